@@ -1,0 +1,13 @@
+use crate::cli::ProfileArg;
+use crate::config::Config;
+use crate::error::Result;
+use crate::sso;
+
+/// Never signs in: an SDK runs this without a terminal, so a browser sign-in
+/// would wait for nobody. A missing session fails at once with the hint.
+pub async fn run(args: ProfileArg) -> Result<()> {
+    let profile = Config::load()?.sso_profile(&args.profile)?;
+    let creds = sso::credentials::get(&profile).await?;
+    println!("{}", super::export::process_json(&creds));
+    Ok(())
+}

@@ -1,0 +1,56 @@
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use clap::ValueEnum;
+
+use crate::cli::EmulatorArgs;
+use crate::emulator::{Approval, Emulator, EmulatorConfig};
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ApprovalArg {
+    /// Approve each sign-in at its second poll.
+    Auto,
+    /// Wait for a GET of the verification URL or `POST /__emulator/approve`.
+    Manual,
+    /// Deny every sign-in.
+    Deny,
+}
+
+/// Serve until interrupted; prints the variables that point clients at it.
+pub fn run(args: EmulatorArgs) -> Result<()> {
+    let config = EmulatorConfig {
+        approval: match args.approval {
+            ApprovalArg::Auto => Approval::Auto,
+            ApprovalArg::Manual => Approval::Manual,
+            ApprovalArg::Deny => Approval::Deny,
+        },
+        credentials_ttl: Duration::from_secs(args.credentials_ttl),
+        access_token_ttl: Duration::from_secs(args.token_ttl),
+        latency: Duration::from_millis(args.latency_ms),
+        ..EmulatorConfig::default()
+    };
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
+    let emulator = Emulator::start_on(addr, config)
+        .map_err(|e| Error::failed(format!("cannot listen on {addr}: {e}")))?;
+    let endpoint = emulator.endpoint();
+    println!("AWS_ENDPOINT_URL_SSO={endpoint}");
+    println!("AWS_ENDPOINT_URL_SSO_OIDC={endpoint}");
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    eprintln!("ssoenv: Identity Center emulator listening on {endpoint}; Ctrl-C stops it");
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(async {
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            Ok::<_, std::io::Error>(())
+        })?;
+    emulator.shutdown();
+    Ok(())
+}

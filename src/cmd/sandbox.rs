@@ -1,0 +1,113 @@
+//! `ssoenv sandbox`: everything a newcomer needs to try ssoenv in seconds,
+//! without an AWS account — a local Identity Center, a throwaway HOME with an
+//! AWS config of three profiles, a completed sign-in, and a subshell. The
+//! real ~/.aws is never read or written.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::cli::SandboxArgs;
+use crate::emulator::{DEFAULT_START_URL, Emulator, EmulatorConfig};
+use crate::error::{Error, Result};
+
+const CONFIG: &str = "\
+[sso-session sandbox]
+sso_start_url = START_URL
+sso_region = us-east-1
+sso_registration_scopes = sso:account:access
+
+[profile dev]
+sso_session = sandbox
+sso_account_id = 111111111111
+sso_role_name = Admin
+region = eu-west-1
+
+[profile staging]
+sso_session = sandbox
+sso_account_id = 222222222222
+sso_role_name = Admin
+region = eu-central-1
+
+[profile prod]
+sso_session = sandbox
+sso_account_id = 333333333333
+sso_role_name = ReadOnly
+region = us-east-1
+";
+
+pub fn run(args: SandboxArgs) -> Result<()> {
+    let emulator = Emulator::start(EmulatorConfig::default())
+        .map_err(|e| Error::failed(format!("cannot start the emulator: {e}")))?;
+    let home = tempfile::Builder::new()
+        .prefix("ssoenv-sandbox-")
+        .tempdir()?;
+    let aws = home.path().join(".aws");
+    crate::fsutil::private_dir(&aws)?;
+    std::fs::write(
+        aws.join("config"),
+        CONFIG.replace("START_URL", DEFAULT_START_URL),
+    )?;
+
+    let exe = std::env::current_exe()?;
+    let shell = args
+        .shell
+        .or_else(|| std::env::var_os("SHELL").map(Into::into))
+        .unwrap_or_else(|| "bash".into());
+    let env = |cmd: &mut Command| {
+        sandbox_env(cmd, home.path(), &exe, &emulator.endpoint());
+    };
+
+    let mut login = Command::new(&exe);
+    login.args(["login", "--sso-session", "sandbox", "--no-browser"]);
+    env(&mut login);
+    if !login.status()?.success() {
+        return Err(Error::failed("the sandbox sign-in failed"));
+    }
+    eprintln!(
+        "\nssoenv sandbox: a local Identity Center at {}, HOME={}\n\
+         Profiles: dev, staging, prod (see ~/.aws/config). Try:\n  \
+         ssoenv status dev\n  ssoenv export dev\n  ssoenv exec dev -- env\n  \
+         ssoenv credential-process prod\n\
+         Exit the shell to end the sandbox; everything in it is deleted.\n",
+        emulator.endpoint(),
+        home.path().display()
+    );
+    let mut sub = Command::new(&shell);
+    env(&mut sub);
+    let status = sub
+        .status()
+        .map_err(|e| Error::failed(format!("cannot start {}: {e}", shell.display())))?;
+    drop(emulator);
+    drop(home);
+    match status.code() {
+        Some(0) => Ok(()),
+        code => Err(Error::failed(format!(
+            "the sandbox shell exited with {code:?}"
+        ))),
+    }
+}
+
+/// Point every AWS tool and ssoenv at the sandbox instead of the user's own files.
+fn sandbox_env(cmd: &mut Command, home: &Path, exe: &Path, endpoint: &str) {
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("AWS_") || name.starts_with("SSOENV_") || name.starts_with("XDG_") {
+            cmd.env_remove(&*name);
+        }
+    }
+    let path = match (exe.parent(), std::env::var_os("PATH")) {
+        (Some(dir), Some(p)) => std::env::join_paths(
+            std::iter::once(dir.to_path_buf()).chain(std::env::split_paths(&p)),
+        )
+        .unwrap_or(p),
+        (_, p) => p.unwrap_or_default(),
+    };
+    cmd.env("PATH", path)
+        .env("HOME", home)
+        .env("AWS_ENDPOINT_URL_SSO", endpoint)
+        .env("AWS_ENDPOINT_URL_SSO_OIDC", endpoint)
+        .env("XDG_DATA_HOME", home.join(".local/share"))
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_CACHE_HOME", home.join(".cache"))
+        .env("SSOENV_SANDBOX", "1");
+}

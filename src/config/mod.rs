@@ -1,0 +1,433 @@
+//! The AWS config file model: profiles and sso-sessions, resolved into what
+//! the SSO exchange needs.
+
+mod ini;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use ini::{Section, SectionName};
+
+/// An Identity Center sign-in: one token in the shared cache.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SsoSession {
+    /// `[sso-session NAME]`, or None for a legacy profile carrying
+    /// sso_start_url itself (such tokens are never refreshed).
+    pub name: Option<String>,
+    pub start_url: String,
+    pub region: String,
+    /// `sso_registration_scopes`, None when not configured.
+    pub scopes: Option<Vec<String>>,
+}
+
+impl SsoSession {
+    /// The token cache key shared with the AWS CLI: the session name, or the
+    /// start URL for legacy profiles.
+    pub fn cache_key(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.start_url)
+    }
+
+    /// How the user signs in to this session again, for hints.
+    pub fn login_args(&self, profile: Option<&str>) -> String {
+        match (&self.name, profile) {
+            (Some(n), _) => format!(" --sso-session {n}"),
+            (None, Some(p)) => format!(" {p}"),
+            (None, None) => String::new(),
+        }
+    }
+}
+
+/// A profile that gets role credentials through Identity Center.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SsoProfile {
+    pub name: String,
+    pub account_id: String,
+    pub role_name: String,
+    pub region: Option<String>,
+    pub session: SsoSession,
+}
+
+impl SsoProfile {
+    pub fn login_args(&self) -> String {
+        self.session.login_args(Some(&self.name))
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Config {
+    path: PathBuf,
+    profiles: HashMap<String, Section>,
+    /// Profile names in file order, for listings.
+    order: Vec<String>,
+    sessions: HashMap<String, Section>,
+}
+
+/// The profile a command acts on: the argument, else AWS_PROFILE (then
+/// AWS_DEFAULT_PROFILE, the AWS CLI v2's order), else `default`.
+pub fn selected_profile(arg: Option<&str>) -> String {
+    if let Some(a) = arg {
+        return a.to_string();
+    }
+    ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "default".to_string())
+}
+
+impl Config {
+    /// Load AWS_CONFIG_FILE (default ~/.aws/config). A missing file is an
+    /// empty config: lookups then explain what to add.
+    pub fn load() -> Result<Config> {
+        let path = crate::paths::config_file()?;
+        let text = match std::fs::read(&path) {
+            Ok(b) => String::from_utf8(b)
+                .map_err(|_| Error::usage(format!("{}: not valid UTF-8", path.display())))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => {
+                return Err(Error::failed(format!(
+                    "cannot read {}: {e}",
+                    path.display()
+                )));
+            }
+        };
+        Self::parse(&text, &path)
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<Config> {
+        let mut config = Config {
+            path: path.to_path_buf(),
+            ..Default::default()
+        };
+        let mut plain_default = None;
+        for section in ini::parse(text, path)? {
+            match &section.name {
+                SectionName::Default => plain_default = Some(section),
+                SectionName::Profile(n) => {
+                    config.order.push(n.clone());
+                    config.profiles.insert(n.clone(), section);
+                }
+                SectionName::SsoSession(n) => {
+                    config.sessions.insert(n.clone(), section);
+                }
+                SectionName::Other(_) => {}
+            }
+        }
+        // `[profile default]` wins over `[default]`, as in the Rust SDK.
+        if let Some(d) = plain_default
+            && !config.profiles.contains_key("default")
+        {
+            config.order.insert(0, "default".into());
+            config.profiles.insert("default".into(), d);
+        }
+        Ok(config)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn profile_names(&self) -> impl Iterator<Item = &str> {
+        self.order.iter().map(String::as_str)
+    }
+
+    pub fn has_profile(&self, name: &str) -> bool {
+        self.profiles.contains_key(name)
+    }
+
+    /// Names of the profiles that resolve to SSO role credentials.
+    pub fn sso_profile_names(&self) -> Vec<&str> {
+        self.profile_names()
+            .filter(|n| self.sso_profile(n).is_ok())
+            .collect()
+    }
+
+    fn at(&self, line: usize) -> String {
+        format!("{}:{line}", self.path.display())
+    }
+
+    pub fn sso_profile(&self, name: &str) -> Result<SsoProfile> {
+        let section = self
+            .profiles
+            .get(name)
+            .ok_or_else(|| self.unknown_profile(name))?;
+        let get = |k: &str| {
+            section
+                .get(k)
+                .map(|e| e.value.clone())
+                .filter(|v| !v.is_empty())
+        };
+        let require = |k: &str| {
+            get(k).ok_or_else(|| {
+                Error::usage(format!(
+                    "{}: profile {name} has no {k} (an SSO profile needs sso_account_id and sso_role_name)",
+                    self.at(section.line)
+                ))
+            })
+        };
+        let session = if let Some(entry) = section.get("sso_session") {
+            let session = self.session_from(&entry.value, entry.line)?;
+            // The profile may repeat the session's URL/region, but not contradict them.
+            for (key, theirs) in [
+                ("sso_start_url", &session.start_url),
+                ("sso_region", &session.region),
+            ] {
+                if let Some(e) = section.get(key)
+                    && &e.value != theirs
+                {
+                    return Err(Error::usage(format!(
+                        "{}: profile {name} sets {key} = {} but its sso-session {} has {theirs}",
+                        self.at(e.line),
+                        e.value,
+                        entry.value
+                    )));
+                }
+            }
+            session
+        } else if section.get("sso_start_url").is_some() {
+            SsoSession {
+                name: None,
+                start_url: require("sso_start_url")?,
+                region: require("sso_region")?,
+                scopes: None,
+            }
+        } else {
+            return Err(Error::usage(format!(
+                "{}: profile {name} is not an SSO profile (it has no sso_session or sso_start_url)",
+                self.at(section.line)
+            )));
+        };
+        Ok(SsoProfile {
+            name: name.to_string(),
+            account_id: require("sso_account_id")?,
+            role_name: require("sso_role_name")?,
+            region: get("region"),
+            session,
+        })
+    }
+
+    /// `[sso-session NAME]`, for `login --sso-session` and `logout`.
+    pub fn sso_session(&self, name: &str) -> Result<SsoSession> {
+        self.session_from(name, 0)
+    }
+
+    fn session_from(&self, name: &str, referenced_at: usize) -> Result<SsoSession> {
+        let Some(section) = self.sessions.get(name) else {
+            let mut msg = match referenced_at {
+                0 => format!("no [sso-session {name}] in {}", self.path.display()),
+                line => format!(
+                    "{}: sso_session = {name}, but there is no [sso-session {name}]",
+                    self.at(line)
+                ),
+            };
+            msg.push_str(&did_you_mean(
+                name,
+                self.sessions.keys().map(String::as_str),
+            ));
+            return Err(Error::usage(msg));
+        };
+        let require = |k: &str| {
+            section
+                .get(k)
+                .map(|e| e.value.clone())
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| {
+                    Error::usage(format!(
+                        "{}: [sso-session {name}] has no {k}",
+                        self.at(section.line)
+                    ))
+                })
+        };
+        let scopes = section.get("sso_registration_scopes").map(|e| {
+            e.value
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect()
+        });
+        Ok(SsoSession {
+            name: Some(name.to_string()),
+            start_url: require("sso_start_url")?,
+            region: require("sso_region")?,
+            scopes,
+        })
+    }
+
+    /// All sessions named in the file and the legacy start URLs profiles use.
+    pub fn all_sessions(&self) -> Vec<SsoSession> {
+        let mut out: Vec<SsoSession> = Vec::new();
+        let mut names: Vec<&String> = self.sessions.keys().collect();
+        names.sort();
+        for n in names {
+            if let Ok(s) = self.sso_session(n) {
+                out.push(s);
+            }
+        }
+        for p in self.profile_names() {
+            if let Ok(p) = self.sso_profile(p)
+                && !out.contains(&p.session)
+            {
+                out.push(p.session);
+            }
+        }
+        out
+    }
+
+    fn unknown_profile(&self, name: &str) -> Error {
+        let mut msg = format!("unknown profile `{name}` (not in {})", self.path.display());
+        msg.push_str(&did_you_mean(name, self.profile_names()));
+        Error::usage(msg)
+    }
+}
+
+/// "; did you mean `dev` or `dev-admin`?" for the closest few names: a
+/// typo (edit distance, transpositions counted once) or a part of the name.
+fn did_you_mean<'a>(wanted: &str, names: impl Iterator<Item = &'a str>) -> String {
+    let wanted = wanted.to_lowercase();
+    let allowed = (wanted.chars().count() / 3).max(1);
+    let mut close: Vec<(usize, &str)> = names
+        .filter_map(|n| {
+            let lower = n.to_lowercase();
+            let distance = strsim::damerau_levenshtein(&wanted, &lower);
+            let related = distance <= allowed || lower.contains(&wanted) || wanted.contains(&lower);
+            related.then_some((distance, n))
+        })
+        .collect();
+    close.sort();
+    let close: Vec<String> = close
+        .iter()
+        .take(3)
+        .map(|(_, n)| format!("`{n}`"))
+        .collect();
+    match close.len() {
+        0 => String::new(),
+        _ => format!("; did you mean {}?", close.join(" or ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CFG: &str = "\
+[default]
+region = us-east-1
+
+[sso-session corp]
+sso_start_url = https://d-0000000000.awsapps.com/start
+sso_region = eu-west-1
+sso_registration_scopes = sso:account:access
+
+[profile dev]
+sso_session = corp
+sso_account_id = 111111111111
+sso_role_name = Admin
+region = eu-central-1
+
+[profile legacy]
+sso_start_url = https://d-1111111111.awsapps.com/start
+sso_region = us-east-2
+sso_account_id = 222222222222
+sso_role_name = ReadOnly
+
+[profile broken]
+sso_session = corpp
+sso_account_id = 1
+sso_role_name = x
+
+[profile keys]
+aws_access_key_id = AKIA
+";
+
+    fn cfg() -> Config {
+        Config::parse(CFG, Path::new("/home/u/.aws/config")).unwrap()
+    }
+
+    #[test]
+    fn resolves_session_profiles() {
+        let p = cfg().sso_profile("dev").unwrap();
+        assert_eq!(p.account_id, "111111111111");
+        assert_eq!(p.region.as_deref(), Some("eu-central-1"));
+        assert_eq!(p.session.cache_key(), "corp");
+        assert_eq!(p.session.region, "eu-west-1");
+        assert_eq!(
+            p.session.scopes,
+            Some(vec!["sso:account:access".to_string()])
+        );
+    }
+
+    #[test]
+    fn resolves_legacy_profiles() {
+        let p = cfg().sso_profile("legacy").unwrap();
+        assert_eq!(p.session.name, None);
+        assert_eq!(
+            p.session.cache_key(),
+            "https://d-1111111111.awsapps.com/start"
+        );
+        assert_eq!(p.login_args(), " legacy");
+    }
+
+    #[test]
+    fn unknown_profile_suggests() {
+        let e = cfg().sso_profile("dve").unwrap_err();
+        assert_eq!(
+            e.message,
+            "unknown profile `dve` (not in /home/u/.aws/config); did you mean `dev`?"
+        );
+        let e = cfg().sso_profile("zzz").unwrap_err();
+        assert!(!e.message.contains("did you mean"), "{}", e.message);
+    }
+
+    #[test]
+    fn errors_point_at_lines() {
+        let e = cfg().sso_profile("broken").unwrap_err();
+        assert_eq!(
+            e.message,
+            "/home/u/.aws/config:22: sso_session = corpp, but there is no [sso-session corpp]; did you mean `corp`?"
+        );
+        let e = cfg().sso_profile("keys").unwrap_err();
+        assert!(
+            e.message
+                .starts_with("/home/u/.aws/config:26: profile keys is not an SSO profile"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn conflicting_start_url_is_an_error() {
+        let text = "[sso-session s]\nsso_start_url = https://a\nsso_region = us-east-1\n[profile p]\nsso_session = s\nsso_start_url = https://b\nsso_account_id = 1\nsso_role_name = r\n";
+        let e = Config::parse(text, Path::new("/c"))
+            .unwrap()
+            .sso_profile("p")
+            .unwrap_err()
+            .message;
+        assert!(
+            e.starts_with("/c:6: profile p sets sso_start_url = https://b"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn profile_default_overrides_default() {
+        let c = Config::parse(
+            "[default]\nregion=a\n[profile default]\nregion=b\n",
+            Path::new("/c"),
+        )
+        .unwrap();
+        assert_eq!(c.profile_names().collect::<Vec<_>>(), vec!["default"]);
+        assert_eq!(c.profiles["default"].get("region").unwrap().value, "b");
+    }
+
+    #[test]
+    fn lists_sso_profiles_and_sessions() {
+        let c = cfg();
+        assert_eq!(c.sso_profile_names(), vec!["dev", "legacy"]);
+        let keys: Vec<String> = c
+            .all_sessions()
+            .iter()
+            .map(|s| s.cache_key().to_string())
+            .collect();
+        assert_eq!(keys, vec!["corp", "https://d-1111111111.awsapps.com/start"]);
+    }
+}

@@ -1,0 +1,494 @@
+//! Routes, request parsing and the wire format of responses.
+//!
+//! OIDC operations take JSON bodies with camelCase members and answer errors as
+//! `{"error": <oauth code>, "error_description": ...}`; portal operations take query
+//! parameters and the `x-amz-sso_bearer_token` header and answer errors as
+//! `{"message": ...}`. Both carry the error shape in `x-amzn-ErrorType`, which is what the
+//! SDKs use to tell errors apart.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{CONTENT_TYPE, HeaderValue};
+use hyper::http::request::Parts;
+use hyper::{Method, Request, Response, StatusCode};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value, json};
+
+use super::error::ApiError;
+use super::state::{Grant, State};
+use super::{Fault, Op, ids, lock};
+
+type Reply = Response<Full<Bytes>>;
+
+/// Page size of the list operations when the request has no `max_result`.
+const DEFAULT_PAGE_SIZE: usize = 10;
+
+/// The namespace the real OIDC service appends to `x-amzn-ErrorType`; clients strip it.
+const OIDC_ERROR_NAMESPACE: &str = "http://internal.amazon.com/coral/com.amazonaws.sso.oidc/";
+
+const BEARER_HEADER: &str = "x-amz-sso_bearer_token";
+
+enum Route {
+    Api(Op),
+    /// The verification page a human opens to approve a sign-in.
+    DevicePage,
+    AdminCalls,
+    AdminApprove,
+    AdminRevoke,
+    NotFound,
+}
+
+fn route(method: &Method, path: &str) -> Route {
+    match (method.as_str(), path) {
+        ("POST", "/client/register") => Route::Api(Op::RegisterClient),
+        ("POST", "/device_authorization") => Route::Api(Op::StartDeviceAuthorization),
+        ("POST", "/token") => Route::Api(Op::CreateToken),
+        ("GET", "/federation/credentials") => Route::Api(Op::GetRoleCredentials),
+        ("GET", "/assignment/accounts") => Route::Api(Op::ListAccounts),
+        ("GET", "/assignment/roles") => Route::Api(Op::ListAccountRoles),
+        ("POST", "/logout") => Route::Api(Op::Logout),
+        ("GET", "/device" | "/device/") => Route::DevicePage,
+        ("GET", "/__emulator/calls") => Route::AdminCalls,
+        ("POST", "/__emulator/approve") => Route::AdminApprove,
+        ("POST", "/__emulator/revoke") => Route::AdminRevoke,
+        _ => Route::NotFound,
+    }
+}
+
+pub(super) async fn handle(state: &Mutex<State>, request: Request<Incoming>) -> Reply {
+    let (parts, body) = request.into_parts();
+    // Read the whole body before answering: a response that leaves it unread costs the
+    // client its keep-alive connection.
+    let body = match body.collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => {
+            let error = ApiError::invalid_request("Could not read the request body");
+            return message_error(&error);
+        }
+    };
+    match route(&parts.method, parts.uri.path()) {
+        Route::Api(op) => api(state, op, &parts, &body).await,
+        Route::DevicePage => device_page(state, &parts),
+        Route::AdminCalls => {
+            let state = lock(state);
+            let calls: Map<String, Value> = Op::ALL
+                .iter()
+                .map(|&op| (op.name().to_string(), state.calls(op).into()))
+                .collect();
+            json_reply(&Value::Object(calls))
+        }
+        Route::AdminApprove => json_reply(&json!({ "approved": lock(state).approve_all() })),
+        Route::AdminRevoke => {
+            lock(state).revoke_sessions();
+            json_reply(&json!({}))
+        }
+        Route::NotFound => message_error(&ApiError {
+            status: 404,
+            kind: "UnknownOperationException",
+            message: format!("No route for {} {}", parts.method, parts.uri.path()),
+        }),
+    }
+}
+
+/// One API request: counted, then faulted or answered, after the configured latency.
+async fn api(state: &Mutex<State>, op: Op, parts: &Parts, body: &[u8]) -> Reply {
+    let (fault, mut delay) = {
+        let mut state = lock(state);
+        (state.record_call(op), state.config.latency)
+    };
+    let injected = match fault {
+        None => None,
+        // Never resolves; the server drops this future when it shuts down.
+        Some(Fault::Hang) => return std::future::pending().await,
+        Some(Fault::Delay(extra)) => {
+            delay += extra;
+            None
+        }
+        Some(Fault::Status(status)) => {
+            Some(api_error(op, &ApiError::injected(status, op.is_oidc())))
+        }
+        Some(Fault::SlowDown) => Some(api_error(op, &ApiError::slow_down())),
+        Some(Fault::MalformedBody) => Some(reply(
+            StatusCode::OK,
+            "application/json",
+            &b"{\"malformed\": tru"[..],
+        )),
+    };
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    if let Some(injected) = injected {
+        return injected;
+    }
+    let mut state = lock(state);
+    match dispatch(&mut state, op, parts, body) {
+        Ok(Some(value)) => json_reply(&value),
+        // Logout answers 200 with no body.
+        Ok(None) => reply(StatusCode::OK, "application/json", Bytes::new()),
+        Err(error) => api_error(op, &error),
+    }
+}
+
+fn dispatch(
+    state: &mut State,
+    op: Op,
+    parts: &Parts,
+    body: &[u8],
+) -> Result<Option<Value>, ApiError> {
+    let query = Query::parse(parts.uri.query());
+    let bearer = parts
+        .headers
+        .get(BEARER_HEADER)
+        .and_then(|value| value.to_str().ok());
+    match op {
+        Op::RegisterClient => register_client(state, parse_body(body)?).map(Some),
+        Op::StartDeviceAuthorization => {
+            start_device_authorization(state, parse_body(body)?).map(Some)
+        }
+        Op::CreateToken => create_token(state, parse_body(body)?).map(Some),
+        Op::GetRoleCredentials => get_role_credentials(state, bearer, &query).map(Some),
+        Op::ListAccounts => list_accounts(state, bearer, &query).map(Some),
+        Op::ListAccountRoles => list_account_roles(state, bearer, &query).map(Some),
+        Op::Logout => state.logout(bearer).map(|()| None),
+    }
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RegisterClientRequest {
+    client_name: Option<String>,
+    client_type: Option<String>,
+    grant_types: Option<Vec<String>>,
+}
+
+fn register_client(state: &mut State, request: RegisterClientRequest) -> Result<Value, ApiError> {
+    required(&request.client_name, "clientName")?;
+    if required(&request.client_type, "clientType")? != "public" {
+        return Err(ApiError::invalid_client_metadata(
+            "Invalid client type: only public clients are supported",
+        ));
+    }
+    let registration = state.register_client(request.grant_types.unwrap_or_default());
+    Ok(json!({
+        "clientId": registration.client_id,
+        "clientSecret": registration.client_secret,
+        "clientIdIssuedAt": registration.issued_at,
+        "clientSecretExpiresAt": registration.expires_at,
+    }))
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StartDeviceAuthorizationRequest {
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    start_url: Option<String>,
+}
+
+fn start_device_authorization(
+    state: &mut State,
+    request: StartDeviceAuthorizationRequest,
+) -> Result<Value, ApiError> {
+    let client_id = required(&request.client_id, "clientId")?;
+    let client_secret = required(&request.client_secret, "clientSecret")?;
+    required(&request.start_url, "startUrl")?;
+    let device = state.start_device_authorization(client_id, client_secret)?;
+    let verification_uri = format!("{}/device", state.endpoint);
+    Ok(json!({
+        "deviceCode": device.device_code,
+        "userCode": device.user_code,
+        "verificationUriComplete": format!("{verification_uri}?user_code={}", device.user_code),
+        "verificationUri": verification_uri,
+        "expiresIn": device.expires_in,
+        "interval": device.interval,
+    }))
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CreateTokenRequest {
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    grant_type: Option<String>,
+    device_code: Option<String>,
+    refresh_token: Option<String>,
+}
+
+fn create_token(state: &mut State, request: CreateTokenRequest) -> Result<Value, ApiError> {
+    let client_id = required(&request.client_id, "clientId")?;
+    let client_secret = required(&request.client_secret, "clientSecret")?;
+    let grant = match required(&request.grant_type, "grantType")? {
+        "urn:ietf:params:oauth:grant-type:device_code" => {
+            Grant::DeviceCode(required(&request.device_code, "deviceCode")?)
+        }
+        "refresh_token" => Grant::RefreshToken(required(&request.refresh_token, "refreshToken")?),
+        other => return Err(ApiError::unsupported_grant_type(other)),
+    };
+    let tokens = state.create_token(client_id, client_secret, grant)?;
+    let mut reply = json!({
+        "accessToken": tokens.access_token,
+        "tokenType": "Bearer",
+        "expiresIn": tokens.expires_in,
+    });
+    // Absent rather than null: clients copy the member into their token cache as is.
+    if let Some(refresh_token) = tokens.refresh_token {
+        reply["refreshToken"] = refresh_token.into();
+    }
+    Ok(reply)
+}
+
+fn get_role_credentials(
+    state: &State,
+    bearer: Option<&str>,
+    query: &Query,
+) -> Result<Value, ApiError> {
+    state.authorize(bearer)?;
+    let role_name = query.required("role_name")?;
+    let account_id = query.required("account_id")?;
+    let credentials = state.role_credentials(account_id, role_name)?;
+    Ok(json!({
+        "roleCredentials": {
+            "accessKeyId": credentials.access_key_id,
+            "secretAccessKey": credentials.secret_access_key,
+            "sessionToken": credentials.session_token,
+            "expiration": credentials.expiration,
+        }
+    }))
+}
+
+fn list_accounts(state: &State, bearer: Option<&str>, query: &Query) -> Result<Value, ApiError> {
+    state.authorize(bearer)?;
+    let accounts: Vec<Value> = state
+        .config
+        .accounts
+        .iter()
+        .map(|account| {
+            json!({
+                "accountId": account.id,
+                "accountName": account.name,
+                "emailAddress": account.email,
+            })
+        })
+        .collect();
+    let (page, next_token) = paginate(accounts, query)?;
+    Ok(json!({ "accountList": page, "nextToken": next_token }))
+}
+
+fn list_account_roles(
+    state: &State,
+    bearer: Option<&str>,
+    query: &Query,
+) -> Result<Value, ApiError> {
+    state.authorize(bearer)?;
+    let account_id = query.required("account_id")?;
+    // An account the user has no assignment in simply has no roles.
+    let roles: Vec<Value> = state
+        .config
+        .accounts
+        .iter()
+        .filter(|account| account.id == account_id)
+        .flat_map(|account| &account.roles)
+        .map(|role| json!({ "roleName": role, "accountId": account_id }))
+        .collect();
+    let (page, next_token) = paginate(roles, query)?;
+    Ok(json!({ "roleList": page, "nextToken": next_token }))
+}
+
+/// One page of `items` per the `next_token` and `max_result` parameters. The token is
+/// opaque to clients; a null `nextToken` ends pagination in every SDK.
+fn paginate(items: Vec<Value>, query: &Query) -> Result<(Vec<Value>, Option<String>), ApiError> {
+    let page_size = match query.get("max_result") {
+        None => DEFAULT_PAGE_SIZE,
+        Some(value) => value
+            .parse()
+            .ok()
+            .filter(|size| (1..=100).contains(size))
+            .ok_or_else(|| ApiError::invalid_request("max_result must be between 1 and 100"))?,
+    };
+    let start = match query.get("next_token") {
+        None => 0,
+        Some(token) => token
+            .strip_prefix("page-")
+            .and_then(|offset| offset.parse().ok())
+            .filter(|&offset| offset <= items.len())
+            .ok_or_else(|| ApiError::invalid_request("Invalid next token"))?,
+    };
+    let end = items.len().min(start + page_size);
+    let next_token = (end < items.len()).then(|| format!("page-{end}"));
+    Ok((items[start..end].to_vec(), next_token))
+}
+
+/// `GET /device?user_code=...`: what a human sees after opening `verificationUriComplete`.
+fn device_page(state: &Mutex<State>, parts: &Parts) -> Reply {
+    let query = Query::parse(parts.uri.query());
+    let (status, text) = match query.get("user_code") {
+        None => (
+            StatusCode::OK,
+            "<form><label>Code <input name=\"user_code\"></label> <button>Approve</button></form>",
+        ),
+        Some(code) if lock(state).approve_user_code(code) => (
+            StatusCode::OK,
+            "<p>Request approved. You can close this window.</p>",
+        ),
+        Some(_) => (StatusCode::NOT_FOUND, "<p>Unknown or expired code.</p>"),
+    };
+    let page = format!(
+        "<!doctype html>\n<html><head><title>SSO emulator</title></head><body>{text}</body></html>\n"
+    );
+    reply(status, "text/html; charset=utf-8", page)
+}
+
+/// Decoded query parameters.
+struct Query(HashMap<String, String>);
+
+impl Query {
+    fn parse(query: Option<&str>) -> Self {
+        let pairs = query
+            .unwrap_or("")
+            .split('&')
+            .filter(|pair| !pair.is_empty())
+            .map(|pair| {
+                let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+                (percent_decode(name), percent_decode(value))
+            });
+        Query(pairs.collect())
+    }
+
+    /// The parameter's value; an empty value counts as absent.
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .get(name)
+            .map(String::as_str)
+            .filter(|value| !value.is_empty())
+    }
+
+    fn required(&self, name: &str) -> Result<&str, ApiError> {
+        self.get(name)
+            .ok_or_else(|| ApiError::invalid_request(format!("Missing required parameter: {name}")))
+    }
+}
+
+/// Decodes `%XX` escapes; `+` stays as is, since AWS clients escape it as `%2B`.
+fn percent_decode(text: &str) -> String {
+    let mut bytes = Vec::with_capacity(text.len());
+    let mut rest = text.as_bytes();
+    while let Some((&first, tail)) = rest.split_first() {
+        let escaped = (first == b'%')
+            .then(|| tail.get(..2))
+            .flatten()
+            .and_then(|hex| std::str::from_utf8(hex).ok())
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match escaped {
+            Some(byte) => {
+                bytes.push(byte);
+                rest = &tail[2..];
+            }
+            None => {
+                bytes.push(first);
+                rest = tail;
+            }
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Parses a JSON request body; an empty body is an empty object.
+fn parse_body<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body)
+        .map_err(|err| ApiError::invalid_request(format!("Malformed request body: {err}")))
+}
+
+fn required<'a>(member: &'a Option<String>, name: &str) -> Result<&'a str, ApiError> {
+    member
+        .as_deref()
+        .filter(|value| !value.is_empty())
+        .ok_or_else(|| ApiError::invalid_request(format!("Missing required member: {name}")))
+}
+
+fn reply(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> Reply {
+    let mut response = Response::new(Full::new(body.into()));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    let request_id = HeaderValue::try_from(ids::request_id()).expect("request ids are ASCII");
+    headers.insert("x-amzn-requestid", request_id);
+    response
+}
+
+fn json_reply(value: &Value) -> Reply {
+    reply(StatusCode::OK, "application/json", value.to_string())
+}
+
+/// An error of `op`, in its service's format.
+fn api_error(op: Op, error: &ApiError) -> Reply {
+    match error.oauth_code().filter(|_| op.is_oidc()) {
+        Some(code) => {
+            let body = json!({ "error": code, "error_description": error.message });
+            let kind = format!("{}:{OIDC_ERROR_NAMESPACE}", error.kind);
+            error_reply(error.status, &kind, &body)
+        }
+        None => message_error(error),
+    }
+}
+
+/// An error as `{"message": ...}`: the portal's format, also used outside the models.
+fn message_error(error: &ApiError) -> Reply {
+    error_reply(
+        error.status,
+        error.kind,
+        &json!({ "message": error.message }),
+    )
+}
+
+fn error_reply(status: u16, kind: &str, body: &Value) -> Reply {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = reply(status, "application/json", body.to_string());
+    if let Ok(kind) = HeaderValue::try_from(kind) {
+        response.headers_mut().insert("x-amzn-errortype", kind);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("Admin%2BOps%40x"), "Admin+Ops@x");
+        assert_eq!(percent_decode("a+b%"), "a+b%");
+        assert_eq!(percent_decode("%zz%4"), "%zz%4");
+        assert_eq!(percent_decode("%C3%A9"), "é");
+    }
+
+    #[test]
+    fn pagination_walks_every_item_once() {
+        let items: Vec<Value> = (0..5).map(Value::from).collect();
+        let mut seen = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let query = match &token {
+                Some(token) => format!("max_result=2&next_token={token}"),
+                None => "max_result=2".to_string(),
+            };
+            let (page, next) = paginate(items.clone(), &Query::parse(Some(&query))).unwrap();
+            seen.extend(page);
+            match next {
+                Some(next) => token = Some(next),
+                None => break,
+            }
+        }
+        assert_eq!(seen, items);
+        let bad = Query::parse(Some("max_result=0"));
+        assert!(paginate(items.clone(), &bad).is_err());
+        let bad = Query::parse(Some("next_token=bogus"));
+        assert!(paginate(items, &bad).is_err());
+    }
+}

@@ -1,0 +1,15 @@
+//! ssoenv: IAM Identity Center (AWS SSO) credentials for shells and tools,
+//! sharing the AWS CLI v2's token and credential caches.
+
+pub mod cli;
+pub mod cmd;
+pub mod config;
+#[cfg(feature = "emulator")]
+pub mod emulator;
+pub mod error;
+pub mod fsutil;
+pub mod log;
+pub mod paths;
+pub mod shell;
+pub mod sso;
+pub mod timefmt;

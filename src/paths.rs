@@ -1,0 +1,57 @@
+//! Where the files live. Every path honours the same variables as the AWS
+//! CLI v2 and botocore (HOME, AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE),
+//! so pointing HOME at a temporary directory isolates everything.
+
+use std::path::PathBuf;
+
+use crate::error::{Error, Result};
+
+pub fn home() -> Result<PathBuf> {
+    match std::env::var_os("HOME") {
+        Some(h) if !h.is_empty() => Ok(PathBuf::from(h)),
+        _ => Err(Error::failed("HOME is not set; cannot find ~/.aws")),
+    }
+}
+
+/// Expand a leading `~/` as botocore does for AWS_CONFIG_FILE.
+fn expand_tilde(p: &str) -> Result<PathBuf> {
+    match p.strip_prefix("~/") {
+        Some(rest) => Ok(home()?.join(rest)),
+        None => Ok(PathBuf::from(p)),
+    }
+}
+
+fn from_env_or_home(var: &str, default: &str) -> Result<PathBuf> {
+    match std::env::var(var) {
+        Ok(p) if !p.is_empty() => expand_tilde(&p),
+        _ => Ok(home()?.join(default)),
+    }
+}
+
+pub fn config_file() -> Result<PathBuf> {
+    from_env_or_home("AWS_CONFIG_FILE", ".aws/config")
+}
+
+pub fn credentials_file() -> Result<PathBuf> {
+    from_env_or_home("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials")
+}
+
+/// `~/.aws/sso/cache`: SSO tokens and client registrations (no env override
+/// exists in any AWS tool).
+pub fn sso_cache_dir() -> Result<PathBuf> {
+    Ok(home()?.join(".aws/sso/cache"))
+}
+
+/// `~/.aws/cli/cache`: the AWS CLI v2's cache of role credentials.
+pub fn cli_cache_dir() -> Result<PathBuf> {
+    Ok(home()?.join(".aws/cli/cache"))
+}
+
+/// ssoenv's own lock files. They only coordinate ssoenv processes, so they
+/// stay out of the directories other tools scan.
+pub fn lock_dir() -> Result<PathBuf> {
+    match std::env::var("XDG_RUNTIME_DIR") {
+        Ok(d) if !d.is_empty() => Ok(PathBuf::from(d).join("ssoenv")),
+        _ => Ok(home()?.join(".cache/ssoenv/locks")),
+    }
+}

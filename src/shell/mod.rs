@@ -1,0 +1,112 @@
+//! Shell code that sets and removes environment variables, one statement at a
+//! time, for each shell `ssoenv` supports, plus `.env` lines.
+//!
+//! The output is `eval`ed and the values are live credentials, so every value
+//! goes in the shell's single quotes, where nothing is special but the quote
+//! (and, in fish, the backslash): nothing is expanded, substituted or globbed,
+//! whatever the value holds. A value can be any string without NUL (no
+//! environment can hold one).
+
+mod dotenv;
+mod fish;
+mod posix;
+mod powershell;
+#[cfg(test)]
+mod testutil;
+
+pub use dotenv::dotenv_line;
+
+pub trait Shell {
+    /// Quote `value` so this shell reads it back byte for byte.
+    fn quote(&self, value: &str) -> String;
+    /// One statement (no trailing newline) that sets NAME=value in the environment (exported).
+    fn set(&self, name: &str, value: &str) -> String;
+    /// One statement (no trailing newline) that removes NAME from the environment; silent and successful when NAME is not set.
+    fn unset(&self, name: &str) -> String;
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ShellKind {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+}
+
+impl ShellKind {
+    /// How this shell quotes, sets and unsets.
+    pub fn shell(self) -> &'static dyn Shell {
+        match self {
+            ShellKind::Bash | ShellKind::Zsh => &posix::Posix,
+            ShellKind::Fish => &fish::Fish,
+            ShellKind::Powershell => &powershell::PowerShell,
+        }
+    }
+
+    /// The name, as spelled on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            ShellKind::Bash => "bash",
+            ShellKind::Zsh => "zsh",
+            ShellKind::Fish => "fish",
+            ShellKind::Powershell => "powershell",
+        }
+    }
+}
+
+/// Returns `name` after checking that it is `[A-Za-z_][A-Za-z0-9_]*`, the one
+/// form that every shell here (and every `.env` reader) takes as a plain
+/// variable name. Names are never quoted, so this check is what keeps them
+/// from being code: it panics, in release builds too, rather than emit one.
+fn checked_name(name: &str) -> &str {
+    let mut bytes = name.bytes();
+    let valid = bytes
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    assert!(valid, "not a valid environment variable name: {name:?}");
+    name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::ValueEnum;
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+
+    fn panics<R>(f: impl FnOnce() -> R) -> bool {
+        catch_unwind(AssertUnwindSafe(f)).is_err()
+    }
+
+    #[test]
+    fn name_is_the_command_line_spelling() {
+        for kind in ShellKind::value_variants() {
+            let value = kind.to_possible_value().unwrap();
+            assert_eq!(kind.name(), value.get_name());
+        }
+    }
+
+    #[test]
+    fn valid_names_pass() {
+        for name in ["AWS_PROFILE", "_", "a1", "A_B_9"] {
+            assert_eq!(checked_name(name), name);
+        }
+    }
+
+    #[test]
+    fn invalid_names_panic() {
+        for name in ["", "1A", "A-B", "A B", "A;B", "$A", "A=B", "É", "A\n"] {
+            assert!(panics(|| checked_name(name).len()), "{name:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn every_kind_checks_names() {
+        for kind in ShellKind::value_variants() {
+            let shell = kind.shell();
+            assert!(panics(|| shell.set("A;B", "v")), "{kind:?} set");
+            assert!(panics(|| shell.unset("A B")), "{kind:?} unset");
+        }
+        assert!(panics(|| dotenv_line("A=B", "v")));
+    }
+}

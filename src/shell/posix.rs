@@ -1,0 +1,89 @@
+//! bash and zsh, which quote alike: POSIX single quotes.
+
+use super::{Shell, checked_name};
+
+pub(super) struct Posix;
+
+impl Shell for Posix {
+    /// POSIX (XCU 2.2.2) single quotes keep every character literal and cannot
+    /// hold a `'`, so each `'` closes the quote, adds an escaped `\'` and opens
+    /// a new one. bash history expansion never looks inside single quotes, and
+    /// a closing quote is never followed by another `'`, so zsh's RC_QUOTES
+    /// (`''` inside quotes) cannot pair them up either.
+    fn quote(&self, value: &str) -> String {
+        format!("'{}'", value.replace('\'', r"'\''"))
+    }
+
+    fn set(&self, name: &str, value: &str) -> String {
+        format!("export {}={}", checked_name(name), self.quote(value))
+    }
+
+    /// `-v`: without it bash falls back to removing a function of that name
+    /// when no variable has it. Unsetting an unset variable is not an error.
+    fn unset(&self, name: &str) -> String {
+        format!("unset -v {}", checked_name(name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::RealShell;
+    use super::*;
+
+    const PRINT: &str = "printf '%s' \"$SSOENV_TEST_VAR\"; printenv SSOENV_TEST_VAR";
+    const CHECK_GONE: &str = "if [ -n \"${SSOENV_TEST_VAR+set}\" ] || printenv SSOENV_TEST_VAR >/dev/null; then exit 3; fi; printf gone";
+
+    const BASH: RealShell = RealShell {
+        command: &["bash", "--norc", "--noprofile", "-c"],
+        strict: "set -euo pipefail",
+        print: PRINT,
+        check_gone: CHECK_GONE,
+    };
+
+    const ZSH: RealShell = RealShell {
+        command: &["zsh", "-f", "-c"],
+        strict: "setopt errexit nounset pipefail",
+        print: PRINT,
+        check_gone: CHECK_GONE,
+    };
+
+    /// RC_QUOTES reads `''` inside single quotes as `'`; users may set it.
+    const ZSH_RC_QUOTES: RealShell = RealShell {
+        strict: "setopt errexit nounset pipefail rc_quotes",
+        ..ZSH
+    };
+
+    #[test]
+    fn emitted_form() {
+        assert_eq!(Posix.quote(""), "''");
+        assert_eq!(Posix.quote("it's"), r"'it'\''s'");
+        assert_eq!(Posix.quote("$(id) `id` \\"), r"'$(id) `id` \'");
+        assert_eq!(Posix.set("AWS_PROFILE", "dev"), "export AWS_PROFILE='dev'");
+        assert_eq!(Posix.unset("AWS_PROFILE"), "unset -v AWS_PROFILE");
+    }
+
+    #[test]
+    fn bash_reads_every_value_back() {
+        BASH.check_set(&Posix);
+    }
+
+    #[test]
+    fn bash_unsets() {
+        BASH.check_unset(&Posix);
+    }
+
+    #[test]
+    fn zsh_reads_every_value_back() {
+        ZSH.check_set(&Posix);
+    }
+
+    #[test]
+    fn zsh_unsets() {
+        ZSH.check_unset(&Posix);
+    }
+
+    #[test]
+    fn zsh_with_rc_quotes_reads_every_value_back() {
+        ZSH_RC_QUOTES.check_set(&Posix);
+    }
+}

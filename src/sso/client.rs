@@ -1,0 +1,135 @@
+//! The generated AWS clients (aws-sdk-ssooidc, aws-sdk-sso), configured
+//! through aws-config so they honour AWS_ENDPOINT_URL_SSO(_OIDC), with
+//! bounded time-outs and retries, and errors turned into messages a person
+//! can act on.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use aws_config::BehaviorVersion;
+use aws_config::Region;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_sdk_sso::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_http_client::tls;
+
+use crate::error::Error;
+
+/// Longest an attempt may take before it is retried.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
+pub const DEFAULT_BUDGET: Duration = Duration::from_secs(10);
+
+static BUDGET: OnceLock<Duration> = OnceLock::new();
+
+/// Total time one call to Identity Center may take, retries included
+/// (`--timeout` / SSOENV_TIMEOUT, default 10 s).
+pub fn set_budget(budget: Duration) {
+    let _ = BUDGET.set(budget);
+}
+
+pub fn budget() -> Duration {
+    *BUDGET.get().unwrap_or(&DEFAULT_BUDGET)
+}
+
+async fn sdk_config(region: &str) -> aws_config::SdkConfig {
+    let budget = budget();
+    let http = aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .build_https();
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(region.to_string()))
+        // The SSO APIs are unsigned: never go looking for credentials.
+        .no_credentials()
+        .http_client(http)
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(budget.min(Duration::from_secs(3)))
+                .operation_attempt_timeout(budget.min(ATTEMPT_TIMEOUT))
+                .operation_timeout(budget)
+                .build(),
+        )
+        // Standard retries cover 5xx, throttling (429) and I/O errors with
+        // jittered backoff; the operation time-out bounds the total.
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(5)
+                .with_initial_backoff(Duration::from_millis(200))
+                .with_max_backoff(Duration::from_secs(2)),
+        )
+        .load()
+        .await
+}
+
+pub async fn oidc(region: &str) -> aws_sdk_ssooidc::Client {
+    aws_sdk_ssooidc::Client::new(&sdk_config(region).await)
+}
+
+pub async fn portal(region: &str) -> aws_sdk_sso::Client {
+    aws_sdk_sso::Client::new(&sdk_config(region).await)
+}
+
+/// Where a service's calls go, for traces and messages (mirrors the SDK's
+/// endpoint resolution: the service override, the global one, the default).
+pub fn endpoint(service: Service, region: &str) -> String {
+    let (var, default) = match service {
+        Service::Oidc => (
+            "AWS_ENDPOINT_URL_SSO_OIDC",
+            format!("https://oidc.{region}.amazonaws.com"),
+        ),
+        Service::Portal => (
+            "AWS_ENDPOINT_URL_SSO",
+            format!("https://portal.sso.{region}.amazonaws.com"),
+        ),
+    };
+    [var, "AWS_ENDPOINT_URL"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .unwrap_or(default)
+}
+
+#[derive(Clone, Copy)]
+pub enum Service {
+    Oidc,
+    Portal,
+}
+
+/// The modeled error code of a service error (`AuthorizationPendingException`).
+pub fn error_code<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> Option<&str> {
+    err.as_service_error().and_then(|e| e.code())
+}
+
+/// A message for a failed call that says what to do about it. Modeled codes
+/// that need special handling are matched by the caller before this.
+pub fn failure<E, R>(op: &str, endpoint: &str, err: &SdkError<E, R>) -> Error
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    crate::trace!(
+        "{op} failed: {}",
+        aws_sdk_sso::error::DisplayErrorContext(err)
+    );
+    let message = match err {
+        SdkError::TimeoutError(_) => format!(
+            "{op}: no answer from {endpoint} within {}s (set SSOENV_TIMEOUT to wait longer)",
+            budget().as_secs_f32()
+        ),
+        SdkError::DispatchFailure(f) if f.is_timeout() => {
+            format!("{op}: no answer from {endpoint} in time")
+        }
+        SdkError::DispatchFailure(_) => format!("{op}: cannot reach {endpoint}"),
+        SdkError::ResponseError(_) => format!("{op}: unreadable response from {endpoint}"),
+        SdkError::ServiceError(e) => {
+            let err = e.err();
+            let code = err.code().unwrap_or("unknown error");
+            match err.message() {
+                Some(m) if !m.is_empty() => format!("{op} failed: {code}: {m}"),
+                _ => format!("{op} failed: {code}"),
+            }
+        }
+        _ => format!("{op}: {}", aws_sdk_sso::error::DisplayErrorContext(err)),
+    };
+    Error::failed(message)
+}

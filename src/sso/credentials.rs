@@ -1,0 +1,205 @@
+//! Role credentials: GetRoleCredentials, cached in the AWS CLI v2's own
+//! cache (`~/.aws/cli/cache`), so either tool reuses what the other fetched.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use time::OffsetDateTime;
+
+use super::cache;
+use super::client::{self, Service};
+use super::lock::{self, Wait};
+use super::token;
+use crate::config::SsoProfile;
+use crate::error::{Error, Result};
+use crate::timefmt;
+
+/// Reuse cached credentials until this close to expiry
+/// (`CachedCredentialFetcher.DEFAULT_EXPIRY_WINDOW_SECONDS`).
+pub const REUSE_WINDOW: time::Duration = time::Duration::minutes(15);
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RoleCredentials {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: String,
+    /// `YYYY-MM-DDTHH:MM:SSZ`.
+    pub expiration: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+}
+
+// Never print secrets, not even in a debug trace.
+impl std::fmt::Debug for RoleCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RoleCredentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("expiration", &self.expiration)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RoleCredentials {
+    pub fn expires(&self) -> Option<OffsetDateTime> {
+        timefmt::parse(&self.expiration)
+    }
+
+    fn remaining(&self, now: OffsetDateTime) -> time::Duration {
+        self.expires().map_or(time::Duration::MIN, |e| e - now)
+    }
+}
+
+/// The AWS CLI's cache entry: `{"ProviderType": "sso", "Credentials": {...}}`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CliCacheEntry {
+    #[serde(rename = "ProviderType")]
+    pub provider_type: Option<String>,
+    #[serde(rename = "Credentials")]
+    pub credentials: RoleCredentials,
+}
+
+/// `SSOCredentialFetcher._create_cache_key`: sha1 of compact, key-sorted
+/// JSON of account, role and session name (or start URL for legacy).
+pub fn cache_key(profile: &SsoProfile) -> String {
+    let mut key = json!({"accountId": profile.account_id, "roleName": profile.role_name});
+    match &profile.session.name {
+        Some(n) => key["sessionName"] = json!(n),
+        None => key["startUrl"] = json!(profile.session.start_url),
+    }
+    // serde_json's map is ordered by key, and to_string is compact.
+    cache::sha1_hex(&key.to_string())
+}
+
+pub fn path(profile: &SsoProfile) -> Result<PathBuf> {
+    Ok(crate::paths::cli_cache_dir()?.join(format!("{}.json", cache_key(profile))))
+}
+
+pub fn load(profile: &SsoProfile) -> Result<Option<RoleCredentials>> {
+    Ok(cache::read::<CliCacheEntry>(&path(profile)?)?.map(|e| e.credentials))
+}
+
+/// Credentials for `profile`: cached ones with more than 15 minutes left,
+/// else fetched with the session's token (refreshing the token if needed).
+/// Concurrent callers for one profile make a single GetRoleCredentials call.
+pub async fn get(profile: &SsoProfile) -> Result<RoleCredentials> {
+    let seen = load(profile)?;
+    if let Some(c) = &seen
+        && c.remaining(timefmt::now()) > REUSE_WINDOW
+    {
+        crate::trace!(
+            "using cached credentials for {} until {}",
+            profile.name,
+            c.expiration
+        );
+        return Ok(c.clone());
+    }
+    let wait = client::budget() * 2 + Duration::from_secs(5);
+    let _lock = lock::acquire(
+        &format!("creds-{}", cache_key(profile)),
+        wait,
+        "a credentials fetch",
+        Wait::Quiet,
+    )
+    .await?;
+    // Whoever held the lock may have just fetched: reuse that even when it is
+    // short-lived (an emulator or a role with a short session), rather than
+    // every waiter fetching again.
+    if let Some(c) = load(profile)? {
+        let remaining = c.remaining(timefmt::now());
+        if remaining > REUSE_WINDOW || (Some(&c) != seen.as_ref() && remaining > token::EXPIRY_SKEW)
+        {
+            return Ok(c);
+        }
+    }
+    let fresh = fetch(profile).await?;
+    let entry = CliCacheEntry {
+        provider_type: Some("sso".into()),
+        credentials: fresh.clone(),
+    };
+    cache::write(&path(profile)?, &entry)?;
+    Ok(fresh)
+}
+
+async fn fetch(profile: &SsoProfile) -> Result<RoleCredentials> {
+    let token = token::valid(&profile.session, Some(&profile.name)).await?;
+    let region = &profile.session.region;
+    let endpoint = client::endpoint(Service::Portal, region);
+    crate::trace!(
+        "GetRoleCredentials at {endpoint} for account {} role {}",
+        profile.account_id,
+        profile.role_name
+    );
+    let out = client::portal(region)
+        .await
+        .get_role_credentials()
+        .access_token(&token.access_token)
+        .account_id(&profile.account_id)
+        .role_name(&profile.role_name)
+        .send()
+        .await
+        .map_err(|e| match client::error_code(&e) {
+            Some("UnauthorizedException") => Error::login_required(
+                format!("the SSO session for profile {} has ended", profile.name),
+                &profile.login_args(),
+            ),
+            Some("ForbiddenException") => Error::failed(format!(
+                "no access to role {} in account {} (profile {}): check sso_account_id and sso_role_name",
+                profile.role_name, profile.account_id, profile.name
+            )),
+            _ => client::failure("GetRoleCredentials", &endpoint, &e),
+        })?;
+    let rc = out
+        .role_credentials
+        .ok_or_else(|| Error::failed("GetRoleCredentials returned no credentials"))?;
+    let missing = || Error::failed("GetRoleCredentials returned incomplete credentials");
+    let creds = RoleCredentials {
+        access_key_id: rc.access_key_id.ok_or_else(missing)?,
+        secret_access_key: rc.secret_access_key.ok_or_else(missing)?,
+        session_token: rc.session_token.ok_or_else(missing)?,
+        expiration: timefmt::format_z(
+            timefmt::from_epoch_millis(rc.expiration).ok_or_else(missing)?,
+        ),
+        account_id: Some(profile.account_id.clone()),
+    };
+    // An environment variable cannot hold NUL; refuse rather than truncate.
+    if [
+        &creds.access_key_id,
+        &creds.secret_access_key,
+        &creds.session_token,
+    ]
+    .iter()
+    .any(|v| v.contains('\0'))
+    {
+        return Err(Error::failed(
+            "GetRoleCredentials returned a value containing NUL",
+        ));
+    }
+    Ok(creds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::SsoSession;
+
+    #[test]
+    fn key_matches_the_aws_cli() {
+        // The reference's worked example.
+        let p = SsoProfile {
+            name: "x".into(),
+            account_id: "123456789012".into(),
+            role_name: "ReadOnly".into(),
+            region: None,
+            session: SsoSession {
+                name: Some("my-sso".into()),
+                start_url: "https://example".into(),
+                region: "us-east-1".into(),
+                scopes: None,
+            },
+        };
+        assert_eq!(cache_key(&p), "31b260dab331b2af063485cea75f7b8b3cf54c71");
+    }
+}

@@ -1,0 +1,81 @@
+//! Cross-process locks that make refreshes single-flight: of many processes
+//! that find the same cache entry stale, one fetches and the rest wait and
+//! reuse what it wrote.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, Result};
+use crate::fsutil;
+
+/// Held until dropped; the kernel releases it if the process dies.
+pub struct FileLock {
+    _file: File,
+}
+
+/// How a wait for a busy lock shows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Wait {
+    /// Only in the `--verbose` trace (short waits: a fetch in flight).
+    Quiet,
+    /// A line on stderr (long waits: a sign-in someone must approve).
+    Announced,
+}
+
+/// Take the lock named `name`, waiting at most `wait`. `what` describes the
+/// work being waited for, for the message and the time-out error.
+pub async fn acquire(name: &str, wait: Duration, what: &str, how: Wait) -> Result<FileLock> {
+    let dir = crate::paths::lock_dir()?;
+    fsutil::private_dir(&dir)?;
+    let path = dir.join(format!("{name}.lock"));
+    let mut file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .mode(0o600)
+        .open(&path)
+        .map_err(|e| Error::failed(format!("cannot open lock {}: {e}", path.display())))?;
+    let started = Instant::now();
+    let mut announced = false;
+    loop {
+        match file.try_lock() {
+            Ok(()) => break,
+            Err(std::fs::TryLockError::WouldBlock) => {}
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(Error::failed(format!(
+                    "cannot lock {}: {e}",
+                    path.display()
+                )));
+            }
+        }
+        if !announced {
+            match how {
+                Wait::Quiet => crate::trace!("waiting for another ssoenv process ({what})"),
+                Wait::Announced => {
+                    eprintln!("ssoenv: waiting for {what} in another ssoenv process...")
+                }
+            }
+            announced = true;
+        }
+        if started.elapsed() >= wait {
+            return Err(Error::failed(format!(
+                "gave up after {}s waiting for another ssoenv process ({what})",
+                wait.as_secs()
+            )));
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    if announced {
+        crate::trace!(
+            "lock {name} acquired after {} ms",
+            started.elapsed().as_millis()
+        );
+    }
+    // Record the holder for anyone debugging a stuck lock; failure is harmless.
+    let _ = file
+        .set_len(0)
+        .and_then(|_| writeln!(file, "{}", std::process::id()));
+    Ok(FileLock { _file: file })
+}

@@ -1,0 +1,131 @@
+//! The OIDC client registration, cached where the AWS CLI v2 keeps its own
+//! (`~/.aws/sso/cache/<sha1 of the key JSON>.json`), so either tool reuses
+//! the other's registration instead of registering a new client per login.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::cache;
+use super::client::{self, Service};
+use crate::config::SsoSession;
+use crate::error::{Error, Result};
+use crate::timefmt;
+
+/// Re-register when less than this is left, as the AWS CLI does.
+const RENEW_WINDOW: time::Duration = time::Duration::minutes(15);
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Registration {
+    pub client_id: String,
+    pub client_secret: String,
+    pub expires_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grant_types: Option<Vec<String>>,
+}
+
+impl Registration {
+    /// Usable for the device flow: unexpired, and not a PKCE registration
+    /// (the AWS CLI rejects those for the device flow too).
+    fn fits_device_flow(&self) -> bool {
+        let fresh =
+            timefmt::parse(&self.expires_at).is_some_and(|e| e - timefmt::now() > RENEW_WINDOW);
+        let pkce = self
+            .grant_types
+            .as_ref()
+            .is_some_and(|g| g.iter().any(|g| g == "authorization_code"));
+        fresh && !pkce
+    }
+}
+
+/// The AWS CLI's key (`BaseSSOTokenFetcher._registration_cache_key`): Python
+/// `json.dumps(..., sort_keys=True)` of these members, then sha1.
+pub fn cache_key(session: &SsoSession) -> String {
+    let key = json!({
+        "region": session.region,
+        "scopes": session.scopes,
+        "session_name": session.name,
+        "startUrl": session.start_url,
+        "tool": "botocore",
+    });
+    cache::sha1_hex(&cache::python_json(&key))
+}
+
+fn path(session: &SsoSession) -> Result<PathBuf> {
+    Ok(crate::paths::sso_cache_dir()?.join(format!("{}.json", cache_key(session))))
+}
+
+/// Forget a registration the server no longer accepts.
+pub fn forget(session: &SsoSession) -> Result<()> {
+    match std::fs::remove_file(path(session)?) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+/// A registration for the device flow: the cached one, or a new one.
+pub async fn get_or_register(
+    session: &SsoSession,
+    oidc: &aws_sdk_ssooidc::Client,
+) -> Result<Registration> {
+    let path = path(session)?;
+    if let Some(r) = cache::read::<Registration>(&path)?
+        && r.fits_device_flow()
+    {
+        crate::trace!("reusing client registration {}", path.display());
+        return Ok(r);
+    }
+    let endpoint = client::endpoint(Service::Oidc, &session.region);
+    crate::trace!("RegisterClient at {endpoint}");
+    let client_name = match &session.name {
+        Some(n) => format!("ssoenv-{n}"),
+        None => format!("ssoenv-{}", timefmt::now().unix_timestamp()),
+    };
+    let out = oidc
+        .register_client()
+        .client_name(client_name)
+        .client_type("public")
+        .set_scopes(session.scopes.clone())
+        .send()
+        .await
+        .map_err(|e| client::failure("RegisterClient", &endpoint, &e))?;
+    let expires = timefmt::from_epoch_millis(out.client_secret_expires_at.saturating_mul(1000))
+        .ok_or_else(|| Error::failed("RegisterClient returned an invalid expiry"))?;
+    let registration = Registration {
+        client_id: out
+            .client_id
+            .ok_or_else(|| Error::failed("RegisterClient returned no client id"))?,
+        client_secret: out
+            .client_secret
+            .ok_or_else(|| Error::failed("RegisterClient returned no secret"))?,
+        expires_at: timefmt::format_z(expires),
+        scopes: session.scopes.clone(),
+        grant_types: None,
+    };
+    cache::write(&path, &registration)?;
+    Ok(registration)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_matches_the_aws_cli() {
+        // The reference's worked example.
+        let session = SsoSession {
+            name: Some("my-sso".into()),
+            start_url: "https://d-1234567890.awsapps.com/start".into(),
+            region: "us-east-1".into(),
+            scopes: None,
+        };
+        assert_eq!(
+            cache_key(&session),
+            "8b2cedd020fb181ad4cf906d1d27b232fd31557e"
+        );
+    }
+}

@@ -1,0 +1,568 @@
+//! The SSO core end to end: the real binary against the emulator.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use common::{Env, stderr};
+use ssoenv::emulator::{Approval, EmulatorConfig, Fault, Op};
+
+const LOGIN_REQUIRED: i32 = 3;
+
+#[test]
+fn login_writes_the_shared_token_cache() {
+    let env = Env::new();
+    env.login();
+    let path = env.token_path("corp");
+    let token = env.read_json(&path);
+    for member in [
+        "startUrl",
+        "region",
+        "accessToken",
+        "expiresAt",
+        "clientId",
+        "clientSecret",
+        "registrationExpiresAt",
+        "refreshToken",
+    ] {
+        assert!(
+            token.get(member).is_some(),
+            "token cache lacks {member}: {token}"
+        );
+    }
+    let expires = token["expiresAt"].as_str().unwrap();
+    assert_eq!(expires.len(), 20, "YYYY-MM-DDTHH:MM:SSZ, got {expires}");
+    assert!(expires.ends_with('Z'));
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let dir = path.parent().unwrap();
+    assert_eq!(
+        std::fs::metadata(dir).unwrap().permissions().mode() & 0o777,
+        0o700
+    );
+    assert_eq!(env.emulator.calls(Op::RegisterClient), 1);
+    assert_eq!(env.emulator.calls(Op::StartDeviceAuthorization), 1);
+
+    // A second sign-in reuses the cached client registration.
+    env.login();
+    assert_eq!(env.emulator.calls(Op::RegisterClient), 1);
+    assert_eq!(env.emulator.calls(Op::StartDeviceAuthorization), 2);
+}
+
+#[test]
+fn credentials_are_fetched_once_and_cached_like_the_aws_cli() {
+    let env = Env::new();
+    env.login();
+    let first = env.credentials("dev");
+    assert_eq!(first["Version"], 1);
+    assert!(first["AccessKeyId"].as_str().unwrap().starts_with("ASIA"));
+    assert_eq!(first["AccountId"], "111111111111");
+    let again = env.credentials("dev");
+    assert_eq!(first, again);
+    assert_eq!(env.emulator.calls(Op::GetRoleCredentials), 1);
+
+    // Stored under the AWS CLI's key: sha1 of compact sorted JSON.
+    let key = r#"{"accountId":"111111111111","roleName":"Admin","sessionName":"corp"}"#;
+    let path = env
+        .home()
+        .join(".aws/cli/cache")
+        .join(format!("{}.json", common::sha1_hex(key)));
+    let cached = env.read_json(&path);
+    assert_eq!(cached["ProviderType"], "sso");
+    assert_eq!(cached["Credentials"]["AccessKeyId"], first["AccessKeyId"]);
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+}
+
+#[test]
+fn legacy_profiles_use_the_start_url_key() {
+    let env = Env::new();
+    env.ok(&["login", "legacy", "--no-browser"]);
+    assert!(env.token_path(ssoenv::emulator::DEFAULT_START_URL).exists());
+    assert!(!env.token_path("corp").exists());
+    assert_eq!(env.credentials("legacy")["AccountId"], "222222222222");
+}
+
+#[test]
+fn without_a_session_credential_process_fails_at_once() {
+    let env = Env::with(EmulatorConfig {
+        approval: Approval::Manual,
+        ..Default::default()
+    });
+    let started = Instant::now();
+    let out = env.run(&["credential-process", "dev"]);
+    assert_eq!(out.status.code(), Some(LOGIN_REQUIRED));
+    let err = stderr(&out);
+    assert!(err.contains("ssoenv login --sso-session corp"), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(out.stdout.is_empty());
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(env.emulator.calls(Op::StartDeviceAuthorization), 0);
+}
+
+#[test]
+fn credential_process_output_is_version_1() {
+    let env = Env::new();
+    env.login();
+    let out: serde_json::Value =
+        serde_json::from_str(&env.ok(&["credential-process", "prod"])).unwrap();
+    assert_eq!(out["Version"], 1);
+    for k in [
+        "AccessKeyId",
+        "SecretAccessKey",
+        "SessionToken",
+        "Expiration",
+    ] {
+        assert!(out[k].is_string(), "{k} missing: {out}");
+    }
+    assert!(out["Expiration"].as_str().unwrap().ends_with('Z'));
+}
+
+#[test]
+fn an_ended_session_asks_for_login_without_retrying() {
+    let env = Env::new();
+    env.login();
+    env.emulator.revoke_sessions();
+    let out = env.run(&["export", "dev", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(LOGIN_REQUIRED), "{}", stderr(&out));
+    assert!(stderr(&out).contains("ssoenv login"), "{}", stderr(&out));
+    assert_eq!(
+        env.emulator.calls(Op::GetRoleCredentials),
+        1,
+        "401 must not be retried"
+    );
+}
+
+#[test]
+fn near_expiry_tokens_are_refreshed_and_rotated() {
+    // Tokens that live 10 minutes are inside the 15-minute refresh window.
+    let env = Env::with(EmulatorConfig {
+        access_token_ttl: Duration::from_secs(600),
+        ..Default::default()
+    });
+    env.login();
+    let before = env.read_json(&env.token_path("corp"));
+    env.emulator
+        .update(|c| c.access_token_ttl = Duration::from_secs(8 * 3600));
+    env.credentials("dev");
+    let after = env.read_json(&env.token_path("corp"));
+    assert_ne!(before["accessToken"], after["accessToken"]);
+    assert_ne!(
+        before["refreshToken"], after["refreshToken"],
+        "rotated refresh token written back"
+    );
+    assert_eq!(before["clientId"], after["clientId"]);
+    // device-code redemption + one refresh
+    assert_eq!(env.emulator.calls(Op::CreateToken), 3);
+}
+
+#[test]
+fn an_expired_token_that_cannot_refresh_asks_for_login() {
+    let env = Env::new();
+    env.login();
+    let path = env.token_path("corp");
+    let mut token = env.read_json(&path);
+    token["expiresAt"] = "2020-01-01T00:00:00Z".into();
+    token.as_object_mut().unwrap().remove("refreshToken");
+    std::fs::write(&path, token.to_string()).unwrap();
+    let out = env.run(&["export", "dev", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(LOGIN_REQUIRED), "{}", stderr(&out));
+    assert!(stderr(&out).contains("expired"), "{}", stderr(&out));
+}
+
+#[test]
+fn server_errors_and_throttling_are_retried() {
+    let env = Env::new();
+    env.login();
+    env.emulator
+        .inject(Op::GetRoleCredentials, Fault::Status(500), 2);
+    env.credentials("dev");
+    assert_eq!(env.emulator.calls(Op::GetRoleCredentials), 3);
+    env.emulator
+        .inject(Op::GetRoleCredentials, Fault::Status(429), 2);
+    env.credentials("prod");
+    assert_eq!(env.emulator.calls(Op::GetRoleCredentials), 6);
+}
+
+#[test]
+fn persistent_server_errors_fail_with_a_clear_message() {
+    let env = Env::new();
+    env.login();
+    env.emulator
+        .inject(Op::GetRoleCredentials, Fault::Status(500), 100);
+    let out = env.run(&["export", "dev", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("GetRoleCredentials failed: InternalServerException"),
+        "{err}"
+    );
+    let calls = env.emulator.calls(Op::GetRoleCredentials);
+    assert!((2..=5).contains(&calls), "bounded retries, got {calls}");
+}
+
+#[test]
+fn a_hanging_server_is_given_up_on() {
+    let env = Env::new();
+    env.login();
+    env.emulator
+        .inject(Op::GetRoleCredentials, Fault::Hang, 100);
+    let started = Instant::now();
+    let out = env
+        .cmd(&["export", "dev", "--format", "json"])
+        .env("SSOENV_TIMEOUT", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("no answer from"), "{}", stderr(&out));
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_malformed_answer_is_an_error_not_a_crash() {
+    let env = Env::new();
+    env.login();
+    env.emulator
+        .inject(Op::GetRoleCredentials, Fault::MalformedBody, 100);
+    let out = env.run(&["export", "dev", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("GetRoleCredentials"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("panicked"));
+}
+
+#[test]
+fn corrupted_caches_are_ignored_with_a_warning() {
+    let env = Env::new();
+    env.login();
+    let creds = env.credentials("dev");
+    // A torn credential cache: fetched again.
+    let dir = env.home().join(".aws/cli/cache");
+    let file = std::fs::read_dir(&dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::write(
+        &file,
+        b"{\"ProviderType\": \"sso\", \"Credentials\": {\"AccessKeyId\"",
+    )
+    .unwrap();
+    let out = env.run(&["export", "dev", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("warning: ignoring unreadable cache file"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(stderr(&out).lines().count(), 1);
+    let fresh: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_ne!(fresh["AccessKeyId"], creds["AccessKeyId"]);
+    // A corrupted token: sign-in required, no crash.
+    std::fs::write(env.token_path("corp"), b"\x00garbage").unwrap();
+    std::fs::remove_file(&file).unwrap();
+    let out = env.run(&["export", "dev", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(LOGIN_REQUIRED), "{}", stderr(&out));
+}
+
+#[test]
+fn twenty_processes_make_one_fetch() {
+    // Tokens inside the refresh window too: at most one refresh.
+    let env = Env::with(EmulatorConfig {
+        access_token_ttl: Duration::from_secs(600),
+        ..Default::default()
+    });
+    env.login();
+    let create_token_after_login = env.emulator.calls(Op::CreateToken);
+    let children: Vec<_> = (0..20)
+        .map(|_| {
+            env.cmd(&["export", "dev", "--format", "json"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outputs: Vec<_> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect();
+    let mut keys = std::collections::HashSet::new();
+    for out in &outputs {
+        assert!(out.status.success(), "{}", stderr(out));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        keys.insert(v["AccessKeyId"].as_str().unwrap().to_string());
+    }
+    assert_eq!(keys.len(), 1, "all twenty got the same credentials");
+    assert_eq!(env.emulator.calls(Op::GetRoleCredentials), 1);
+    let refreshes = env.emulator.calls(Op::CreateToken) - create_token_after_login;
+    assert!(refreshes <= 1, "{refreshes} token refreshes");
+    eprintln!(
+        "single-flight: 20 processes -> GetRoleCredentials {}, CreateToken(refresh) {refreshes}",
+        env.emulator.calls(Op::GetRoleCredentials)
+    );
+}
+
+#[test]
+fn concurrent_logins_share_one_approval() {
+    let env = Env::with(EmulatorConfig {
+        approval: Approval::Manual,
+        ..Default::default()
+    });
+    let spawn = || {
+        env.cmd(&["login", "dev", "--no-browser"])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let first = spawn();
+    // Let the first reach the approval step before the second starts.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while env.emulator.calls(Op::StartDeviceAuthorization) == 0 {
+        assert!(Instant::now() < deadline, "first login never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let second = spawn();
+    std::thread::sleep(Duration::from_millis(500));
+    env.emulator.approve_all();
+    let (a, b) = (
+        first.wait_with_output().unwrap(),
+        second.wait_with_output().unwrap(),
+    );
+    assert!(a.status.success(), "{}", stderr(&a));
+    assert!(b.status.success(), "{}", stderr(&b));
+    assert!(
+        stderr(&b).contains("another ssoenv process"),
+        "{}",
+        stderr(&b)
+    );
+    assert_eq!(env.emulator.calls(Op::StartDeviceAuthorization), 1);
+}
+
+#[test]
+fn denied_and_expired_sign_ins_say_so() {
+    let env = Env::with(EmulatorConfig {
+        approval: Approval::Deny,
+        ..Default::default()
+    });
+    let out = env.run(&["login", "dev", "--no-browser"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("denied"), "{}", stderr(&out));
+    assert!(!env.token_path("corp").exists());
+
+    env.emulator.update(|c| {
+        c.approval = Approval::Manual;
+        c.device_code_ttl = Duration::from_secs(2);
+    });
+    let out = env.run(&["login", "dev", "--no-browser"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("expired"), "{}", stderr(&out));
+}
+
+#[test]
+fn slow_down_adds_five_seconds() {
+    let env = Env::new();
+    env.emulator.inject(Op::CreateToken, Fault::SlowDown, 1);
+    let started = Instant::now();
+    let out = env
+        .cmd(&["login", "dev", "--no-browser", "--verbose"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("polling every 6s"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(started.elapsed() >= Duration::from_secs(6));
+}
+
+#[test]
+fn the_browser_is_opened_through_browser() {
+    let env = Env::new();
+    let seen = env.home().join("opened");
+    let browser = format!("sh -c 'printf %s \"$1\" > {}' sh %s", seen.display());
+    let out = env
+        .cmd(&["login", "dev"])
+        .env("BROWSER", &browser)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !seen.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let url = std::fs::read_to_string(&seen).unwrap();
+    assert!(
+        url.starts_with(&env.emulator.endpoint()) && url.contains("user_code="),
+        "{url}"
+    );
+}
+
+#[test]
+fn exec_passes_credentials_in_the_environment_and_the_exit_status_back() {
+    let env = Env::new();
+    env.login();
+    let creds = env.credentials("dev");
+    let script = r#"printf '%s\n' "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" "$AWS_REGION" "${AWS_SECURITY_TOKEN-unset}" "${AWS_PROFILE-unset}"; exit 7"#;
+    let out = env
+        .cmd(&["exec", "dev", "--", "sh", "-c", script])
+        .env("AWS_SECURITY_TOKEN", "stale")
+        .env("AWS_PROFILE", "other")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(7));
+    let lines: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    assert_eq!(lines[0], creds["AccessKeyId"].as_str().unwrap());
+    assert_eq!(lines[1], creds["SecretAccessKey"].as_str().unwrap());
+    assert_eq!(lines[2], "eu-west-1");
+    assert_eq!(lines[3], "unset");
+    assert_eq!(lines[4], "unset");
+
+    let out = env.run(&["exec", "dev", "--", "no-such-command-xyz"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("command not found: no-such-command-xyz"));
+}
+
+#[test]
+fn logout_ends_the_session_and_deletes_its_caches() {
+    let env = Env::new();
+    env.login();
+    env.credentials("dev");
+    env.ok(&["logout", "dev"]);
+    assert_eq!(env.emulator.calls(Op::Logout), 1);
+    assert!(!env.token_path("corp").exists());
+    let left = std::fs::read_dir(env.home().join(".aws/cli/cache"))
+        .unwrap()
+        .count();
+    assert_eq!(left, 0);
+    let out = env.run(&["export", "dev", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(LOGIN_REQUIRED));
+}
+
+#[test]
+fn logout_all_keeps_registrations() {
+    let env = Env::new();
+    env.login();
+    env.ok(&["login", "legacy", "--no-browser"]);
+    env.credentials("dev");
+    env.ok(&["logout", "--all"]);
+    assert_eq!(env.emulator.calls(Op::Logout), 2);
+    assert!(!env.token_path("corp").exists());
+    assert!(!env.token_path(ssoenv::emulator::DEFAULT_START_URL).exists());
+    let left = std::fs::read_dir(env.home().join(".aws/sso/cache"))
+        .unwrap()
+        .count();
+    assert_eq!(left, 2, "the two client registrations stay");
+}
+
+#[test]
+fn status_reads_caches_only() {
+    let env = Env::new();
+    let out = env.run(&["status", "dev", "--json"]);
+    assert_eq!(out.status.code(), Some(LOGIN_REQUIRED));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["session"]["token"], "signed-out");
+    env.login();
+    env.credentials("dev");
+    let calls = env.emulator.calls(Op::GetRoleCredentials) + env.emulator.calls(Op::CreateToken);
+    let v: serde_json::Value = serde_json::from_str(&env.ok(&["status", "dev", "--json"])).unwrap();
+    assert_eq!(v["session"]["token"], "valid");
+    assert_eq!(v["credentials"], "cached");
+    assert_eq!(v["account_id"], "111111111111");
+    let human = env.ok(&["status"]);
+    assert!(human.contains("sso-session corp: signed in"), "{human}");
+    assert_eq!(
+        env.emulator.calls(Op::GetRoleCredentials) + env.emulator.calls(Op::CreateToken),
+        calls
+    );
+}
+
+#[test]
+fn bad_configuration_names_file_and_line() {
+    let env = Env::new();
+    let out = env.run(&["export", "dve"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unknown profile `dve`"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("did you mean `dev`?"),
+        "{}",
+        stderr(&out)
+    );
+
+    env.write_config("[profile dev]\nsso_session = corp\nnonsense here\n");
+    let out = env.run(&["export", "dev"]);
+    assert_eq!(out.status.code(), Some(2));
+    let want = format!("{}:3: expected `key = value`", env.config_path().display());
+    assert!(stderr(&out).contains(&want), "{}", stderr(&out));
+}
+
+#[test]
+fn no_access_to_a_role_is_reported() {
+    let env = Env::new();
+    env.login();
+    let out = env.run(&["export", "denied", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("no access to role Admin in account 333333333333"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn verbose_traces_never_show_secrets() {
+    let env = Env::with(EmulatorConfig {
+        access_token_ttl: Duration::from_secs(600),
+        ..Default::default()
+    });
+    let login = env
+        .cmd(&["login", "dev", "--no-browser", "--verbose"])
+        .output()
+        .unwrap();
+    assert!(login.status.success());
+    let out = env
+        .cmd(&["export", "dev", "--format", "json", "--verbose"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let creds: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let token = env.read_json(&env.token_path("corp"));
+    let trace = format!("{}{}", stderr(&login), stderr(&out));
+    assert!(trace.contains("GetRoleCredentials at"), "{trace}");
+    assert!(trace.contains("CreateToken (refresh_token)"), "{trace}");
+    for secret in [
+        &creds["SecretAccessKey"],
+        &creds["SessionToken"],
+        &token["accessToken"],
+        &token["refreshToken"],
+        &token["clientSecret"],
+    ] {
+        assert!(
+            !trace.contains(secret.as_str().unwrap()),
+            "trace leaked a secret"
+        );
+    }
+}
