@@ -566,3 +566,39 @@ fn verbose_traces_never_show_secrets() {
         );
     }
 }
+
+#[test]
+fn sandbox_signs_in_and_opens_a_working_shell_without_touching_home() {
+    let env = Env::new();
+    let before: Vec<_> = walk(env.home());
+    let mut child = env
+        .cmd(&["sandbox", "--shell", "sh"])
+        .env_remove("AWS_ENDPOINT_URL_SSO")
+        .env_remove("AWS_ENDPOINT_URL_SSO_OIDC")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"ssoenv export staging --format json\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let creds: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(creds["AccountId"], "222222222222");
+    assert_eq!(walk(env.home()), before, "the sandbox wrote into the caller's HOME");
+    assert_eq!(env.emulator.calls(Op::StartDeviceAuthorization), 0, "it runs its own emulator");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        }
+        out.push(p);
+    }
+    out.sort();
+    out
+}

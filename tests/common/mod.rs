@@ -162,3 +162,44 @@ pub fn have(program: &str) -> bool {
     }
     found
 }
+
+/// A Python that can import botocore: SSOENV_TEST_PYTHON, else the repo's
+/// `.venv` (which .ci/run creates with the pinned tests/interop/requirements.txt),
+/// else `python3` if it has botocore. Under CI a missing one fails; locally it
+/// is a visible skip.
+pub fn python_with_botocore() -> Option<PathBuf> {
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
+    let candidate = match std::env::var_os("SSOENV_TEST_PYTHON") {
+        Some(p) => PathBuf::from(p),
+        None if venv.exists() => venv,
+        None => "python3".into(),
+    };
+    let works = Command::new(&candidate)
+        .args(["-c", "import botocore"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if works {
+        return Some(candidate);
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "{} cannot import botocore; CI must install it (see .ci/run)",
+        candidate.display()
+    );
+    eprintln!("skipped: no Python with botocore (set SSOENV_TEST_PYTHON)");
+    None
+}
+
+impl Env {
+    /// Run a botocore interop script with this test's environment.
+    pub fn python(&self, python: &Path, script: &str, args: &[&str]) -> serde_json::Value {
+        let mut cmd = Command::new(python);
+        cmd.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop").join(script)).args(args);
+        self.isolate(&mut cmd);
+        cmd.env("AWS_CONFIG_FILE", self.config_path());
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{script} {args:?} failed: {}", stderr(&out));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+}

@@ -1,0 +1,122 @@
+//! `ssoenv export` output read back by the real shells, byte for byte, for
+//! credentials full of characters that break naive quoting.
+
+mod common;
+
+use std::process::Command;
+
+use common::{Env, stderr};
+use ssoenv::emulator::{CredentialValues, EmulatorConfig};
+
+/// The emulator hands these out as the credentials themselves.
+fn adversarial() -> CredentialValues {
+    CredentialValues {
+        access_key_id: "ASIA'\"\\$(id)`id`".into(),
+        secret_access_key: "it's a \"secret\"\nwith\ta newline, $HOME, !!, é 日本 and a trailing backslash\\".into(),
+        session_token: "\u{2018}\u{2019}\u{201A}\u{201B}\u{201C}\u{201D}\u{201E} ' '' \\' %PATH% ${x}".into(),
+    }
+}
+
+fn env_with_adversarial_credentials() -> (Env, CredentialValues) {
+    let values = adversarial();
+    let env = Env::with(EmulatorConfig { credential_values: Some(values.clone()), ..Default::default() });
+    env.login();
+    (env, values)
+}
+
+const VARS: [&str; 4] = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION"];
+
+/// Evaluate `code` in `shell` and print each variable NUL-terminated.
+fn read_back(shell: &[&str], code: &str, print: &str) -> Vec<String> {
+    let script = format!("{code}\n{print}");
+    let out = Command::new(shell[0]).args(&shell[1..]).arg(script).env("AWS_SECURITY_TOKEN", "stale").output().unwrap();
+    assert!(out.status.success(), "{shell:?}: {}", stderr(&out));
+    assert!(out.stderr.is_empty(), "{shell:?} complained: {}", stderr(&out));
+    String::from_utf8(out.stdout).unwrap().split('\0').map(String::from).collect()
+}
+
+fn check(format: &str, shell: &[&str], print: &str) {
+    if !common::have(shell[0]) {
+        return;
+    }
+    let (env, values) = env_with_adversarial_credentials();
+    let code = env.ok(&["export", "dev", "--format", format]);
+    let got = read_back(shell, &code, print);
+    assert_eq!(got[0], values.access_key_id, "{format}");
+    assert_eq!(got[1], values.secret_access_key, "{format}");
+    assert_eq!(got[2], values.session_token, "{format}");
+    assert_eq!(got[3], "eu-west-1", "{format}");
+    assert_eq!(got[4], "unset", "{format}: a stale AWS_SECURITY_TOKEN must go");
+}
+
+fn posix_print() -> String {
+    let mut p: String = VARS.iter().map(|v| format!("printf '%s\\0' \"${v}\"; ")).collect();
+    p.push_str("printf '%s\\0' \"${AWS_SECURITY_TOKEN-unset}\"");
+    p
+}
+
+#[test]
+fn bash_reads_export_back_exactly() {
+    check("bash", &["bash", "--norc", "--noprofile", "-euo", "pipefail", "-c"], &posix_print());
+}
+
+#[test]
+fn zsh_reads_export_back_exactly() {
+    check("zsh", &["zsh", "-f", "-u", "-c"], &posix_print());
+}
+
+#[test]
+fn posix_sh_reads_env_format_back_exactly() {
+    check("env", &["sh", "-eu", "-c"], &posix_print());
+}
+
+#[test]
+fn fish_reads_export_back_exactly() {
+    let mut p: String = VARS.iter().map(|v| format!("printf '%s\\0' \"${v}\"; ")).collect();
+    p.push_str("if set -q AWS_SECURITY_TOKEN; printf '%s\\0' \"$AWS_SECURITY_TOKEN\"; else; printf 'unset\\0'; end");
+    check("fish", &["fish", "--no-config", "-c"], &p);
+}
+
+#[test]
+fn json_and_dotenv_carry_the_same_values() {
+    let (env, values) = env_with_adversarial_credentials();
+    let json: serde_json::Value = serde_json::from_str(&env.ok(&["export", "dev", "--format", "json"])).unwrap();
+    assert_eq!(json["SecretAccessKey"], values.secret_access_key.as_str());
+    let dotenv = env.ok(&["export", "dev", "--format", "dotenv"]);
+    assert_eq!(dotenv.lines().count(), 6, "one line per variable, even with newlines in values:\n{dotenv}");
+}
+
+#[test]
+fn powershell_export_parses_and_quotes_every_single_quote_form() {
+    let (env, values) = env_with_adversarial_credentials();
+    let code = env.ok(&["export", "dev", "--format", "powershell"]);
+    let mut parser = tree_sitter::Parser::new();
+    parser.set_language(&tree_sitter_powershell::LANGUAGE.into()).unwrap();
+    let tree = parser.parse(&code, None).unwrap();
+    assert!(!tree.root_node().has_error(), "PowerShell grammar rejects:\n{code}");
+    // The grammar is blind to PowerShell's typographic single quotes, so read
+    // each literal back with the tokenizer's rule: any of ' U+2018-U+201B
+    // followed by another is one literal character, a lone one ends the string.
+    let read = |name: &str| -> String {
+        let start = code.find(&format!("$Env:{name} = '")).unwrap() + name.len() + 9;
+        let chars: Vec<char> = code[start..].chars().collect();
+        let quote = |c: char| matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}');
+        let (mut out, mut i) = (String::new(), 0);
+        loop {
+            let c = chars[i];
+            if quote(c) {
+                if i + 1 < chars.len() && quote(chars[i + 1]) {
+                    out.push(chars[i + 1]);
+                    i += 2;
+                    continue;
+                }
+                return out;
+            }
+            out.push(c);
+            i += 1;
+        }
+    };
+    assert_eq!(read("AWS_ACCESS_KEY_ID"), values.access_key_id);
+    assert_eq!(read("AWS_SECRET_ACCESS_KEY"), values.secret_access_key);
+    assert_eq!(read("AWS_SESSION_TOKEN"), values.session_token);
+}
