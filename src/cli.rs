@@ -2,6 +2,8 @@
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::shell::ShellKind;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "ssoenv",
@@ -44,6 +46,23 @@ pub enum Command {
     CredentialProcess(ProfileArg),
     /// Show sign-in and credential state from the caches, without network calls.
     Status(StatusArgs),
+    /// Print the shell integration: `eval "$(ssoenv init bash)"` in your rc file.
+    Init(InitArgs),
+    /// Switch this shell to a profile's credentials (needs `ssoenv init`).
+    Use(UseArgs),
+    /// Restore the environment from before the first `ssoenv use`.
+    Off(OffArgs),
+    /// Trust the nearest .ssoenv file, so entering its directory selects its profile.
+    Allow(DirArgs),
+    /// Block the nearest .ssoenv file.
+    Deny(DirArgs),
+    /// Print the active profile for a prompt (reads only environment variables).
+    Prompt(PromptArgs),
+    /// Print the shell completion script (profile names are completed from your config).
+    Completions(CompletionsArgs),
+    /// The prompt hook's work (run by the shell integration).
+    #[command(hide = true)]
+    Hook(HookArgs),
     /// Try ssoenv without an AWS account: a local Identity Center, a throwaway config, a subshell.
     #[cfg(feature = "emulator")]
     Sandbox(SandboxArgs),
@@ -55,6 +74,7 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct LoginArgs {
     /// Profile whose SSO session to sign in to (default: AWS_PROFILE, else `default`).
+    #[arg(add = profiles())]
     pub profile: Option<String>,
     /// Sign in to this [sso-session] instead of a profile's.
     #[arg(long, conflicts_with = "profile")]
@@ -79,6 +99,7 @@ pub struct LogoutArgs {
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// Profile (default: AWS_PROFILE, else `default`).
+    #[arg(add = profiles())]
     pub profile: Option<String>,
     /// Output format (default: the shell named by $SHELL, else `env`).
     #[arg(long, short)]
@@ -87,6 +108,7 @@ pub struct ExportArgs {
 
 #[derive(Debug, Args)]
 pub struct ExecArgs {
+    #[arg(add = profiles())]
     pub profile: String,
     /// The command and its arguments, after `--`.
     #[arg(last = true, required = true, value_name = "CMD")]
@@ -95,7 +117,67 @@ pub struct ExecArgs {
 
 #[derive(Debug, Args)]
 pub struct ProfileArg {
+    #[arg(add = profiles())]
     pub profile: String,
+}
+
+/// Completes profile names from the user's AWS config.
+fn profiles() -> clap_complete::ArgValueCandidates {
+    clap_complete::ArgValueCandidates::new(crate::cmd::completions::profile_candidates)
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    pub shell: ShellKind,
+    /// Name of the wrapper function.
+    #[arg(long, default_value = "ssoenv")]
+    pub cmd: String,
+    /// When the hook runs: before every prompt (directory profiles and
+    /// renewal), only on directory change, or never.
+    #[arg(long, value_enum, default_value = "prompt")]
+    pub hook: crate::cmd::init::Hook,
+}
+
+#[derive(Debug, Args)]
+pub struct UseArgs {
+    /// Profile to switch to.
+    #[arg(add = profiles(), required_unless_present = "off")]
+    pub profile: Option<String>,
+    /// Restore the environment from before the first `use` (same as `ssoenv off`).
+    #[arg(long, conflicts_with = "profile")]
+    pub off: bool,
+    /// The shell that evaluates the output (set by the wrapper from `ssoenv init`).
+    #[arg(long, hide = true)]
+    pub shell: Option<ShellKind>,
+}
+
+#[derive(Debug, Args)]
+pub struct OffArgs {
+    #[arg(long, hide = true)]
+    pub shell: Option<ShellKind>,
+}
+
+#[derive(Debug, Args)]
+pub struct DirArgs {
+    /// Directory to start looking in (default: the current one).
+    pub dir: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct PromptArgs {
+    /// Placeholders: {profile} {account} {role} {ttl} (`expired` past expiry).
+    #[arg(long, default_value = "{profile} {ttl}")]
+    pub format: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    pub shell: ShellKind,
+}
+
+#[derive(Debug, Args)]
+pub struct HookArgs {
+    pub shell: ShellKind,
 }
 
 #[derive(Debug, Args)]

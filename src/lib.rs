@@ -1,9 +1,11 @@
 //! ssoenv: IAM Identity Center (AWS SSO) credentials for shells and tools,
 //! sharing the AWS CLI v2's token and credential caches.
 
+pub mod activation;
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod dirprofile;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod error;

@@ -1,26 +1,34 @@
 //! One file per verb; this one parses the command line and maps errors to
 //! exit codes.
 
+pub mod allow;
+pub mod completions;
 pub mod credential_process;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod exec;
 pub mod export;
+pub mod hook;
+pub mod init;
 pub mod login;
 pub mod logout;
 #[cfg(feature = "emulator")]
 pub mod sandbox;
+pub mod prompt;
 pub mod status;
+pub mod use_;
 
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use crate::cli::{Cli, Command};
 use crate::error::{Error, Result};
 
 pub fn main() -> ExitCode {
+    // Completion mode (COMPLETE=bash ssoenv ...): answers and exits.
+    clap_complete::CompleteEnv::with_factory(Cli::command).var(completions::VAR).complete();
     let cli = Cli::parse();
     crate::log::init(cli.verbose);
     match run(cli) {
@@ -38,7 +46,12 @@ fn run(cli: Cli) -> Result<()> {
             "--timeout must be a positive number of seconds",
         ));
     }
-    crate::sso::client::set_budget(Duration::from_secs_f64(cli.timeout));
+    let mut budget = Duration::from_secs_f64(cli.timeout);
+    if matches!(cli.command, Command::Hook(_)) {
+        // A prompt must not wait on the network for long.
+        budget = budget.min(Duration::from_millis(1500));
+    }
+    crate::sso::client::set_budget(budget);
     match cli.command {
         Command::Login(a) => block_on(login::run(a)),
         Command::Logout(a) => block_on(logout::run(a)),
@@ -46,6 +59,14 @@ fn run(cli: Cli) -> Result<()> {
         Command::Exec(a) => block_on(exec::run(a)),
         Command::CredentialProcess(a) => block_on(credential_process::run(a)),
         Command::Status(a) => status::run(a),
+        Command::Init(a) => init::run(a),
+        Command::Use(a) => block_on(use_::run(a)),
+        Command::Off(a) => block_on(use_::run(crate::cli::UseArgs { profile: None, off: true, shell: a.shell })),
+        Command::Allow(a) => allow::allow(a),
+        Command::Deny(a) => allow::deny(a),
+        Command::Prompt(a) => prompt::run(a),
+        Command::Completions(a) => completions::run(a),
+        Command::Hook(a) => hook::run(a),
         #[cfg(feature = "emulator")]
         Command::Sandbox(a) => sandbox::run(a),
         #[cfg(feature = "emulator")]
@@ -55,7 +76,7 @@ fn run(cli: Cli) -> Result<()> {
 
 /// Run async work on a single-threaded runtime: one process serves one
 /// request, and a current-thread runtime starts in microseconds.
-fn block_on<F: Future<Output = Result<()>>>(work: F) -> Result<()> {
+pub fn block_on<F: Future<Output = Result<()>>>(work: F) -> Result<()> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -37,6 +37,18 @@ impl Shell for Fish {
         let name = checked_name(name);
         format!("if set -q -g {name}; set -e -g {name}; end")
     }
+
+    /// `-g` without `-x`: a global that child processes do not see.
+    fn set_local(&self, name: &str, value: &str) -> String {
+        format!("set -g {} {}", checked_name(name), self.quote(value))
+    }
+
+    /// `source` runs builtins in this shell even at the end of a pipe, and
+    /// reads the multi-line value whole (`eval` would join lines first).
+    fn run_saved(&self, name: &str) -> String {
+        let name = checked_name(name);
+        format!("if set -q -g {name}; printf '%s\\n' ${name} | source; set -e -g {name}; end")
+    }
 }
 
 #[cfg(test)]

@@ -23,6 +23,12 @@ pub trait Shell {
     fn set(&self, name: &str, value: &str) -> String;
     /// One statement (no trailing newline) that removes NAME from the environment; silent and successful when NAME is not set.
     fn unset(&self, name: &str) -> String;
+    /// One statement that sets a global shell variable that is NOT exported:
+    /// state that must stay in this shell (saved environments hold secrets).
+    fn set_local(&self, name: &str, value: &str) -> String;
+    /// One statement that evaluates the code held in the shell variable NAME
+    /// (set by `set_local`), then removes the variable; a no-op when unset.
+    fn run_saved(&self, name: &str) -> String;
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

@@ -23,6 +23,17 @@ impl Shell for Posix {
     fn unset(&self, name: &str) -> String {
         format!("unset -v {}", checked_name(name))
     }
+
+    /// A plain assignment is global even inside the wrapper function, and
+    /// not exported unless the name already was.
+    fn set_local(&self, name: &str, value: &str) -> String {
+        format!("{}={}", checked_name(name), self.quote(value))
+    }
+
+    fn run_saved(&self, name: &str) -> String {
+        let name = checked_name(name);
+        format!("eval \"${{{name}-}}\"; unset -v {name}")
+    }
 }
 
 #[cfg(test)]

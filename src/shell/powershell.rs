@@ -46,6 +46,18 @@ impl Shell for PowerShell {
     fn unset(&self, name: &str) -> String {
         format!("$Env:{} = $null", checked_name(name))
     }
+
+    fn set_local(&self, name: &str, value: &str) -> String {
+        format!("$global:{} = {}", checked_name(name), self.quote(value))
+    }
+
+    /// Test-Path first: reading an unset variable fails under StrictMode.
+    fn run_saved(&self, name: &str) -> String {
+        let name = checked_name(name);
+        format!(
+            "if (Test-Path -LiteralPath Variable:global:{name}) {{ Invoke-Expression $global:{name}; Remove-Variable -Name {name} -Scope Global }}"
+        )
+    }
 }
 
 #[cfg(test)]

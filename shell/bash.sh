@@ -1,0 +1,88 @@
+# ssoenv shell integration for bash (4.0 and later; 3.2 works too).
+# Load it from ~/.bashrc, after other prompt tools:  eval "$(ssoenv init bash)"
+#
+# `ssoenv init` fills in the placeholders: __SSOENV_BIN__ (the binary, quoted),
+# __SSOENV_CMD__ (the wrapper's name) and __SSOENV_HOOK__ (prompt, cd or none).
+
+__ssoenv_bin=__SSOENV_BIN__
+__ssoenv_hook_mode=__SSOENV_HOOK__
+
+\unalias __SSOENV_CMD__ 2>/dev/null || true
+
+# The wrapper: only the verbs that change this shell have their output
+# evaluated; everything else runs as is.
+__SSOENV_CMD__() {
+    case "${1-}" in
+    use | off)
+        local __ssoenv_code
+        __ssoenv_code="$("$__ssoenv_bin" "$1" --shell bash "${@:2}")" || return
+        eval "$__ssoenv_code"
+        ;;
+    allow | deny | login)
+        # These change what the directory profile resolves to: look again at
+        # the next prompt.
+        "$__ssoenv_bin" "$@" || return
+        __ssoenv_pwd=
+        ;;
+    *)
+        "$__ssoenv_bin" "$@"
+        ;;
+    esac
+}
+
+# The clock, without starting a process where bash allows it.
+if [[ -n "${EPOCHSECONDS-}" ]]; then
+    __ssoenv_clock() { __ssoenv_now=$EPOCHSECONDS; }
+elif printf -v __ssoenv_now '%(%s)T' -1 2>/dev/null; then
+    __ssoenv_clock() { printf -v __ssoenv_now '%(%s)T' -1; }
+else
+    __ssoenv_clock() { __ssoenv_now=$(date +%s); }
+fi
+
+# Runs before every prompt. Decides inside the shell, with no process
+# started, unless the directory changed or the credentials are due for renewal.
+__ssoenv_hook() {
+    local __ssoenv_status=$? __ssoenv_now
+    if [[ "${__ssoenv_pwd-}" != "$PWD" ]]; then
+        __ssoenv_pwd=$PWD
+        __ssoenv_apply
+    elif [[ $__ssoenv_hook_mode == prompt && -n "${SSOENV_RENEW_AT-}" && $SSOENV_RENEW_AT != *[!0-9]* ]]; then
+        __ssoenv_clock
+        if ((__ssoenv_now >= SSOENV_RENEW_AT)); then
+            __ssoenv_apply
+        fi
+    fi
+    return "$__ssoenv_status"
+}
+
+__ssoenv_apply() {
+    local __ssoenv_code
+    __ssoenv_code="$("$__ssoenv_bin" hook bash)" || return 0
+    # Ctrl-C may stop the binary, but not the evaluation halfway.
+    trap -- '' INT
+    eval "$__ssoenv_code"
+    trap - INT
+}
+
+# Put the hook first in PROMPT_COMMAND, once, so prompt renderers that run
+# after it already see the new account. Handles the array form (bash 5.1+)
+# and a string with a trailing `;`; never exports PROMPT_COMMAND.
+__ssoenv_install_hook() {
+    local __ssoenv_e
+    if [[ "$(declare -p PROMPT_COMMAND 2>/dev/null)" == "declare -a"* ]]; then
+        for __ssoenv_e in ${PROMPT_COMMAND[@]+"${PROMPT_COMMAND[@]}"}; do
+            [[ $__ssoenv_e == __ssoenv_hook ]] && return 0
+        done
+        PROMPT_COMMAND=(__ssoenv_hook ${PROMPT_COMMAND[@]+"${PROMPT_COMMAND[@]}"})
+    else
+        # shellcheck disable=SC2128,SC2178 # here PROMPT_COMMAND is a string
+        case ";${PROMPT_COMMAND-};" in
+        *";__ssoenv_hook;"*) ;;
+        *) PROMPT_COMMAND="__ssoenv_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}" ;;
+        esac
+    fi
+}
+
+if [[ $__ssoenv_hook_mode != none ]]; then
+    __ssoenv_install_hook
+fi

@@ -1,0 +1,69 @@
+# ssoenv shell integration for PowerShell 7.
+# Load it from $PROFILE:  ssoenv init powershell | Out-String | Invoke-Expression
+#
+# `ssoenv init` fills in the placeholders: __SSOENV_BIN__ (the binary, quoted),
+# __SSOENV_CMD__ (the wrapper's name) and __SSOENV_HOOK__ (prompt, cd or none).
+
+$global:__ssoenv_bin = __SSOENV_BIN__
+$global:__ssoenv_hook_mode = '__SSOENV_HOOK__'
+if (-not (Test-Path -LiteralPath Variable:global:__ssoenv_pwd)) { $global:__ssoenv_pwd = '' }
+
+# Run the binary with UTF-8 output, so non-ASCII values arrive intact, and
+# join its lines into one string before anyone evaluates it.
+function global:__ssoenv_native {
+    $encoding = [Console]::OutputEncoding
+    try {
+        [Console]::OutputEncoding = [Text.UTF8Encoding]::new()
+        (& $global:__ssoenv_bin @args) -join "`n"
+    } finally {
+        [Console]::OutputEncoding = $encoding
+    }
+}
+
+# The wrapper: only the verbs that change this shell have their output
+# evaluated; everything else runs as is.
+function global:__SSOENV_CMD__ {
+    $verb = if ($args.Count -gt 0) { [string]$args[0] } else { '' }
+    $rest = if ($args.Count -gt 1) { $args[1..($args.Count - 1)] } else { @() }
+    if ($verb -in 'use', 'off') {
+        $code = __ssoenv_native $verb --shell powershell @rest
+        if ($LASTEXITCODE -eq 0 -and $code) { Invoke-Expression $code }
+    } elseif ($verb -in 'allow', 'deny', 'login') {
+        & $global:__ssoenv_bin @args
+        $global:__ssoenv_pwd = ''
+    } else {
+        & $global:__ssoenv_bin @args
+    }
+}
+
+# Runs before every prompt. Decides in-process, with no process started,
+# unless the location changed or the credentials are due for renewal.
+function global:__ssoenv_hook {
+    $location = $ExecutionContext.SessionState.Path.CurrentLocation
+    if ($location.Provider.Name -ne 'FileSystem') { return }
+    $due = $false
+    if ($global:__ssoenv_pwd -ne $location.ProviderPath) {
+        $global:__ssoenv_pwd = $location.ProviderPath
+        $due = $true
+    } elseif ($global:__ssoenv_hook_mode -eq 'prompt' -and "$env:SSOENV_RENEW_AT" -match '^\d+$') {
+        $due = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds() -ge [long]$env:SSOENV_RENEW_AT
+    }
+    if ($due) {
+        $code = __ssoenv_native hook powershell
+        if ($code) { Invoke-Expression $code }
+    }
+}
+
+# Wrap the prompt once: the hook runs before the existing prompt renders, so
+# it already shows the new account; $? and $LASTEXITCODE are kept for it.
+if ($global:__ssoenv_hook_mode -ne 'none' -and -not (Test-Path -LiteralPath Variable:global:__ssoenv_prompt_old)) {
+    $global:__ssoenv_prompt_old = $function:prompt
+    function global:prompt {
+        $lastSuccess = $?
+        $lastExit = if (Test-Path -LiteralPath Variable:global:LASTEXITCODE) { $global:LASTEXITCODE } else { $null }
+        try { __ssoenv_hook } catch { Write-Warning "ssoenv: $_" }
+        if ($null -ne $lastExit) { $global:LASTEXITCODE = $lastExit }
+        if (-not $lastSuccess) { Write-Error '' -ErrorAction Ignore }
+        & $global:__ssoenv_prompt_old
+    }
+}

@@ -1,0 +1,68 @@
+# ssoenv shell integration for zsh.
+# Load it from ~/.zshrc:  eval "$(ssoenv init zsh)"
+#
+# `ssoenv init` fills in the placeholders: __SSOENV_BIN__ (the binary, quoted),
+# __SSOENV_CMD__ (the wrapper's name) and __SSOENV_HOOK__ (prompt, cd or none).
+
+typeset -g __ssoenv_bin=__SSOENV_BIN__
+typeset -g __ssoenv_hook_mode=__SSOENV_HOOK__
+
+zmodload zsh/datetime 2>/dev/null   # EPOCHSECONDS: the clock without a process
+\unalias __SSOENV_CMD__ 2>/dev/null || true
+
+# The wrapper: only the verbs that change this shell have their output
+# evaluated; everything else runs as is.
+__SSOENV_CMD__() {
+    emulate -L zsh
+    case "${1-}" in
+    (use|off)
+        local __ssoenv_code
+        __ssoenv_code="$("$__ssoenv_bin" "$1" --shell zsh "${@[2,-1]}")" || return
+        eval "$__ssoenv_code"
+        ;;
+    (allow|deny|login)
+        # These change what the directory profile resolves to: look again at
+        # the next prompt.
+        "$__ssoenv_bin" "$@" || return
+        __ssoenv_pwd=
+        ;;
+    (*)
+        "$__ssoenv_bin" "$@"
+        ;;
+    esac
+}
+
+# Runs before every prompt (precmd). Decides inside the shell, with no
+# process started, unless the directory changed or renewal is due. Never in
+# subshells: completion runs `$(cd …)`.
+__ssoenv_hook() {
+    local __ssoenv_status=$?
+    emulate -L zsh
+    if (( ZSH_SUBSHELL )); then
+        return $__ssoenv_status
+    fi
+    if [[ "${__ssoenv_pwd-}" != "$PWD" ]]; then
+        __ssoenv_pwd=$PWD
+        __ssoenv_apply
+    elif [[ $__ssoenv_hook_mode == prompt && "${SSOENV_RENEW_AT-}" == <-> ]] && (( ${EPOCHSECONDS:-0} >= SSOENV_RENEW_AT )); then
+        __ssoenv_apply
+    fi
+    return $__ssoenv_status
+}
+
+__ssoenv_apply() {
+    local __ssoenv_code
+    __ssoenv_code="$("$__ssoenv_bin" hook zsh)" || return 0
+    eval "$__ssoenv_code"
+}
+
+typeset -g __ssoenv_pwd
+# First among the precmd hooks, once, so themes computed in precmd see the
+# new account. Option-independent (ksh_arrays and all) inside the function.
+() {
+    emulate -L zsh
+    typeset -ag precmd_functions
+    if [[ $__ssoenv_hook_mode != none ]] && (( ! ${precmd_functions[(I)__ssoenv_hook]} )); then
+        precmd_functions=(__ssoenv_hook $precmd_functions)
+    fi
+}

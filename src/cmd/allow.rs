@@ -1,0 +1,36 @@
+//! `ssoenv allow [DIR]` / `ssoenv deny [DIR]`: trust or block the nearest
+//! `.ssoenv` file.
+
+use std::path::PathBuf;
+
+use crate::cli::DirArgs;
+use crate::config::Config;
+use crate::dirprofile::{self, DirFile};
+use crate::error::{Error, Result};
+
+fn nearest(args: &DirArgs) -> Result<DirFile> {
+    let start = match &args.dir {
+        Some(d) => std::path::absolute(d)?,
+        None => std::env::var_os("PWD").map(PathBuf::from).filter(|p| p.is_absolute()).map_or_else(std::env::current_dir, Ok)?,
+    };
+    dirprofile::find(&start).ok_or_else(|| {
+        Error::usage(format!("no {} file in {} or its parents", dirprofile::FILE_NAME, start.display()))
+    })
+}
+
+pub fn allow(args: DirArgs) -> Result<()> {
+    let file = nearest(&args)?;
+    let profile = file.profile().map_err(Error::usage)?;
+    let config = Config::load()?;
+    config.sso_profile(&profile).map_err(|e| e.context(format!("{} names profile `{profile}`", file.path.display())))?;
+    file.allow()?;
+    eprintln!("ssoenv: allowed {} (profile {profile})", file.path.display());
+    Ok(())
+}
+
+pub fn deny(args: DirArgs) -> Result<()> {
+    let file = nearest(&args)?;
+    file.deny()?;
+    eprintln!("ssoenv: denied {}", file.path.display());
+    Ok(())
+}

@@ -1,0 +1,38 @@
+//! `ssoenv completions SHELL`: the registration script for dynamic
+//! completion (clap_complete's CompleteEnv). The script calls back into
+//! `ssoenv` to complete, so profile names come from the user's current config.
+//! The generated scripts are committed under completions/.
+
+use clap_complete::env::{Bash, EnvCompleter, Fish, Powershell, Zsh};
+
+use crate::cli::CompletionsArgs;
+use crate::error::Result;
+use crate::shell::ShellKind;
+
+/// The variable that switches the binary into completion mode.
+pub const VAR: &str = "COMPLETE";
+
+pub fn script(kind: ShellKind) -> Result<String> {
+    let completer: &dyn EnvCompleter = match kind {
+        ShellKind::Bash => &Bash,
+        ShellKind::Zsh => &Zsh,
+        ShellKind::Fish => &Fish,
+        ShellKind::Powershell => &Powershell,
+    };
+    let mut out = Vec::new();
+    completer.write_registration(VAR, "ssoenv", "ssoenv", "ssoenv", &mut out)?;
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+pub fn run(args: CompletionsArgs) -> Result<()> {
+    print!("{}", script(args.shell)?);
+    Ok(())
+}
+
+/// Profile names for completion; nothing (rather than an error) when the
+/// config cannot be read.
+pub fn profile_candidates() -> Vec<clap_complete::CompletionCandidate> {
+    crate::config::Config::load()
+        .map(|c| c.profile_names().map(clap_complete::CompletionCandidate::new).collect())
+        .unwrap_or_default()
+}

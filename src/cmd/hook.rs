@@ -1,0 +1,143 @@
+//! `ssoenv hook SHELL`: what the prompt hook runs when the directory changed
+//! or renewal is due. It decides "nothing to do" before reading any
+//! configuration, never starts a sign-in, and keeps a prompt waiting at
+//! most about 1.5 s (the caller bounds every network call to that).
+
+use std::path::PathBuf;
+
+use crate::activation::{self, DIR, DIR_RESTORE, EXPIRES, NOTICE, PROFILE, RENEW_AT, RESTORE, Script};
+use crate::cli::HookArgs;
+use crate::config::Config;
+use crate::dirprofile::{self, DirFile, Trust};
+use crate::error::{Kind, Result};
+use crate::sso;
+
+/// After a failed renewal, when to try again (seconds).
+const RETRY_AFTER: i64 = 60;
+
+enum Change {
+    Enter(DirFile),
+    Leave,
+}
+
+pub fn run(args: HookArgs) -> Result<()> {
+    // The shell's logical directory (symlinks as the user sees them).
+    let cwd = std::env::var_os("PWD")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .map_or_else(std::env::current_dir, Ok)?;
+    let applied = activation::get(DIR).map(PathBuf::from);
+    let change = match (dirprofile::find(&cwd), applied) {
+        (Some(f), Some(root)) if f.root == root => None,
+        (Some(f), _) => Some(Change::Enter(f)),
+        (None, Some(_)) => Some(Change::Leave),
+        (None, None) => None,
+    };
+    let renew_due = activation::is_active()
+        && activation::get(RENEW_AT).and_then(|t| t.parse::<i64>().ok()).is_some_and(|t| activation::now() >= t);
+    if change.is_none() && !renew_due {
+        return Ok(());
+    }
+    let mut script = Script::new(args.shell);
+    match change {
+        Some(Change::Leave) => leave(&mut script),
+        Some(Change::Enter(file)) => super::block_on(enter(&mut script, file))?,
+        None => super::block_on(renew(&mut script))?,
+    }
+    print!("{}", script.finish());
+    Ok(())
+}
+
+/// Back to the environment from before the tree was entered.
+fn leave(script: &mut Script) {
+    script.restore(DIR_RESTORE);
+    script.unset(DIR);
+}
+
+/// Show `message` once per `key` (a file and its content, or an expiry),
+/// not at every prompt.
+fn notice_once(script: &mut Script, key: &str, message: &str) {
+    if activation::get(NOTICE).as_deref() != Some(key) {
+        eprintln!("ssoenv: {message}");
+        script.set(NOTICE, key);
+    }
+}
+
+async fn enter(script: &mut Script, file: DirFile) -> Result<()> {
+    let in_tree = activation::get(DIR).is_some();
+    let key = file.notice_key();
+    // Whatever this file says, we have left the tree that was applied.
+    let refuse = |script: &mut Script, message: Option<String>| {
+        if in_tree {
+            leave(script);
+        }
+        if let Some(m) = message {
+            notice_once(script, &key, &m);
+        }
+        Ok(())
+    };
+    let path = file.path.display().to_string();
+    match file.trust()? {
+        Trust::Denied => return refuse(script, None),
+        Trust::Unknown => {
+            return refuse(script, Some(format!("{path} is not allowed; run `ssoenv allow` to trust it (`ssoenv deny` silences this)")));
+        }
+        Trust::Allowed => {}
+    }
+    let name = match file.profile() {
+        Ok(n) => n,
+        Err(m) => return refuse(script, Some(m)),
+    };
+    let config = Config::load()?;
+    if !config.has_profile(&name) {
+        let m = format!("{path} names profile `{name}`, which is not in {}", config.path().display());
+        return refuse(script, Some(m));
+    }
+    let profile = match config.sso_profile(&name) {
+        Ok(p) => p,
+        Err(e) => return refuse(script, Some(e.message)),
+    };
+    let creds = match sso::credentials::get(&profile).await {
+        Ok(c) => c,
+        Err(e) => return refuse(script, Some(format!("{path} uses profile {name}: {e}"))),
+    };
+    if !in_tree {
+        script.save(DIR_RESTORE);
+    }
+    if !activation::is_active() {
+        script.save(RESTORE);
+    }
+    script.activate(&profile, &creds);
+    if let Some(root) = file.root.to_str() {
+        script.set(DIR, root);
+    }
+    Ok(())
+}
+
+async fn renew(script: &mut Script) -> Result<()> {
+    let name = activation::get(PROFILE).unwrap_or_default();
+    let expires = activation::get(EXPIRES).unwrap_or_default();
+    let retry_later = |script: &mut Script| script.set(RENEW_AT, &(activation::now() + RETRY_AFTER).to_string());
+    let profile = match Config::load().and_then(|c| c.sso_profile(&name)) {
+        Ok(p) => p,
+        Err(e) => {
+            notice_once(script, &format!("renew-{name}-{expires}"), &format!("cannot renew credentials: {e}"));
+            retry_later(script);
+            return Ok(());
+        }
+    };
+    match sso::credentials::get(&profile).await {
+        Ok(creds) => script.activate(&profile, &creds),
+        // Never a browser from a prompt: one hint per expiry, then quiet
+        // retries that pick up a sign-in made anywhere else.
+        Err(e) if e.kind == Kind::LoginRequired => {
+            notice_once(script, &format!("login-{name}-{expires}"), &format!("credentials for {name} cannot be renewed: {e}"));
+            retry_later(script);
+        }
+        Err(e) => {
+            notice_once(script, &format!("renew-{name}-{expires}"), &format!("renewing credentials for {name} failed ({e}); retrying"));
+            retry_later(script);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,177 @@
+//! Directory profiles: a `.ssoenv` file (`profile = NAME`) in a directory
+//! or a parent selects the profile there, once trusted.
+//!
+//! Trust works like direnv's: `ssoenv allow` records sha256(absolute path,
+//! content), so editing or moving the file revokes it; `ssoenv deny` records
+//! sha256(path), blocking the file whatever it holds. The file is data only:
+//! it can name a profile of the user's own config and nothing else.
+
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::fsutil;
+
+pub const FILE_NAME: &str = ".ssoenv";
+
+#[derive(Debug, Clone)]
+pub struct DirFile {
+    /// The directory holding the file: the root of the tree it governs.
+    pub root: PathBuf,
+    pub path: PathBuf,
+    pub content: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trust {
+    Allowed,
+    Denied,
+    Unknown,
+}
+
+/// The nearest `.ssoenv` at or above `start`. Costs one stat per level.
+pub fn find(start: &Path) -> Option<DirFile> {
+    start.ancestors().find_map(|dir| {
+        let path = dir.join(FILE_NAME);
+        let content = std::fs::read(&path).ok()?;
+        Some(DirFile {
+            root: dir.to_path_buf(),
+            path,
+            content: String::from_utf8_lossy(&content).into_owned(),
+        })
+    })
+}
+
+impl DirFile {
+    /// The profile the file names: `profile = NAME`; `#` starts a comment.
+    pub fn profile(&self) -> std::result::Result<String, String> {
+        let mut profile = None;
+        for (i, line) in self.content.lines().enumerate() {
+            let line = line.split('#').next().unwrap_or_default().trim();
+            if line.is_empty() {
+                continue;
+            }
+            match line.split_once('=').map(|(k, v)| (k.trim(), v.trim())) {
+                Some(("profile", v)) if !v.is_empty() => profile = Some(v.to_string()),
+                _ => return Err(format!("{}:{}: expected `profile = NAME`", self.path.display(), i + 1)),
+            }
+        }
+        profile.ok_or_else(|| format!("{} names no profile (`profile = NAME`)", self.path.display()))
+    }
+
+    /// A short stable key for "this file with this content", so a notice is
+    /// shown once per (directory, content) rather than at every prompt.
+    pub fn notice_key(&self) -> String {
+        hex::encode(&content_digest(&self.path, &self.content)[..8])
+    }
+
+    pub fn trust(&self) -> Result<Trust> {
+        let dir = trust_dir()?;
+        if dir.join("deny").join(path_digest(&self.path)).exists() {
+            return Ok(Trust::Denied);
+        }
+        let allowed = dir.join("allow").join(hex::encode(content_digest(&self.path, &self.content)));
+        // A file others can write could change after it was reviewed.
+        if allowed.exists() && !self.writable_by_others() {
+            return Ok(Trust::Allowed);
+        }
+        Ok(Trust::Unknown)
+    }
+
+    fn writable_by_others(&self) -> bool {
+        std::fs::metadata(&self.path).is_ok_and(|m| m.mode() & 0o002 != 0 || m.uid() != current_uid())
+    }
+
+    pub fn allow(&self) -> Result<()> {
+        if self.writable_by_others() {
+            return Err(Error::failed(format!(
+                "{} is writable by other users or owned by someone else; fix that before allowing it",
+                self.path.display()
+            )));
+        }
+        let dir = trust_dir()?;
+        remove(&dir.join("deny").join(path_digest(&self.path)))?;
+        let record = dir.join("allow").join(hex::encode(content_digest(&self.path, &self.content)));
+        fsutil::write_atomic(&record, self.path.to_string_lossy().as_bytes())
+    }
+
+    pub fn deny(&self) -> Result<()> {
+        let dir = trust_dir()?;
+        remove(&dir.join("allow").join(hex::encode(content_digest(&self.path, &self.content))))?;
+        fsutil::write_atomic(&dir.join("deny").join(path_digest(&self.path)), self.path.to_string_lossy().as_bytes())
+    }
+}
+
+fn current_uid() -> u32 {
+    // SAFETY: getuid has no preconditions and cannot fail.
+    unsafe { libc::getuid() }
+}
+
+fn content_digest(path: &Path, content: &str) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(path.as_os_str().as_encoded_bytes());
+    h.update(b"\n");
+    h.update(content.as_bytes());
+    h.finalize().into()
+}
+
+fn path_digest(path: &Path) -> String {
+    let mut h = Sha256::new();
+    h.update(path.as_os_str().as_encoded_bytes());
+    h.update(b"\n");
+    hex::encode(h.finalize())
+}
+
+/// `$XDG_DATA_HOME/ssoenv` (default `~/.local/share/ssoenv`).
+fn trust_dir() -> Result<PathBuf> {
+    let base = match std::env::var_os("XDG_DATA_HOME") {
+        Some(d) if !d.is_empty() => PathBuf::from(d),
+        _ => crate::paths::home()?.join(".local/share"),
+    };
+    Ok(base.join("ssoenv"))
+}
+
+fn remove(path: &Path) -> Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(content: &str) -> DirFile {
+        DirFile { root: "/p".into(), path: "/p/.ssoenv".into(), content: content.into() }
+    }
+
+    #[test]
+    fn parses_profile_lines() {
+        assert_eq!(file("# team\nprofile = prod # live\n").profile().unwrap(), "prod");
+        assert!(file("").profile().unwrap_err().contains("names no profile"));
+        assert_eq!(file("x\n").profile().unwrap_err(), "/p/.ssoenv:1: expected `profile = NAME`");
+        assert!(file("region = x\n").profile().is_err(), "only `profile` is understood");
+    }
+
+    #[test]
+    fn key_follows_path_and_content() {
+        let a = file("profile = a\n");
+        assert_eq!(a.notice_key(), file("profile = a\n").notice_key());
+        assert_ne!(a.notice_key(), file("profile = b\n").notice_key());
+        let moved = DirFile { path: "/q/.ssoenv".into(), ..a.clone() };
+        assert_ne!(a.notice_key(), moved.notice_key());
+    }
+
+    #[test]
+    fn finds_the_nearest_file_upwards() {
+        let d = tempfile::tempdir().unwrap();
+        let deep = d.path().join("a/b/c");
+        std::fs::create_dir_all(&deep).unwrap();
+        assert!(find(&deep).is_none_or(|f| !f.root.starts_with(d.path())));
+        std::fs::write(d.path().join("a/.ssoenv"), "profile = x\n").unwrap();
+        assert_eq!(find(&deep).unwrap().root, d.path().join("a"));
+    }
+}
