@@ -66,6 +66,7 @@ pub fn run(args: SandboxArgs) -> Result<()> {
     eprintln!(
         "\nssoenv sandbox: a local Identity Center at {}, HOME={}\n\
          Profiles: dev, staging, prod (see ~/.aws/config). Try:\n  \
+         ssoenv use dev   (then `ssoenv prompt`, `ssoenv off`)\n  \
          ssoenv status dev\n  ssoenv export dev\n  ssoenv exec dev -- env\n  \
          ssoenv credential-process prod\n\
          Exit the shell to end the sandbox; everything in it is deleted.\n",
@@ -74,6 +75,7 @@ pub fn run(args: SandboxArgs) -> Result<()> {
     );
     let mut sub = Command::new(&shell);
     env(&mut sub);
+    load_integration(&mut sub, &shell, home.path())?;
     let status = sub
         .status()
         .map_err(|e| Error::failed(format!("cannot start {}: {e}", shell.display())))?;
@@ -85,6 +87,26 @@ pub fn run(args: SandboxArgs) -> Result<()> {
             "the sandbox shell exited with {code:?}"
         ))),
     }
+}
+
+/// Start the subshell with `ssoenv init` loaded, where we know how.
+fn load_integration(cmd: &mut Command, shell: &Path, home: &Path) -> Result<()> {
+    match shell.file_name().and_then(|n| n.to_str()).unwrap_or_default() {
+        "bash" => {
+            let rc = home.join(".bashrc");
+            std::fs::write(&rc, "PS1='(sandbox) \\w \\$ '\neval \"$(ssoenv init bash)\"\n")?;
+            cmd.arg("--rcfile").arg(rc);
+        }
+        "zsh" => {
+            std::fs::write(home.join(".zshrc"), "PROMPT='(sandbox) %~ %# '\neval \"$(ssoenv init zsh)\"\n")?;
+            cmd.env("ZDOTDIR", home);
+        }
+        "fish" => {
+            cmd.args(["-C", "ssoenv init fish | source"]);
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// Point every AWS tool and ssoenv at the sandbox instead of the user's own files.

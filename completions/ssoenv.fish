@@ -1,0 +1,1 @@
+complete --keep-order --exclusive --command ssoenv --arguments "(COMPLETE=fish ssoenv -- (commandline --current-process --tokenize --cut-at-cursor) (commandline --current-token))"
