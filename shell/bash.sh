@@ -1,11 +1,11 @@
 # ssoenv shell integration for bash (4.0 and later; 3.2 works too).
 # Load it from ~/.bashrc, after other prompt tools:  eval "$(ssoenv init bash)"
 #
-# `ssoenv init` fills in the placeholders: __SSOENV_BIN__ (the binary, quoted),
-# __SSOENV_CMD__ (the wrapper's name) and __SSOENV_HOOK__ (prompt, cd or none).
+# `ssoenv init` fills in the binary's path, the wrapper's name and the hook
+# mode (prompt, cd or none) where the placeholders stand.
 
 __ssoenv_bin=__SSOENV_BIN__
-__ssoenv_hook_mode=__SSOENV_HOOK__
+__ssoenv_hook_mode='__SSOENV_HOOK__'
 
 \unalias __SSOENV_CMD__ 2>/dev/null || true
 
@@ -58,10 +58,14 @@ __ssoenv_hook() {
 __ssoenv_apply() {
     local __ssoenv_code
     __ssoenv_code="$("$__ssoenv_bin" hook bash)" || return 0
-    # Ctrl-C may stop the binary, but not the evaluation halfway.
+    [[ -n $__ssoenv_code ]] || return 0
+    # Ctrl-C may stop the binary, but not the evaluation halfway; the
+    # user's own INT trap is put back afterwards.
+    local __ssoenv_trap
+    __ssoenv_trap=$(trap -p INT)
     trap -- '' INT
     eval "$__ssoenv_code"
-    trap - INT
+    if [[ -n $__ssoenv_trap ]]; then eval "$__ssoenv_trap"; else trap - INT; fi
 }
 
 # Put the hook first in PROMPT_COMMAND, once, so prompt renderers that run

@@ -1,8 +1,8 @@
 # ssoenv shell integration for fish (3.1 and later).
 # Load it from ~/.config/fish/config.fish:  ssoenv init fish | source
 #
-# `ssoenv init` fills in the placeholders: __SSOENV_BIN__ (the binary, quoted),
-# __SSOENV_CMD__ (the wrapper's name) and __SSOENV_HOOK__ (prompt, cd or none).
+# `ssoenv init` fills in the binary's path, the wrapper's name and the hook
+# mode (prompt, cd or none) where the placeholders stand.
 
 set -g __ssoenv_bin __SSOENV_BIN__
 set -g __ssoenv_hook_mode __SSOENV_HOOK__

@@ -1,11 +1,11 @@
 # ssoenv shell integration for zsh.
 # Load it from ~/.zshrc:  eval "$(ssoenv init zsh)"
 #
-# `ssoenv init` fills in the placeholders: __SSOENV_BIN__ (the binary, quoted),
-# __SSOENV_CMD__ (the wrapper's name) and __SSOENV_HOOK__ (prompt, cd or none).
+# `ssoenv init` fills in the binary's path, the wrapper's name and the hook
+# mode (prompt, cd or none) where the placeholders stand.
 
 typeset -g __ssoenv_bin=__SSOENV_BIN__
-typeset -g __ssoenv_hook_mode=__SSOENV_HOOK__
+typeset -g __ssoenv_hook_mode='__SSOENV_HOOK__'
 
 zmodload zsh/datetime 2>/dev/null   # EPOCHSECONDS: the clock without a process
 \unalias __SSOENV_CMD__ 2>/dev/null || true

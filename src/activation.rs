@@ -20,6 +20,9 @@ pub const ROLE: &str = "SSOENV_ROLE";
 pub const EXPIRES: &str = "SSOENV_EXPIRES";
 /// When the prompt hook should renew, epoch seconds.
 pub const RENEW_AT: &str = "SSOENV_RENEW_AT";
+/// The region `use` set from the profile, so switching to a profile without
+/// one does not leave it behind.
+pub const REGION: &str = "SSOENV_REGION";
 /// Root of the directory profile tree applied, if any.
 pub const DIR: &str = "SSOENV_DIR";
 /// Key of the last notice shown, so it is not repeated at every prompt.
@@ -46,13 +49,16 @@ const MANAGED: &[&str] = &[
     ROLE,
     EXPIRES,
     RENEW_AT,
+    REGION,
 ];
 
 /// Default lead time for renewal; SSOENV_RENEW_BEFORE overrides it (seconds).
 const RENEW_BEFORE: i64 = 600;
 
 pub fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// A state variable of the current environment, when set and non-empty.
@@ -68,7 +74,9 @@ pub fn is_active() -> bool {
 /// time before expiry, but never before half their remaining life, so
 /// short-lived credentials do not make every prompt renew.
 pub fn renew_at(expires: i64, now: i64) -> i64 {
-    let before = get("SSOENV_RENEW_BEFORE").and_then(|v| v.parse::<i64>().ok()).unwrap_or(RENEW_BEFORE);
+    let before = get("SSOENV_RENEW_BEFORE")
+        .and_then(|v| v.parse::<i64>().ok())
+        .unwrap_or(RENEW_BEFORE);
     (expires - before).max(now + (expires - now) / 2)
 }
 
@@ -80,7 +88,10 @@ pub struct Script {
 
 impl Script {
     pub fn new(kind: ShellKind) -> Script {
-        Script { shell: kind.shell(), code: String::new() }
+        Script {
+            shell: kind.shell(),
+            code: String::new(),
+        }
     }
 
     fn push(&mut self, statement: String) {
@@ -119,6 +130,15 @@ impl Script {
     pub fn activate(&mut self, profile: &SsoProfile, creds: &RoleCredentials) {
         for (name, value) in crate::cmd::export::variables(profile, creds) {
             self.set(name, &value);
+        }
+        match &profile.region {
+            Some(region) => self.set(REGION, region),
+            None if get(REGION).is_some() => {
+                for name in [REGION, "AWS_REGION", "AWS_DEFAULT_REGION"] {
+                    self.unset(name);
+                }
+            }
+            None => {}
         }
         self.set("AWS_PROFILE", &profile.name);
         // Both would shadow the credentials just set (AWS_DEFAULT_PROFILE

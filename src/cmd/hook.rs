@@ -5,7 +5,9 @@
 
 use std::path::PathBuf;
 
-use crate::activation::{self, DIR, DIR_RESTORE, EXPIRES, NOTICE, PROFILE, RENEW_AT, RESTORE, Script};
+use crate::activation::{
+    self, DIR, DIR_RESTORE, EXPIRES, NOTICE, PROFILE, RENEW_AT, RESTORE, Script,
+};
 use crate::cli::HookArgs;
 use crate::config::Config;
 use crate::dirprofile::{self, DirFile, Trust};
@@ -34,7 +36,9 @@ pub fn run(args: HookArgs) -> Result<()> {
         (None, None) => None,
     };
     let renew_due = activation::is_active()
-        && activation::get(RENEW_AT).and_then(|t| t.parse::<i64>().ok()).is_some_and(|t| activation::now() >= t);
+        && activation::get(RENEW_AT)
+            .and_then(|t| t.parse::<i64>().ok())
+            .is_some_and(|t| activation::now() >= t);
     if change.is_none() && !renew_due {
         return Ok(());
     }
@@ -54,13 +58,23 @@ fn leave(script: &mut Script) {
     script.unset(DIR);
 }
 
+/// How many notices are remembered, so alternating between a few
+/// directories does not repeat them.
+const REMEMBERED_NOTICES: usize = 16;
+
 /// Show `message` once per `key` (a file and its content, or an expiry),
 /// not at every prompt.
 fn notice_once(script: &mut Script, key: &str, message: &str) {
-    if activation::get(NOTICE).as_deref() != Some(key) {
-        eprintln!("ssoenv: {message}");
-        script.set(NOTICE, key);
+    let key = hex::encode(&<sha2::Sha256 as sha2::Digest>::digest(key.as_bytes())[..8]);
+    let seen = activation::get(NOTICE).unwrap_or_default();
+    let mut keys: Vec<&str> = seen.split(' ').filter(|k| !k.is_empty()).collect();
+    if keys.contains(&key.as_str()) {
+        return;
     }
+    eprintln!("ssoenv: {message}");
+    keys.push(&key);
+    let start = keys.len().saturating_sub(REMEMBERED_NOTICES);
+    script.set(NOTICE, &keys[start..].join(" "));
 }
 
 async fn enter(script: &mut Script, file: DirFile) -> Result<()> {
@@ -80,7 +94,12 @@ async fn enter(script: &mut Script, file: DirFile) -> Result<()> {
     match file.trust()? {
         Trust::Denied => return refuse(script, None),
         Trust::Unknown => {
-            return refuse(script, Some(format!("{path} is not allowed; run `ssoenv allow` to trust it (`ssoenv deny` silences this)")));
+            return refuse(
+                script,
+                Some(format!(
+                    "{path} is not allowed; run `ssoenv allow` to trust it (`ssoenv deny` silences this)"
+                )),
+            );
         }
         Trust::Allowed => {}
     }
@@ -90,7 +109,10 @@ async fn enter(script: &mut Script, file: DirFile) -> Result<()> {
     };
     let config = Config::load()?;
     if !config.has_profile(&name) {
-        let m = format!("{path} names profile `{name}`, which is not in {}", config.path().display());
+        let m = format!(
+            "{path} names profile `{name}`, which is not in {}",
+            config.path().display()
+        );
         return refuse(script, Some(m));
     }
     let profile = match config.sso_profile(&name) {
@@ -117,11 +139,16 @@ async fn enter(script: &mut Script, file: DirFile) -> Result<()> {
 async fn renew(script: &mut Script) -> Result<()> {
     let name = activation::get(PROFILE).unwrap_or_default();
     let expires = activation::get(EXPIRES).unwrap_or_default();
-    let retry_later = |script: &mut Script| script.set(RENEW_AT, &(activation::now() + RETRY_AFTER).to_string());
+    let retry_later =
+        |script: &mut Script| script.set(RENEW_AT, &(activation::now() + RETRY_AFTER).to_string());
     let profile = match Config::load().and_then(|c| c.sso_profile(&name)) {
         Ok(p) => p,
         Err(e) => {
-            notice_once(script, &format!("renew-{name}-{expires}"), &format!("cannot renew credentials: {e}"));
+            notice_once(
+                script,
+                &format!("renew-{name}-{expires}"),
+                &format!("cannot renew credentials: {e}"),
+            );
             retry_later(script);
             return Ok(());
         }
@@ -131,11 +158,19 @@ async fn renew(script: &mut Script) -> Result<()> {
         // Never a browser from a prompt: one hint per expiry, then quiet
         // retries that pick up a sign-in made anywhere else.
         Err(e) if e.kind == Kind::LoginRequired => {
-            notice_once(script, &format!("login-{name}-{expires}"), &format!("credentials for {name} cannot be renewed: {e}"));
+            notice_once(
+                script,
+                &format!("login-{name}-{expires}"),
+                &format!("credentials for {name} cannot be renewed: {e}"),
+            );
             retry_later(script);
         }
         Err(e) => {
-            notice_once(script, &format!("renew-{name}-{expires}"), &format!("renewing credentials for {name} failed ({e}); retrying"));
+            notice_once(
+                script,
+                &format!("renew-{name}-{expires}"),
+                &format!("renewing credentials for {name} failed ({e}); retrying"),
+            );
             retry_later(script);
         }
     }

@@ -17,6 +17,11 @@ pub async fn run(args: UseArgs) -> Result<()> {
     };
     let mut script = Script::new(kind);
     if args.off {
+        if !activation::is_active() {
+            // Nothing of ours to undo: leave the user's variables alone.
+            eprintln!("ssoenv: no profile is active");
+            return Ok(());
+        }
         script.restore(RESTORE);
     } else {
         let Some(name) = args.profile else {
@@ -42,7 +47,11 @@ pub async fn run(args: UseArgs) -> Result<()> {
 }
 
 fn not_loaded() -> Error {
-    let kind = match std::env::var("SHELL").unwrap_or_default().rsplit('/').next() {
+    let kind = match std::env::var("SHELL")
+        .unwrap_or_default()
+        .rsplit('/')
+        .next()
+    {
         Some("zsh") => ShellKind::Zsh,
         Some("fish") => ShellKind::Fish,
         Some("pwsh") => ShellKind::Powershell,

@@ -6,11 +6,12 @@
 //! the previous key (nested `s3 =` blocks), duplicate sections rejected.
 //! Like the Rust SDK, a ` #` or ` ;` after a value starts a comment.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use crate::error::{Error, Result};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum SectionName {
     Default,
     Profile(String),
@@ -46,6 +47,8 @@ fn syntax_error(file: &Path, line: usize, what: impl std::fmt::Display) -> Error
 pub fn parse(text: &str, file: &Path) -> Result<Vec<Section>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut sections: Vec<Section> = Vec::new();
+    // Where each section started, to reject duplicates without a quadratic scan.
+    let mut seen: HashMap<SectionName, usize> = HashMap::new();
     // Whether an indented line may continue the previous entry.
     let mut in_entry = false;
     for (i, raw) in text.split('\n').enumerate() {
@@ -68,14 +71,13 @@ pub fn parse(text: &str, file: &Path) -> Result<Vec<Section>> {
                 ));
             };
             let name = section_name(inner.trim()).map_err(|m| syntax_error(file, line_no, m))?;
-            if let Some(first) = sections.iter().find(|s| s.name == name) {
+            if let Some(first) = seen.insert(name.clone(), line_no) {
                 return Err(syntax_error(
                     file,
                     line_no,
                     format!(
-                        "duplicate section [{}] (first at line {})",
-                        inner.trim(),
-                        first.line
+                        "duplicate section [{}] (first at line {first})",
+                        inner.trim()
                     ),
                 ));
             }

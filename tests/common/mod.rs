@@ -6,6 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+pub mod pty;
+
 use ssoenv::emulator::{DEFAULT_START_URL, Emulator, EmulatorConfig};
 
 pub const CONFIG: &str = "\
@@ -195,11 +197,20 @@ impl Env {
     /// Run a botocore interop script with this test's environment.
     pub fn python(&self, python: &Path, script: &str, args: &[&str]) -> serde_json::Value {
         let mut cmd = Command::new(python);
-        cmd.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop").join(script)).args(args);
+        cmd.arg(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/interop")
+                .join(script),
+        )
+        .args(args);
         self.isolate(&mut cmd);
         cmd.env("AWS_CONFIG_FILE", self.config_path());
         let out = cmd.output().unwrap();
-        assert!(out.status.success(), "{script} {args:?} failed: {}", stderr(&out));
+        assert!(
+            out.status.success(),
+            "{script} {args:?} failed: {}",
+            stderr(&out)
+        );
         serde_json::from_slice(&out.stdout).unwrap()
     }
 }

@@ -1,0 +1,251 @@
+//! `ssoenv init` output checked statically (shellcheck, `zsh -n`, `fish
+//! --no-execute`, tree-sitter-powershell) and evaluated non-interactively
+//! under each shell's strictest settings, for every `--hook`/`--cmd` variant.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use common::{Env, pty, stderr};
+
+const VARIANTS: [&[&str]; 5] = [
+    &[],
+    &["--hook", "cd"],
+    &["--hook", "none"],
+    &["--cmd", "sso"],
+    &["--cmd", "sso", "--hook", "cd"],
+];
+
+fn init(env: &Env, shell: &str, variant: &[&str]) -> String {
+    let mut args = vec!["init", shell];
+    args.extend_from_slice(variant);
+    let out = pty::ssoenv(env, &args);
+    assert!(out.status.success(), "ssoenv {args:?}: {}", stderr(&out));
+    assert!(
+        out.stderr.is_empty(),
+        "ssoenv {args:?} wrote to stderr: {}",
+        stderr(&out)
+    );
+    let code = String::from_utf8(out.stdout).unwrap();
+    assert!(!code.trim().is_empty(), "ssoenv {args:?} printed nothing");
+    code
+}
+
+/// Run `program args` in the test's isolated environment with `input` on stdin.
+fn run(env: &Env, program: &str, args: &[&str], input: &str) -> Output {
+    let mut cmd = Command::new(program);
+    cmd.args(args);
+    pty::isolate(env, &mut cmd);
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn assert_clean(out: &Output, what: &str, code: &str) {
+    assert!(
+        out.status.success() && out.stderr.is_empty() && out.stdout.is_empty(),
+        "{what}: {}\nstdout:\n{}\nstderr:\n{}\n--- code ---\n{code}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        stderr(out)
+    );
+}
+
+/// Write `code` to a file in the test HOME (so error messages carry line numbers).
+fn script(env: &Env, name: &str, code: &str) -> String {
+    let path = env.home().join(name);
+    std::fs::write(&path, code).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn shellcheck_accepts_the_bash_code() {
+    if !common::have("shellcheck") {
+        return;
+    }
+    let env = Env::new();
+    for variant in VARIANTS {
+        let code = init(&env, "bash", variant);
+        let out = run(
+            &env,
+            "shellcheck",
+            &["--shell=bash", "--format=gcc", "-"],
+            &code,
+        );
+        assert!(
+            out.status.success(),
+            "shellcheck on `ssoenv init bash {}`:\n{}{}\n--- code ---\n{code}",
+            variant.join(" "),
+            String::from_utf8_lossy(&out.stdout),
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn zsh_parses_the_zsh_code() {
+    if !common::have("zsh") {
+        return;
+    }
+    let env = Env::new();
+    for variant in VARIANTS {
+        let code = init(&env, "zsh", variant);
+        let file = script(&env, "init.zsh", &code);
+        let out = run(&env, "zsh", &["-n", &file], "");
+        assert_clean(
+            &out,
+            &format!("zsh -n on `ssoenv init zsh {}`", variant.join(" ")),
+            &code,
+        );
+    }
+}
+
+#[test]
+fn fish_parses_the_fish_code() {
+    if !common::have("fish") {
+        return;
+    }
+    let env = Env::new();
+    for variant in VARIANTS {
+        let code = init(&env, "fish", variant);
+        let file = script(&env, "init.fish", &code);
+        let out = run(&env, "fish", &["--no-config", "--no-execute", &file], "");
+        assert_clean(
+            &out,
+            &format!(
+                "fish --no-execute on `ssoenv init fish {}`",
+                variant.join(" ")
+            ),
+            &code,
+        );
+    }
+}
+
+/// The first ERROR or MISSING node, with its position and text.
+fn first_error(node: tree_sitter::Node, code: &str) -> Option<String> {
+    if node.is_error() || node.is_missing() {
+        let p = node.start_position();
+        let text = &code[node.byte_range()];
+        return Some(format!(
+            "{} at {}:{}: {text:?}",
+            node.kind(),
+            p.row + 1,
+            p.column + 1
+        ));
+    }
+    let mut cursor = node.walk();
+    let children: Vec<_> = node.children(&mut cursor).collect();
+    children
+        .into_iter()
+        .find_map(|child| first_error(child, code))
+}
+
+#[test]
+fn powershell_code_parses() {
+    let env = Env::new();
+    for variant in VARIANTS {
+        let code = init(&env, "powershell", variant);
+        let mut parser = tree_sitter::Parser::new();
+        parser
+            .set_language(&tree_sitter_powershell::LANGUAGE.into())
+            .unwrap();
+        let tree = parser.parse(&code, None).unwrap();
+        let root = tree.root_node();
+        assert!(
+            !root.has_error(),
+            "`ssoenv init powershell {}`: {}\n--- code ---\n{code}",
+            variant.join(" "),
+            first_error(root, &code).unwrap_or_else(|| "has_error".into())
+        );
+    }
+}
+
+/// Evaluate the init code, then run the registered hooks once, as the shell
+/// would at a prompt: silent and successful under the strictest settings.
+#[test]
+fn bash_init_and_hook_run_cleanly_under_euo_pipefail() {
+    let env = Env::new();
+    for variant in VARIANTS {
+        let code = init(&env, "bash", variant);
+        let program = format!(
+            "{code}\n\
+             for __c in ${{PROMPT_COMMAND[@]+\"${{PROMPT_COMMAND[@]}}\"}}; do eval \"$__c\"; done\n\
+             cd / && cd - >/dev/null\n\
+             for __c in ${{PROMPT_COMMAND[@]+\"${{PROMPT_COMMAND[@]}}\"}}; do eval \"$__c\"; done\n"
+        );
+        let out = run(
+            &env,
+            "bash",
+            &["--norc", "--noprofile", "-euo", "pipefail", "-c", &program],
+            "",
+        );
+        assert_clean(
+            &out,
+            &format!(
+                "bash -euo pipefail with `ssoenv init bash {}`",
+                variant.join(" ")
+            ),
+            &code,
+        );
+    }
+}
+
+#[test]
+fn zsh_init_and_hook_run_cleanly_under_euo_pipefail_and_ksh_arrays() {
+    if !common::have("zsh") {
+        return;
+    }
+    let env = Env::new();
+    for ksh_arrays in [false, true] {
+        for variant in VARIANTS {
+            let code = init(&env, "zsh", variant);
+            let options = if ksh_arrays {
+                "setopt ksh_arrays\n"
+            } else {
+                ""
+            };
+            let program = format!(
+                "{options}{code}\n\
+                 for __f in ${{precmd_functions[@]-}} ${{chpwd_functions[@]-}}; do \"$__f\"; done\n\
+                 cd / && cd - >/dev/null\n\
+                 for __f in ${{precmd_functions[@]-}}; do \"$__f\"; done\n"
+            );
+            let out = run(&env, "zsh", &["-f", "-euo", "pipefail", "-c", &program], "");
+            assert_clean(
+                &out,
+                &format!(
+                    "zsh -euo pipefail {options}with `ssoenv init zsh {}`",
+                    variant.join(" ")
+                ),
+                &code,
+            );
+        }
+    }
+}
+
+#[test]
+fn fish_init_and_hook_run_cleanly() {
+    if !common::have("fish") {
+        return;
+    }
+    let env = Env::new();
+    for variant in VARIANTS {
+        let code = init(&env, "fish", variant);
+        let program = format!("{code}\nemit fish_prompt\ncd /\nemit fish_prompt\n");
+        let out = run(&env, "fish", &["--no-config", "-c", &program], "");
+        assert_clean(
+            &out,
+            &format!("fish -c with `ssoenv init fish {}`", variant.join(" ")),
+            &code,
+        );
+    }
+}
