@@ -374,6 +374,45 @@ fn denied_and_expired_sign_ins_say_so() {
 }
 
 #[test]
+fn ctrl_c_during_sign_in_leaves_no_files() {
+    let env = Env::with(EmulatorConfig {
+        approval: Approval::Manual,
+        ..Default::default()
+    });
+    let child = env
+        .cmd(&["login", "dev", "--no-browser"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while env.emulator.calls(Op::CreateToken) == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the sign-in never started polling"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // SAFETY: kill(2) on our own child's pid.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("sign-in cancelled"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!env.token_path("corp").exists());
+    let cache = env.home().join(".aws/sso/cache");
+    for entry in std::fs::read_dir(&cache).unwrap() {
+        let name = entry.unwrap().file_name();
+        assert!(
+            !name.to_string_lossy().starts_with(".ssoenv-tmp"),
+            "left {name:?} behind"
+        );
+    }
+}
+
+#[test]
 fn slow_down_adds_five_seconds() {
     let env = Env::new();
     env.emulator.inject(Op::CreateToken, Fault::SlowDown, 1);
@@ -581,13 +620,26 @@ fn sandbox_signs_in_and_opens_a_working_shell_without_touching_home() {
         .spawn()
         .unwrap();
     use std::io::Write;
-    child.stdin.take().unwrap().write_all(b"ssoenv export staging --format json\n").unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"ssoenv export staging --format json\n")
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let creds: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(creds["AccountId"], "222222222222");
-    assert_eq!(walk(env.home()), before, "the sandbox wrote into the caller's HOME");
-    assert_eq!(env.emulator.calls(Op::StartDeviceAuthorization), 0, "it runs its own emulator");
+    assert_eq!(
+        walk(env.home()),
+        before,
+        "the sandbox wrote into the caller's HOME"
+    );
+    assert_eq!(
+        env.emulator.calls(Op::StartDeviceAuthorization),
+        0,
+        "it runs its own emulator"
+    );
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {

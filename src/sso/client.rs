@@ -12,6 +12,12 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_sdk_sso::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_http_client::tls;
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::FinalizerInterceptorContextRef;
+use aws_smithy_runtime_api::client::retries::RequestAttempts;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
 
 use crate::error::Error;
 
@@ -63,11 +69,42 @@ async fn sdk_config(region: &str) -> aws_config::SdkConfig {
 }
 
 pub async fn oidc(region: &str) -> aws_sdk_ssooidc::Client {
-    aws_sdk_ssooidc::Client::new(&sdk_config(region).await)
+    let config = aws_sdk_ssooidc::config::Builder::from(&sdk_config(region).await)
+        .interceptor(TraceAttempts);
+    aws_sdk_ssooidc::Client::from_conf(config.build())
 }
 
 pub async fn portal(region: &str) -> aws_sdk_sso::Client {
-    aws_sdk_sso::Client::new(&sdk_config(region).await)
+    let config =
+        aws_sdk_sso::config::Builder::from(&sdk_config(region).await).interceptor(TraceAttempts);
+    aws_sdk_sso::Client::from_conf(config.build())
+}
+
+/// Traces each attempt's outcome, so `--verbose` shows retries (the SDK
+/// retries inside one call). Status codes only: never headers or bodies.
+#[derive(Debug)]
+struct TraceAttempts;
+
+impl Intercept for TraceAttempts {
+    fn name(&self) -> &'static str {
+        "ssoenv::TraceAttempts"
+    }
+
+    fn read_after_attempt(
+        &self,
+        context: &FinalizerInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if crate::log::enabled() {
+            let attempt = cfg.load::<RequestAttempts>().map_or(1, |a| a.attempts());
+            match context.response() {
+                Some(r) => crate::trace!("attempt {attempt}: HTTP {}", r.status().as_u16()),
+                None => crate::trace!("attempt {attempt}: no response"),
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Where a service's calls go, for traces and messages (mirrors the SDK's
