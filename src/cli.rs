@@ -42,6 +42,18 @@ pub enum Command {
     Export(ExportArgs),
     /// Run a command with a profile's credentials in its environment.
     Exec(ExecArgs),
+    /// Write role credentials into the shared credentials file, for tools that read only static keys.
+    ///
+    /// Sections go into AWS_SHARED_CREDENTIALS_FILE (default ~/.aws/credentials)
+    /// as `[NAME]` with aws_access_key_id, aws_secret_access_key,
+    /// aws_session_token, `expiration` and `x_security_token_expires` (read by
+    /// prompts such as starship), and the marker key `ssoenv_managed = true`.
+    /// Everything else in the file stays byte for byte as it was. A section
+    /// holding long-term keys (AKIA…) that ssoenv did not write is never
+    /// replaced without --force.
+    WriteCredentials(WriteCredentialsArgs),
+    /// Serve a profile's credentials on a loopback endpoint for SDKs (AWS_CONTAINER_CREDENTIALS_FULL_URI).
+    Serve(ServeArgs),
     /// Print credentials in the credential_process format (for `credential_process = ssoenv credential-process NAME`).
     CredentialProcess(ProfileArg),
     /// Show sign-in and credential state from the caches, without network calls.
@@ -110,6 +122,13 @@ pub struct ExportArgs {
 pub struct ExecArgs {
     #[arg(add = profiles())]
     pub profile: String,
+    /// Give CMD a local credential endpoint instead of keys; SDKs fetch fresh
+    /// credentials from it whenever theirs near expiry, for as long as CMD runs.
+    #[arg(long)]
+    pub server: bool,
+    /// AWS_REGION and AWS_DEFAULT_REGION for CMD (default: the profile's region).
+    #[arg(long)]
+    pub region: Option<String>,
     /// The command and its arguments, after `--`.
     #[arg(last = true, required = true, value_name = "CMD")]
     pub command: Vec<std::ffi::OsString>,
@@ -119,6 +138,46 @@ pub struct ExecArgs {
 pub struct ProfileArg {
     #[arg(add = profiles())]
     pub profile: String,
+}
+
+#[derive(Debug, Args)]
+pub struct WriteCredentialsArgs {
+    /// Profiles to write (default: AWS_PROFILE, else `default`); with --clean, sections to remove.
+    #[arg(add = profiles())]
+    pub profiles: Vec<String>,
+    /// Every SSO profile in the config, fetched concurrently; with --clean, every section ssoenv wrote.
+    #[arg(long, conflicts_with = "profiles")]
+    pub all: bool,
+    /// Section to write (default: the profile's name); `--as default` for tools that read only the default profile.
+    #[arg(long = "as", value_name = "NAME", conflicts_with_all = ["all", "clean"])]
+    pub section: Option<String>,
+    /// Also write `region`: REGION, or the profile's own region with a bare --region.
+    #[arg(
+        long,
+        value_name = "REGION",
+        num_args = 0..=1,
+        require_equals = true,
+        conflicts_with = "clean"
+    )]
+    pub region: Option<Option<String>>,
+    /// Remove sections ssoenv wrote: the expired ones, the named ones, or all of them with --all.
+    #[arg(long)]
+    pub clean: bool,
+    /// Replace a section even if it holds long-term keys ssoenv did not write.
+    #[arg(long, conflicts_with = "clean")]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[arg(add = profiles())]
+    pub profile: String,
+    /// Port on 127.0.0.1 (default: a free one).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Region to print as AWS_REGION and AWS_DEFAULT_REGION (default: the profile's).
+    #[arg(long)]
+    pub region: Option<String>,
 }
 
 /// Completes profile names from the user's AWS config.
@@ -215,4 +274,8 @@ pub struct EmulatorArgs {
     /// Delay added to every answer, in milliseconds.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
+    /// Extra accounts 900000000001, 900000000002, … with the roles Admin and
+    /// ReadOnly, for benchmarks with many profiles.
+    #[arg(long, default_value_t = 0)]
+    pub extra_accounts: u32,
 }

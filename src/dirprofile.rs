@@ -55,10 +55,21 @@ impl DirFile {
             }
             match line.split_once('=').map(|(k, v)| (k.trim(), v.trim())) {
                 Some(("profile", v)) if !v.is_empty() => profile = Some(v.to_string()),
-                _ => return Err(format!("{}:{}: expected `profile = NAME`", self.path.display(), i + 1)),
+                _ => {
+                    return Err(format!(
+                        "{}:{}: expected `profile = NAME`",
+                        self.path.display(),
+                        i + 1
+                    ));
+                }
             }
         }
-        profile.ok_or_else(|| format!("{} names no profile (`profile = NAME`)", self.path.display()))
+        profile.ok_or_else(|| {
+            format!(
+                "{} names no profile (`profile = NAME`)",
+                self.path.display()
+            )
+        })
     }
 
     /// A short stable key for "this file with this content", so a notice is
@@ -72,7 +83,9 @@ impl DirFile {
         if dir.join("deny").join(path_digest(&self.path)).exists() {
             return Ok(Trust::Denied);
         }
-        let allowed = dir.join("allow").join(hex::encode(content_digest(&self.path, &self.content)));
+        let allowed = dir
+            .join("allow")
+            .join(hex::encode(content_digest(&self.path, &self.content)));
         // A file others can write could change after it was reviewed.
         if allowed.exists() && !self.writable_by_others() {
             return Ok(Trust::Allowed);
@@ -81,7 +94,8 @@ impl DirFile {
     }
 
     fn writable_by_others(&self) -> bool {
-        std::fs::metadata(&self.path).is_ok_and(|m| m.mode() & 0o002 != 0 || m.uid() != current_uid())
+        std::fs::metadata(&self.path)
+            .is_ok_and(|m| m.mode() & 0o002 != 0 || m.uid() != current_uid())
     }
 
     pub fn allow(&self) -> Result<()> {
@@ -93,14 +107,22 @@ impl DirFile {
         }
         let dir = trust_dir()?;
         remove(&dir.join("deny").join(path_digest(&self.path)))?;
-        let record = dir.join("allow").join(hex::encode(content_digest(&self.path, &self.content)));
+        let record = dir
+            .join("allow")
+            .join(hex::encode(content_digest(&self.path, &self.content)));
         fsutil::write_atomic(&record, self.path.to_string_lossy().as_bytes())
     }
 
     pub fn deny(&self) -> Result<()> {
         let dir = trust_dir()?;
-        remove(&dir.join("allow").join(hex::encode(content_digest(&self.path, &self.content))))?;
-        fsutil::write_atomic(&dir.join("deny").join(path_digest(&self.path)), self.path.to_string_lossy().as_bytes())
+        remove(
+            &dir.join("allow")
+                .join(hex::encode(content_digest(&self.path, &self.content))),
+        )?;
+        fsutil::write_atomic(
+            &dir.join("deny").join(path_digest(&self.path)),
+            self.path.to_string_lossy().as_bytes(),
+        )
     }
 }
 
@@ -145,15 +167,28 @@ mod tests {
     use super::*;
 
     fn file(content: &str) -> DirFile {
-        DirFile { root: "/p".into(), path: "/p/.ssoenv".into(), content: content.into() }
+        DirFile {
+            root: "/p".into(),
+            path: "/p/.ssoenv".into(),
+            content: content.into(),
+        }
     }
 
     #[test]
     fn parses_profile_lines() {
-        assert_eq!(file("# team\nprofile = prod # live\n").profile().unwrap(), "prod");
+        assert_eq!(
+            file("# team\nprofile = prod # live\n").profile().unwrap(),
+            "prod"
+        );
         assert!(file("").profile().unwrap_err().contains("names no profile"));
-        assert_eq!(file("x\n").profile().unwrap_err(), "/p/.ssoenv:1: expected `profile = NAME`");
-        assert!(file("region = x\n").profile().is_err(), "only `profile` is understood");
+        assert_eq!(
+            file("x\n").profile().unwrap_err(),
+            "/p/.ssoenv:1: expected `profile = NAME`"
+        );
+        assert!(
+            file("region = x\n").profile().is_err(),
+            "only `profile` is understood"
+        );
     }
 
     #[test]
@@ -161,7 +196,10 @@ mod tests {
         let a = file("profile = a\n");
         assert_eq!(a.notice_key(), file("profile = a\n").notice_key());
         assert_ne!(a.notice_key(), file("profile = b\n").notice_key());
-        let moved = DirFile { path: "/q/.ssoenv".into(), ..a.clone() };
+        let moved = DirFile {
+            path: "/q/.ssoenv".into(),
+            ..a.clone()
+        };
         assert_ne!(a.notice_key(), moved.notice_key());
     }
 

@@ -5,6 +5,8 @@ pub mod activation;
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod credential_server;
+pub mod credentials_file;
 pub mod dirprofile;
 #[cfg(feature = "emulator")]
 pub mod emulator;

@@ -11,9 +11,16 @@ use common::Env;
 #[test]
 fn committed_scripts_are_in_sync() {
     let env = Env::new();
-    for (shell, file) in [("bash", "ssoenv.bash"), ("zsh", "ssoenv.zsh"), ("fish", "ssoenv.fish"), ("powershell", "ssoenv.ps1")] {
+    for (shell, file) in [
+        ("bash", "ssoenv.bash"),
+        ("zsh", "ssoenv.zsh"),
+        ("fish", "ssoenv.fish"),
+        ("powershell", "ssoenv.ps1"),
+    ] {
         let generated = env.ok(&["completions", shell]);
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("completions").join(file);
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("completions")
+            .join(file);
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
         assert!(
             generated == committed,
@@ -26,12 +33,27 @@ fn committed_scripts_are_in_sync() {
 #[test]
 fn profile_names_come_from_the_config() {
     let env = Env::new();
-    let out = env.cmd(&["--", "ssoenv", "use", ""]).env("COMPLETE", "fish").output().unwrap();
-    let names: Vec<String> = String::from_utf8(out.stdout).unwrap().lines().map(String::from).collect();
+    let out = env
+        .cmd(&["--", "ssoenv", "use", ""])
+        .env("COMPLETE", "fish")
+        .output()
+        .unwrap();
+    let names: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
     for profile in ["dev", "prod", "legacy", "denied"] {
-        assert!(names.contains(&profile.to_string()), "{profile} missing from {names:?}");
+        assert!(
+            names.contains(&profile.to_string()),
+            "{profile} missing from {names:?}"
+        );
     }
-    let out = env.cmd(&["--", "ssoenv", "exec", "pr"]).env("COMPLETE", "fish").output().unwrap();
+    let out = env
+        .cmd(&["--", "ssoenv", "exec", "pr"])
+        .env("COMPLETE", "fish")
+        .output()
+        .unwrap();
     assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), "prod");
 }
 
@@ -51,9 +73,20 @@ fn bash_completes_profiles_through_the_committed_script() {
     let mut cmd = Command::new("bash");
     cmd.args(["--norc", "--noprofile", "-c", &probe]);
     env.isolate(&mut cmd);
-    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let out = cmd.env("PATH", path).output().unwrap();
     let replies = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(replies.lines().any(|l| l.trim() == "dev"), "bash offered {replies:?} ({})", common::stderr(&out));
-    assert!(replies.lines().any(|l| l.trim() == "denied"), "bash offered {replies:?}");
+    assert!(
+        replies.lines().any(|l| l.trim() == "dev"),
+        "bash offered {replies:?} ({})",
+        common::stderr(&out)
+    );
+    assert!(
+        replies.lines().any(|l| l.trim() == "denied"),
+        "bash offered {replies:?}"
+    );
 }

@@ -12,27 +12,51 @@ use ssoenv::emulator::{CredentialValues, EmulatorConfig};
 fn adversarial() -> CredentialValues {
     CredentialValues {
         access_key_id: "ASIA'\"\\$(id)`id`".into(),
-        secret_access_key: "it's a \"secret\"\nwith\ta newline, $HOME, !!, é 日本 and a trailing backslash\\".into(),
-        session_token: "\u{2018}\u{2019}\u{201A}\u{201B}\u{201C}\u{201D}\u{201E} ' '' \\' %PATH% ${x}".into(),
+        secret_access_key:
+            "it's a \"secret\"\nwith\ta newline, $HOME, !!, é 日本 and a trailing backslash\\"
+                .into(),
+        session_token:
+            "\u{2018}\u{2019}\u{201A}\u{201B}\u{201C}\u{201D}\u{201E} ' '' \\' %PATH% ${x}".into(),
     }
 }
 
 fn env_with_adversarial_credentials() -> (Env, CredentialValues) {
     let values = adversarial();
-    let env = Env::with(EmulatorConfig { credential_values: Some(values.clone()), ..Default::default() });
+    let env = Env::with(EmulatorConfig {
+        credential_values: Some(values.clone()),
+        ..Default::default()
+    });
     env.login();
     (env, values)
 }
 
-const VARS: [&str; 4] = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION"];
+const VARS: [&str; 4] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_REGION",
+];
 
 /// Evaluate `code` in `shell` and print each variable NUL-terminated.
 fn read_back(shell: &[&str], code: &str, print: &str) -> Vec<String> {
     let script = format!("{code}\n{print}");
-    let out = Command::new(shell[0]).args(&shell[1..]).arg(script).env("AWS_SECURITY_TOKEN", "stale").output().unwrap();
+    let out = Command::new(shell[0])
+        .args(&shell[1..])
+        .arg(script)
+        .env("AWS_SECURITY_TOKEN", "stale")
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{shell:?}: {}", stderr(&out));
-    assert!(out.stderr.is_empty(), "{shell:?} complained: {}", stderr(&out));
-    String::from_utf8(out.stdout).unwrap().split('\0').map(String::from).collect()
+    assert!(
+        out.stderr.is_empty(),
+        "{shell:?} complained: {}",
+        stderr(&out)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .split('\0')
+        .map(String::from)
+        .collect()
 }
 
 fn check(format: &str, shell: &[&str], print: &str) {
@@ -46,18 +70,28 @@ fn check(format: &str, shell: &[&str], print: &str) {
     assert_eq!(got[1], values.secret_access_key, "{format}");
     assert_eq!(got[2], values.session_token, "{format}");
     assert_eq!(got[3], "eu-west-1", "{format}");
-    assert_eq!(got[4], "unset", "{format}: a stale AWS_SECURITY_TOKEN must go");
+    assert_eq!(
+        got[4], "unset",
+        "{format}: a stale AWS_SECURITY_TOKEN must go"
+    );
 }
 
 fn posix_print() -> String {
-    let mut p: String = VARS.iter().map(|v| format!("printf '%s\\0' \"${v}\"; ")).collect();
+    let mut p: String = VARS
+        .iter()
+        .map(|v| format!("printf '%s\\0' \"${v}\"; "))
+        .collect();
     p.push_str("printf '%s\\0' \"${AWS_SECURITY_TOKEN-unset}\"");
     p
 }
 
 #[test]
 fn bash_reads_export_back_exactly() {
-    check("bash", &["bash", "--norc", "--noprofile", "-euo", "pipefail", "-c"], &posix_print());
+    check(
+        "bash",
+        &["bash", "--norc", "--noprofile", "-euo", "pipefail", "-c"],
+        &posix_print(),
+    );
 }
 
 #[test]
@@ -72,7 +106,10 @@ fn posix_sh_reads_env_format_back_exactly() {
 
 #[test]
 fn fish_reads_export_back_exactly() {
-    let mut p: String = VARS.iter().map(|v| format!("printf '%s\\0' \"${v}\"; ")).collect();
+    let mut p: String = VARS
+        .iter()
+        .map(|v| format!("printf '%s\\0' \"${v}\"; "))
+        .collect();
     p.push_str("if set -q AWS_SECURITY_TOKEN; printf '%s\\0' \"$AWS_SECURITY_TOKEN\"; else; printf 'unset\\0'; end");
     check("fish", &["fish", "--no-config", "-c"], &p);
 }
@@ -80,10 +117,15 @@ fn fish_reads_export_back_exactly() {
 #[test]
 fn json_and_dotenv_carry_the_same_values() {
     let (env, values) = env_with_adversarial_credentials();
-    let json: serde_json::Value = serde_json::from_str(&env.ok(&["export", "dev", "--format", "json"])).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&env.ok(&["export", "dev", "--format", "json"])).unwrap();
     assert_eq!(json["SecretAccessKey"], values.secret_access_key.as_str());
     let dotenv = env.ok(&["export", "dev", "--format", "dotenv"]);
-    assert_eq!(dotenv.lines().count(), 6, "one line per variable, even with newlines in values:\n{dotenv}");
+    assert_eq!(
+        dotenv.lines().count(),
+        6,
+        "one line per variable, even with newlines in values:\n{dotenv}"
+    );
 }
 
 #[test]
@@ -91,9 +133,14 @@ fn powershell_export_parses_and_quotes_every_single_quote_form() {
     let (env, values) = env_with_adversarial_credentials();
     let code = env.ok(&["export", "dev", "--format", "powershell"]);
     let mut parser = tree_sitter::Parser::new();
-    parser.set_language(&tree_sitter_powershell::LANGUAGE.into()).unwrap();
+    parser
+        .set_language(&tree_sitter_powershell::LANGUAGE.into())
+        .unwrap();
     let tree = parser.parse(&code, None).unwrap();
-    assert!(!tree.root_node().has_error(), "PowerShell grammar rejects:\n{code}");
+    assert!(
+        !tree.root_node().has_error(),
+        "PowerShell grammar rejects:\n{code}"
+    );
     // The grammar is blind to PowerShell's typographic single quotes, so read
     // each literal back with the tokenizer's rule: any of ' U+2018-U+201B
     // followed by another is one literal character, a lone one ends the string.

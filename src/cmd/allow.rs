@@ -11,10 +11,17 @@ use crate::error::{Error, Result};
 fn nearest(args: &DirArgs) -> Result<DirFile> {
     let start = match &args.dir {
         Some(d) => std::path::absolute(d)?,
-        None => std::env::var_os("PWD").map(PathBuf::from).filter(|p| p.is_absolute()).map_or_else(std::env::current_dir, Ok)?,
+        None => std::env::var_os("PWD")
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute())
+            .map_or_else(std::env::current_dir, Ok)?,
     };
     dirprofile::find(&start).ok_or_else(|| {
-        Error::usage(format!("no {} file in {} or its parents", dirprofile::FILE_NAME, start.display()))
+        Error::usage(format!(
+            "no {} file in {} or its parents",
+            dirprofile::FILE_NAME,
+            start.display()
+        ))
     })
 }
 
@@ -22,9 +29,14 @@ pub fn allow(args: DirArgs) -> Result<()> {
     let file = nearest(&args)?;
     let profile = file.profile().map_err(Error::usage)?;
     let config = Config::load()?;
-    config.sso_profile(&profile).map_err(|e| e.context(format!("{} names profile `{profile}`", file.path.display())))?;
+    config
+        .sso_profile(&profile)
+        .map_err(|e| e.context(format!("{} names profile `{profile}`", file.path.display())))?;
     file.allow()?;
-    eprintln!("ssoenv: allowed {} (profile {profile})", file.path.display());
+    eprintln!(
+        "ssoenv: allowed {} (profile {profile})",
+        file.path.display()
+    );
     Ok(())
 }
 

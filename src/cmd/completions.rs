@@ -33,6 +33,10 @@ pub fn run(args: CompletionsArgs) -> Result<()> {
 /// config cannot be read.
 pub fn profile_candidates() -> Vec<clap_complete::CompletionCandidate> {
     crate::config::Config::load()
-        .map(|c| c.profile_names().map(clap_complete::CompletionCandidate::new).collect())
+        .map(|c| {
+            c.profile_names()
+                .map(clap_complete::CompletionCandidate::new)
+                .collect()
+        })
         .unwrap_or_default()
 }

@@ -4,7 +4,7 @@ use std::time::Duration;
 use clap::ValueEnum;
 
 use crate::cli::EmulatorArgs;
-use crate::emulator::{Approval, Emulator, EmulatorConfig};
+use crate::emulator::{Account, Approval, Emulator, EmulatorConfig};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -19,7 +19,7 @@ pub enum ApprovalArg {
 
 /// Serve until interrupted; prints the variables that point clients at it.
 pub fn run(args: EmulatorArgs) -> Result<()> {
-    let config = EmulatorConfig {
+    let mut config = EmulatorConfig {
         approval: match args.approval {
             ApprovalArg::Auto => Approval::Auto,
             ApprovalArg::Manual => Approval::Manual,
@@ -30,6 +30,16 @@ pub fn run(args: EmulatorArgs) -> Result<()> {
         latency: Duration::from_millis(args.latency_ms),
         ..EmulatorConfig::default()
     };
+    // Distinct accounts, so that each profile has its own cache entry and a
+    // benchmark measures one fetch per profile.
+    config
+        .accounts
+        .extend((1..=args.extra_accounts).map(|n| Account {
+            id: format!("{}", 900_000_000_000u64 + u64::from(n)),
+            name: format!("extra-{n}"),
+            email: format!("extra-{n}@example.com"),
+            roles: vec!["Admin".into(), "ReadOnly".into()],
+        }));
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
     let emulator = Emulator::start_on(addr, config)
         .map_err(|e| Error::failed(format!("cannot listen on {addr}: {e}")))?;

@@ -1,37 +1,145 @@
-use std::os::unix::process::CommandExt;
+use std::ffi::{OsStr, OsString};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::Command;
 
+use tokio::signal::unix::{Signal, SignalKind, signal};
+
 use crate::cli::ExecArgs;
-use crate::config::Config;
+use crate::config::{Config, SsoProfile};
+use crate::credential_server::{self, CredentialServer};
 use crate::error::{Error, Result};
 use crate::sso;
+
+/// Variables that would point tools at another profile.
+const OTHER_PROFILE: &[&str] = &["AWS_PROFILE", "AWS_DEFAULT_PROFILE"];
+
+pub async fn run(args: ExecArgs) -> Result<()> {
+    let mut profile = Config::load()?.sso_profile(&args.profile)?;
+    if let Some(region) = args.region {
+        profile.region = Some(region);
+    }
+    let (program, rest) = args.command.split_first().expect("clap requires a command");
+    match args.server {
+        true => supervise(&profile, program, rest).await,
+        false => replace(&profile, program, rest).await,
+    }
+}
 
 /// Replace ssoenv with the command (execve), credentials in its environment
 /// and never in argv. Replacing rather than spawning means signals reach the
 /// command directly and its exit status is ssoenv's, with no forwarding to
 /// get wrong.
-pub async fn run(args: ExecArgs) -> Result<()> {
-    let profile = Config::load()?.sso_profile(&args.profile)?;
-    let creds = sso::credentials::get(&profile).await?;
-    let (program, rest) = args.command.split_first().expect("clap requires a command");
+async fn replace(profile: &SsoProfile, program: &OsStr, args: &[OsString]) -> Result<()> {
+    let creds = sso::credentials::get(profile).await?;
     let mut cmd = Command::new(program);
-    cmd.args(rest);
-    for (name, value) in super::export::variables(&profile, &creds) {
+    cmd.args(args);
+    for (name, value) in super::export::variables(profile, &creds) {
         cmd.env(name, value);
     }
     // The credentials now in the environment are the ones to use: drop what
     // would shadow them or point tools at another profile (as aws-vault does).
-    for name in super::export::STALE
-        .iter()
-        .chain(&["AWS_PROFILE", "AWS_DEFAULT_PROFILE"])
-    {
+    for name in super::export::STALE.iter().chain(OTHER_PROFILE) {
         cmd.env_remove(name);
     }
     cmd.env("SSOENV_PROFILE", &profile.name);
-    let err = cmd.exec();
+    Err(cannot_run(program, cmd.exec()))
+}
+
+/// `--server`: the command runs as a child, with the credential endpoint in
+/// its environment instead of keys, and ssoenv serves it for as long as the
+/// command runs, then exits with its status.
+async fn supervise(profile: &SsoProfile, program: &OsStr, args: &[OsString]) -> Result<()> {
+    // Fail now, with exit code 3 when a sign-in is needed, rather than in
+    // the middle of the command.
+    credential_server::credentials(profile).await?;
+    let server = CredentialServer::bind(profile.clone(), 0).await?;
+    let mut cmd = tokio::process::Command::new(program);
+    cmd.args(args);
+    for name in credential_server::SHADOWING.iter().chain(OTHER_PROFILE) {
+        cmd.env_remove(name);
+    }
+    for (name, value) in server
+        .variables()
+        .into_iter()
+        .chain(super::export::region_variables(profile))
+    {
+        cmd.env(name, value);
+    }
+    cmd.env("SSOENV_PROFILE", &profile.name);
+    // Handlers first: a signal arriving before them would kill ssoenv and
+    // leave the command without its endpoint.
+    let mut signals = Forwarded::install()?;
+    let mut child = cmd.spawn().map_err(|e| cannot_run(program, e))?;
+    let pid = child.id().expect("a child not yet waited for has a pid");
+    let serving = server.serve();
+    tokio::pin!(serving);
+    let status = loop {
+        tokio::select! {
+            status = child.wait() => break status?,
+            signal = signals.next() => forward(pid, signal),
+            never = &mut serving => match never {},
+        }
+    };
+    // The command's status becomes ssoenv's, as with execve; 128 + N when
+    // signal N ended it, as shells report it.
+    let code = status
+        .code()
+        .unwrap_or_else(|| 128 + status.signal().unwrap_or(0));
+    match code {
+        0 => Ok(()),
+        code => std::process::exit(code),
+    }
+}
+
+/// The signals a supervisor passes on to its command.
+struct Forwarded {
+    interrupt: Signal,
+    terminate: Signal,
+    hangup: Signal,
+    quit: Signal,
+}
+
+impl Forwarded {
+    fn install() -> Result<Forwarded> {
+        Ok(Forwarded {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+            hangup: signal(SignalKind::hangup())?,
+            quit: signal(SignalKind::quit())?,
+        })
+    }
+
+    async fn next(&mut self) -> libc::c_int {
+        tokio::select! {
+            _ = self.interrupt.recv() => libc::SIGINT,
+            _ = self.terminate.recv() => libc::SIGTERM,
+            _ = self.hangup.recv() => libc::SIGHUP,
+            _ = self.quit.recv() => libc::SIGQUIT,
+        }
+    }
+}
+
+fn forward(pid: u32, signal: libc::c_int) {
+    // Ctrl-C and Ctrl-\ go to the terminal's whole foreground process group,
+    // the command included: a second copy would read as a second interrupt,
+    // which makes tools like terraform abandon a run at once.
+    if matches!(signal, libc::SIGINT | libc::SIGQUIT) && in_terminal_foreground() {
+        return;
+    }
+    // SAFETY: kill(2) touches no memory of ours; `pid` is our child, not yet
+    // waited for, so it cannot name another process.
+    unsafe { libc::kill(pid as libc::pid_t, signal) };
+}
+
+fn in_terminal_foreground() -> bool {
+    // SAFETY: plain queries on the standard descriptors.
+    (0..3).any(|fd| unsafe { libc::isatty(fd) == 1 && libc::tcgetpgrp(fd) == libc::getpgrp() })
+}
+
+fn cannot_run(program: &OsStr, err: std::io::Error) -> Error {
     let name = program.to_string_lossy();
-    Err(match err.kind() {
+    match err.kind() {
         std::io::ErrorKind::NotFound => Error::failed(format!("command not found: {name}")),
         _ => Error::failed(format!("cannot run {name}: {err}")),
-    })
+    }
 }

@@ -57,11 +57,20 @@ pub fn variables(profile: &SsoProfile, creds: &RoleCredentials) -> Vec<(&'static
         ("AWS_SESSION_TOKEN", creds.session_token.clone()),
         ("AWS_CREDENTIAL_EXPIRATION", creds.expiration.clone()),
     ];
-    if let Some(region) = &profile.region {
-        vars.push(("AWS_REGION", region.clone()));
-        vars.push(("AWS_DEFAULT_REGION", region.clone()));
-    }
+    vars.extend(region_variables(profile));
     vars
+}
+
+/// The profile's region for tools that read only the environment; both
+/// names, since upstream botocore reads only AWS_DEFAULT_REGION.
+pub fn region_variables(profile: &SsoProfile) -> Vec<(&'static str, String)> {
+    match &profile.region {
+        Some(region) => vec![
+            ("AWS_REGION", region.clone()),
+            ("AWS_DEFAULT_REGION", region.clone()),
+        ],
+        None => Vec::new(),
+    }
 }
 
 /// The credential_process document (Version 1).

@@ -33,20 +33,32 @@ pub fn rc_line(kind: ShellKind) -> (&'static str, &'static str) {
         ShellKind::Bash => ("~/.bashrc", r#"eval "$(ssoenv init bash)""#),
         ShellKind::Zsh => ("~/.zshrc", r#"eval "$(ssoenv init zsh)""#),
         ShellKind::Fish => ("~/.config/fish/config.fish", "ssoenv init fish | source"),
-        ShellKind::Powershell => ("$PROFILE", "ssoenv init powershell | Out-String | Invoke-Expression"),
+        ShellKind::Powershell => (
+            "$PROFILE",
+            "ssoenv init powershell | Out-String | Invoke-Expression",
+        ),
     }
 }
 
 pub fn render(kind: ShellKind, cmd: &str, hook: Hook) -> Result<String> {
-    let valid = cmd.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && cmd.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    let valid = cmd
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && cmd
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     if !valid {
-        return Err(Error::usage(format!("--cmd {cmd:?}: use letters, digits, `_` and `-`")));
+        return Err(Error::usage(format!(
+            "--cmd {cmd:?}: use letters, digits, `_` and `-`"
+        )));
     }
     // The binary by absolute path: the wrapper shadows the name on PATH, and
     // the hook must not depend on PATH at every prompt.
     let exe = std::env::current_exe()?;
-    let exe = exe.to_str().ok_or_else(|| Error::failed("the path of the ssoenv binary is not UTF-8"))?;
+    let exe = exe
+        .to_str()
+        .ok_or_else(|| Error::failed("the path of the ssoenv binary is not UTF-8"))?;
     let hook = hook.to_possible_value().expect("no skipped variants");
     Ok(template(kind)
         .replace("__SSOENV_BIN__", &kind.shell().quote(exe))

@@ -8,7 +8,11 @@ pub async fn run(args: LoginArgs) -> Result<()> {
     let config = Config::load()?;
     let session = match &args.sso_session {
         Some(name) => config.sso_session(name)?,
-        None => config.sso_profile(&config::selected_profile(args.profile.as_deref()))?.session,
+        None => {
+            config
+                .sso_profile(&config::selected_profile(args.profile.as_deref()))?
+                .session
+        }
     };
     sign_in(&session, !args.no_browser).await
 }

@@ -12,11 +12,13 @@ pub mod hook;
 pub mod init;
 pub mod login;
 pub mod logout;
+pub mod prompt;
 #[cfg(feature = "emulator")]
 pub mod sandbox;
-pub mod prompt;
+pub mod serve;
 pub mod status;
 pub mod use_;
+pub mod write_credentials;
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -28,7 +30,9 @@ use crate::error::{Error, Result};
 
 pub fn main() -> ExitCode {
     // Completion mode (COMPLETE=bash ssoenv ...): answers and exits.
-    clap_complete::CompleteEnv::with_factory(Cli::command).var(completions::VAR).complete();
+    clap_complete::CompleteEnv::with_factory(Cli::command)
+        .var(completions::VAR)
+        .complete();
     let cli = Cli::parse();
     crate::log::init(cli.verbose);
     match run(cli) {
@@ -57,11 +61,17 @@ fn run(cli: Cli) -> Result<()> {
         Command::Logout(a) => block_on(logout::run(a)),
         Command::Export(a) => block_on(export::run(a)),
         Command::Exec(a) => block_on(exec::run(a)),
+        Command::WriteCredentials(a) => block_on(write_credentials::run(a)),
+        Command::Serve(a) => block_on(serve::run(a)),
         Command::CredentialProcess(a) => block_on(credential_process::run(a)),
         Command::Status(a) => status::run(a),
         Command::Init(a) => init::run(a),
         Command::Use(a) => block_on(use_::run(a)),
-        Command::Off(a) => block_on(use_::run(crate::cli::UseArgs { profile: None, off: true, shell: a.shell })),
+        Command::Off(a) => block_on(use_::run(crate::cli::UseArgs {
+            profile: None,
+            off: true,
+            shell: a.shell,
+        })),
         Command::Allow(a) => allow::allow(a),
         Command::Deny(a) => allow::deny(a),
         Command::Prompt(a) => prompt::run(a),

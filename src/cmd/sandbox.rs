@@ -91,14 +91,24 @@ pub fn run(args: SandboxArgs) -> Result<()> {
 
 /// Start the subshell with `ssoenv init` loaded, where we know how.
 fn load_integration(cmd: &mut Command, shell: &Path, home: &Path) -> Result<()> {
-    match shell.file_name().and_then(|n| n.to_str()).unwrap_or_default() {
+    match shell
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+    {
         "bash" => {
             let rc = home.join(".bashrc");
-            std::fs::write(&rc, "PS1='(sandbox) \\w \\$ '\neval \"$(ssoenv init bash)\"\n")?;
+            std::fs::write(
+                &rc,
+                "PS1='(sandbox) \\w \\$ '\neval \"$(ssoenv init bash)\"\n",
+            )?;
             cmd.arg("--rcfile").arg(rc);
         }
         "zsh" => {
-            std::fs::write(home.join(".zshrc"), "PROMPT='(sandbox) %~ %# '\neval \"$(ssoenv init zsh)\"\n")?;
+            std::fs::write(
+                home.join(".zshrc"),
+                "PROMPT='(sandbox) %~ %# '\neval \"$(ssoenv init zsh)\"\n",
+            )?;
             cmd.env("ZDOTDIR", home);
         }
         "fish" => {

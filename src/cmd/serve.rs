@@ -1,0 +1,48 @@
+//! `ssoenv serve`: the credential endpoint of `exec --server` on its own, in
+//! the foreground, for another shell or a container on the host network.
+
+use std::io::Write;
+
+use tokio::signal::unix::{SignalKind, signal};
+
+use crate::cli::ServeArgs;
+use crate::config::Config;
+use crate::credential_server::{self, CredentialServer};
+use crate::error::Result;
+use crate::shell::ShellKind;
+
+pub async fn run(args: ServeArgs) -> Result<()> {
+    let mut profile = Config::load()?.sso_profile(&args.profile)?;
+    if let Some(region) = args.region {
+        profile.region = Some(region);
+    }
+    // Fail now (exit 3 without a session) rather than on the first request.
+    credential_server::credentials(&profile).await?;
+    let server = CredentialServer::bind(profile.clone(), args.port).await?;
+    let sh = ShellKind::Bash.shell();
+    let mut out = String::new();
+    for name in credential_server::SHADOWING {
+        out.push_str(&sh.unset(name));
+        out.push('\n');
+    }
+    for (name, value) in super::export::region_variables(&profile)
+        .into_iter()
+        .chain(server.variables())
+    {
+        out.push_str(&sh.set(name, &value));
+        out.push('\n');
+    }
+    print!("{out}");
+    std::io::stdout().flush()?;
+    eprintln!(
+        "ssoenv: serving credentials of profile {} until Ctrl-C; set the variables above where they are needed",
+        profile.name
+    );
+    let mut term = signal(SignalKind::terminate())?;
+    tokio::select! {
+        never = server.serve() => match never {},
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+    Ok(())
+}

@@ -1,0 +1,270 @@
+//! The credential endpoint of `exec --server` and `serve`: role credentials
+//! over loopback HTTP in the container-credentials format, which every SDK
+//! reads through AWS_CONTAINER_CREDENTIALS_FULL_URI (botocore's
+//! ContainerProvider, the Go, Java and Rust SDKs, Terraform's provider).
+//!
+//! SDKs come back for new credentials before the old ones expire, so a
+//! command that runs for hours never holds expired keys, and no key sits in
+//! its environment. Every request goes through the SSO core: cached
+//! credentials while they last, a fresh fetch near expiry, and nothing once
+//! the SSO session has ended.
+
+use std::convert::Infallible;
+use std::io::Read;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde_json::json;
+use tokio::net::TcpListener;
+
+use crate::config::SsoProfile;
+use crate::error::{Error, Kind, Result};
+use crate::sso::{self, RoleCredentials};
+use crate::timefmt;
+
+/// The one path served.
+const PATH: &str = "/credentials";
+
+/// Variables that an SDK's credential chain would use before the endpoint,
+/// or that would point it at another profile: a command given the endpoint
+/// must not have them.
+pub const SHADOWING: &[&str] = &[
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    // botocore prefers these to the full URI and the token.
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+];
+
+pub struct CredentialServer {
+    listener: TcpListener,
+    url: String,
+    state: Arc<State>,
+}
+
+struct State {
+    profile: SsoProfile,
+    token: String,
+    /// The last failure shown on stderr: SDKs retry, and one line per
+    /// failure is enough.
+    reported: Mutex<Option<String>>,
+}
+
+impl CredentialServer {
+    /// Listen on 127.0.0.1:`port` (0 picks a free one) with a new random
+    /// token. Loopback only: the one plain-http host SDKs accept, and out of
+    /// reach of other machines.
+    pub async fn bind(profile: SsoProfile, port: u16) -> Result<CredentialServer> {
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|e| Error::failed(format!("cannot listen on {addr}: {e}")))?;
+        let addr = listener.local_addr()?;
+        Ok(CredentialServer {
+            listener,
+            url: format!("http://{addr}{PATH}"),
+            state: Arc::new(State {
+                profile,
+                token: random_token()?,
+                reported: Mutex::new(None),
+            }),
+        })
+    }
+
+    /// The variables that point an SDK here.
+    pub fn variables(&self) -> [(&'static str, String); 2] {
+        [
+            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", self.url.clone()),
+            (
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+                self.state.token.clone(),
+            ),
+        ]
+    }
+
+    /// Serve until this future is dropped.
+    pub async fn serve(self) -> Infallible {
+        loop {
+            let stream = match self.listener.accept().await {
+                Ok((stream, _)) => stream,
+                // Out of file descriptors, typically: wait for some to close.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                }
+            };
+            let state = self.state.clone();
+            tokio::spawn(async move {
+                let _ = stream.set_nodelay(true);
+                let service = service_fn(move |request| {
+                    let state = state.clone();
+                    async move { Ok::<_, Infallible>(answer(&state, request).await) }
+                });
+                // Errors here are clients going away mid-request.
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    }
+}
+
+/// Role credentials, but only while the SSO session lasts: its token must
+/// still be valid (it is refreshed when it can be), so that credentials
+/// cached earlier are not handed out once the session has ended. They are
+/// said to expire no later than the token, so that SDKs come back by then
+/// and learn whether the session still holds.
+pub async fn credentials(profile: &SsoProfile) -> Result<RoleCredentials> {
+    let token = sso::token::valid(&profile.session, Some(&profile.name)).await?;
+    let mut creds = sso::credentials::get(profile).await?;
+    if let (Some(token_end), Some(creds_end)) = (token.expires(), creds.expires())
+        && token_end < creds_end
+    {
+        creds.expiration = timefmt::format_z(token_end);
+    }
+    Ok(creds)
+}
+
+async fn answer(state: &State, request: Request<Incoming>) -> Response<Full<Bytes>> {
+    // The token first: without it a client learns nothing, not even the path.
+    match request.headers().get(AUTHORIZATION) {
+        None => {
+            return error(
+                StatusCode::UNAUTHORIZED,
+                "Unauthorized",
+                "send the AWS_CONTAINER_AUTHORIZATION_TOKEN of this ssoenv run as the Authorization header",
+            );
+        }
+        Some(sent) if !same_secret(sent.as_bytes(), state.token.as_bytes()) => {
+            return error(
+                StatusCode::FORBIDDEN,
+                "Forbidden",
+                "wrong authorization token",
+            );
+        }
+        Some(_) => {}
+    }
+    if request.uri().path() != PATH {
+        return error(StatusCode::NOT_FOUND, "NotFound", "no such path");
+    }
+    if request.method() != Method::GET {
+        return error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            "only GET is served",
+        );
+    }
+    match credentials(&state.profile).await {
+        Ok(creds) => {
+            crate::trace!(
+                "served credentials of {} expiring {}",
+                state.profile.name,
+                creds.expiration
+            );
+            *state.reported() = None;
+            let mut doc = json!({
+                "AccessKeyId": creds.access_key_id,
+                "SecretAccessKey": creds.secret_access_key,
+                "Token": creds.session_token,
+                "Expiration": creds.expiration,
+            });
+            if let Some(account) = &creds.account_id {
+                doc["AccountId"] = json!(account);
+            }
+            reply(StatusCode::OK, &doc)
+        }
+        Err(e) => {
+            state.report(&e);
+            // Any status but 200 fails the SDK's fetch with this body; 5xx
+            // says "try again", which works once someone signs in.
+            let (status, code) = match e.kind {
+                Kind::LoginRequired => (StatusCode::SERVICE_UNAVAILABLE, "LoginRequired"),
+                _ => (StatusCode::BAD_GATEWAY, "CredentialsUnavailable"),
+            };
+            error(status, code, &e.message)
+        }
+    }
+}
+
+impl State {
+    fn reported(&self) -> std::sync::MutexGuard<'_, Option<String>> {
+        self.reported.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Tell the person at the terminal what went wrong (an SDK may show only
+    /// a generic error), once rather than on every retry.
+    fn report(&self, e: &Error) {
+        let mut last = self.reported();
+        if last.as_deref() != Some(e.message.as_str()) {
+            eprintln!("ssoenv: {e}");
+            *last = Some(e.message.clone());
+        }
+    }
+}
+
+fn error(status: StatusCode, code: &str, message: &str) -> Response<Full<Bytes>> {
+    reply(status, &json!({ "code": code, "message": message }))
+}
+
+fn reply(status: StatusCode, body: &serde_json::Value) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+/// Compare without stopping at the first difference, so response times say
+/// nothing about how much of a guess was right. (The length is no secret.)
+fn same_secret(sent: &[u8], token: &[u8]) -> bool {
+    let diff = sent
+        .iter()
+        .zip(token)
+        .fold(0u8, |acc, (a, b)| std::hint::black_box(acc | (a ^ b)));
+    sent.len() == token.len() && diff == 0
+}
+
+/// 32 random bytes, hex: unguessable, and safe in a header and a shell.
+fn random_token() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .map_err(|e| Error::failed(format!("cannot read /dev/urandom: {e}")))?;
+    Ok(hex::encode(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_compare_exactly() {
+        assert!(same_secret(b"abc", b"abc"));
+        assert!(!same_secret(b"abd", b"abc"));
+        assert!(!same_secret(b"ab", b"abc"));
+        assert!(!same_secret(b"abcd", b"abc"));
+        assert!(!same_secret(b"", b"abc"));
+    }
+
+    #[test]
+    fn tokens_are_long_and_fresh() {
+        let (a, b) = (random_token().unwrap(), random_token().unwrap());
+        assert_eq!(a.len(), 64);
+        assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(a, b);
+    }
+}

@@ -1,0 +1,332 @@
+//! The credential endpoint of `exec --server` and `serve`, end to end: the
+//! real binary, the emulator, raw HTTP requests and botocore as the client.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, ChildStdout, Stdio};
+use std::time::Duration;
+
+use common::{Env, stderr};
+use ssoenv::emulator::{DEFAULT_START_URL, EmulatorConfig, Op};
+
+const LOGIN_REQUIRED: i32 = 3;
+
+/// A GET of `url` with this Authorization header: status and JSON body.
+fn get(url: &str, token: Option<&str>) -> (u16, serde_json::Value) {
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_at(rest.find('/').unwrap());
+    let mut stream = TcpStream::connect(host).unwrap();
+    let auth = token
+        .map(|t| format!("Authorization: {t}\r\n"))
+        .unwrap_or_default();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: application/json\r\n{auth}Connection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response[9..12].parse().unwrap();
+    let body = &response[response.find("\r\n\r\n").unwrap() + 4..];
+    (status, serde_json::from_str(body).unwrap())
+}
+
+/// `ssoenv serve PROFILE`, running, with the variables it printed.
+struct Served {
+    child: Child,
+    url: String,
+    token: String,
+    printed: String,
+}
+
+impl Served {
+    fn start(env: &Env, profile: &str) -> Served {
+        let mut child = env
+            .cmd(&["serve", profile])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        // The token comes last.
+        let (mut url, mut token, mut printed) = (None, None, String::new());
+        while token.is_none() {
+            let line = lines.next().expect("serve printed its variables").unwrap();
+            let value = || {
+                line.split_once('=')
+                    .unwrap()
+                    .1
+                    .trim_matches('\'')
+                    .to_string()
+            };
+            if line.starts_with("export AWS_CONTAINER_CREDENTIALS_FULL_URI=") {
+                url = Some(value());
+            } else if line.starts_with("export AWS_CONTAINER_AUTHORIZATION_TOKEN=") {
+                token = Some(value());
+            }
+            printed.push_str(&line);
+            printed.push('\n');
+        }
+        Served {
+            child,
+            url: url.expect("the URI comes before the token"),
+            token: token.unwrap(),
+            printed,
+        }
+    }
+
+    fn get(&self) -> (u16, serde_json::Value) {
+        get(&self.url, Some(&self.token))
+    }
+
+    /// Stop it as Ctrl-C would; returns its stderr.
+    fn stop(self) -> String {
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let out = self.child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        stderr(&out)
+    }
+}
+
+#[test]
+fn serve_answers_only_requests_with_its_token() {
+    let env = Env::new();
+    env.login();
+    let served = Served::start(&env, "dev");
+    assert!(
+        served.url.starts_with("http://127.0.0.1:"),
+        "{}",
+        served.url
+    );
+    assert_eq!(served.token.len(), 64);
+    assert!(served.token.bytes().all(|b| b.is_ascii_hexdigit()));
+    assert!(
+        served.printed.contains("unset -v AWS_PROFILE\n"),
+        "{}",
+        served.printed
+    );
+    assert!(
+        served.printed.contains("export AWS_REGION='eu-west-1'"),
+        "{}",
+        served.printed
+    );
+
+    let (status, body) = get(&served.url, None);
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body["code"], "Unauthorized");
+    let (status, body) = get(&served.url, Some(&"0".repeat(64)));
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(body["code"], "Forbidden");
+    let (status, _) = get(&served.url, Some(&served.token[..63]));
+    assert_eq!(status, 403);
+    let (status, _) = get(
+        &served.url.replace("/credentials", "/other"),
+        Some(&served.token),
+    );
+    assert_eq!(status, 404);
+
+    let (status, body) = served.get();
+    assert_eq!(status, 200, "{body}");
+    let ours = env.credentials("dev");
+    assert_eq!(body["AccessKeyId"], ours["AccessKeyId"]);
+    assert_eq!(body["SecretAccessKey"], ours["SecretAccessKey"]);
+    assert_eq!(body["Token"], ours["SessionToken"]);
+    assert_eq!(body["Expiration"], ours["Expiration"]);
+    assert_eq!(body["AccountId"], "111111111111");
+    // Cached credentials are served without asking Identity Center again.
+    served.get();
+    assert_eq!(env.emulator.calls(Op::GetRoleCredentials), 1);
+    served.stop();
+}
+
+#[test]
+fn nothing_is_served_once_the_session_has_ended() {
+    let env = Env::new();
+    env.login();
+    let served = Served::start(&env, "dev");
+    assert_eq!(served.get().0, 200);
+    env.ok(&["logout", "dev"]);
+    for _ in 0..3 {
+        let (status, body) = served.get();
+        assert_eq!(status, 503, "{body}");
+        assert_eq!(body["code"], "LoginRequired");
+        let message = body["message"].as_str().unwrap();
+        assert!(
+            message.contains("ssoenv login --sso-session corp"),
+            "{message}"
+        );
+    }
+    // A sign-in in another shell, and the endpoint serves again.
+    env.login();
+    assert_eq!(served.get().0, 200);
+    let err = served.stop();
+    assert_eq!(
+        err.matches("ssoenv login").count(),
+        1,
+        "the hint once: {err}"
+    );
+}
+
+#[test]
+fn an_expired_session_is_not_served_from_cached_credentials() {
+    let env = Env::new();
+    env.login();
+    let served = Served::start(&env, "dev");
+    // The role credentials are cached for an hour, but the sign-in is over.
+    let path = env.token_path("corp");
+    let mut token = env.read_json(&path);
+    token["expiresAt"] = "2020-01-01T00:00:00Z".into();
+    token.as_object_mut().unwrap().remove("refreshToken");
+    std::fs::write(&path, token.to_string()).unwrap();
+    let (status, body) = served.get();
+    assert_eq!(status, 503, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("expired"),
+        "{body}"
+    );
+    served.stop();
+}
+
+#[test]
+fn credentials_are_said_to_expire_when_the_sign_in_does() {
+    // A legacy profile's token is never refreshed: its expiry is the end of
+    // the session, and comes before that of the hour-long role credentials.
+    let env = Env::with(EmulatorConfig {
+        access_token_ttl: Duration::from_secs(20 * 60),
+        ..Default::default()
+    });
+    env.ok(&["login", "legacy", "--no-browser"]);
+    let served = Served::start(&env, "legacy");
+    let (status, body) = served.get();
+    assert_eq!(status, 200, "{body}");
+    let token = env.read_json(&env.token_path(DEFAULT_START_URL));
+    assert_eq!(body["Expiration"], token["expiresAt"]);
+    assert_ne!(body["Expiration"], env.credentials("legacy")["Expiration"]);
+    served.stop();
+}
+
+#[test]
+fn exec_server_gives_the_command_an_endpoint_instead_of_keys() {
+    let env = Env::new();
+    env.login();
+    let script = r#"printf '%s\n' "${AWS_ACCESS_KEY_ID-unset}" "${AWS_PROFILE-unset}" \
+        "${AWS_CONTAINER_CREDENTIALS_RELATIVE_URI-unset}" "$AWS_CONTAINER_CREDENTIALS_FULL_URI" \
+        "$AWS_CONTAINER_AUTHORIZATION_TOKEN" "$AWS_REGION" "$AWS_DEFAULT_REGION"; exit 7"#;
+    let out = env
+        .cmd(&[
+            "exec",
+            "--server",
+            "dev",
+            "--region",
+            "ap-south-1",
+            "--",
+            "sh",
+            "-c",
+            script,
+        ])
+        .env("AWS_ACCESS_KEY_ID", "AKIASTALE")
+        .env("AWS_PROFILE", "other")
+        .env(
+            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+            "/v2/credentials/x",
+        )
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[..3], ["unset", "unset", "unset"]);
+    assert!(lines[3].starts_with("http://127.0.0.1:"), "{}", lines[3]);
+    assert_eq!(lines[4].len(), 64);
+    assert_eq!(lines[5..], ["ap-south-1", "ap-south-1"]);
+
+    // Killed by a signal: 128 + its number, as shells report it.
+    let out = env.run(&["exec", "--server", "dev", "--", "sh", "-c", "kill -KILL $$"]);
+    assert_eq!(out.status.code(), Some(128 + 9));
+    let out = env.run(&["exec", "--server", "dev", "--", "no-such-command-xyz"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("command not found: no-such-command-xyz"));
+}
+
+#[test]
+fn exec_server_forwards_signals_to_the_command() {
+    let env = Env::new();
+    env.login();
+    for (signal, name) in [
+        (libc::SIGTERM, "TERM"),
+        (libc::SIGINT, "INT"),
+        (libc::SIGHUP, "HUP"),
+        (libc::SIGQUIT, "QUIT"),
+    ] {
+        let script = format!(
+            "trap 'echo got {name}; exit 42' {name}; echo ready; while :; do sleep 0.05; done"
+        );
+        let mut child = env
+            .cmd(&["exec", "--server", "dev", "--", "sh", "-c", &script])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout: BufReader<ChildStdout> = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        assert_eq!(line, "ready\n");
+        unsafe { libc::kill(child.id() as i32, signal) };
+        line.clear();
+        stdout.read_line(&mut line).unwrap();
+        assert_eq!(line, format!("got {name}\n"));
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(42), "{name}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn exec_server_needs_a_session_before_the_command_starts() {
+    let env = Env::new();
+    let marker = env.home().join("ran");
+    let touch = format!("touch {}", marker.display());
+    let out = env.run(&["exec", "--server", "dev", "--", "sh", "-c", &touch]);
+    assert_eq!(out.status.code(), Some(LOGIN_REQUIRED), "{}", stderr(&out));
+    assert!(stderr(&out).contains("ssoenv login --sso-session corp"));
+    assert!(!marker.exists());
+}
+
+#[test]
+fn botocore_fetches_from_the_endpoint_and_again_when_credentials_expire() {
+    let Some(py) = common::python_with_botocore() else {
+        return;
+    };
+    // Two-minute credentials: inside botocore's 15-minute refresh window, so
+    // every read of them fetches again.
+    let env = Env::with(EmulatorConfig {
+        credentials_ttl: Duration::from_secs(120),
+        ..Default::default()
+    });
+    env.login();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/interop/botocore_credentials.py");
+    let out = env
+        .cmd(&["exec", "--server", "dev", "--"])
+        .arg(&py)
+        .arg(&script)
+        .arg("container")
+        .env("AWS_PROFILE", "prod")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let seen: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(seen["method"], "container-role", "{seen}");
+    assert_ne!(
+        seen["first"]["AccessKeyId"], seen["second"]["AccessKeyId"],
+        "botocore fetched again: {seen}"
+    );
+    // One fetch when exec checked the session, then one per botocore fetch.
+    assert!(env.emulator.calls(Op::GetRoleCredentials) >= 3);
+    assert_eq!(seen["without_token"], 401);
+    assert_eq!(seen["wrong_token"], 403);
+    assert!(seen["env"]["AWS_ACCESS_KEY_ID"].is_null());
+    assert!(seen["env"]["AWS_PROFILE"].is_null());
+    assert_eq!(seen["env"]["AWS_DEFAULT_REGION"], "eu-west-1");
+}
