@@ -108,22 +108,31 @@ impl Script {
     }
 
     /// Save the managed variables as they are now into the shell variable
-    /// `into`, as code that sets them back.
+    /// `into`, as code that sets back the ones that were set and unsets the
+    /// ones that were not.
     pub fn save(&mut self, into: &str) {
         let restore: Vec<String> = MANAGED
             .iter()
-            .filter_map(|name| std::env::var(name).ok().map(|v| self.shell.set(name, &v)))
+            .map(|name| match std::env::var(name) {
+                Ok(v) => self.shell.set(name, &v),
+                Err(_) => self.shell.unset(name),
+            })
             .collect();
         self.push(self.shell.set_local(into, &restore.join("\n")));
     }
 
-    /// Go back to what `from` saved; with nothing saved (a child shell that
-    /// inherited the variables), to no profile at all.
+    /// Go back to what `from` saved; with nothing saved, change nothing.
     pub fn restore(&mut self, from: &str) {
-        for name in MANAGED {
-            self.unset(name);
-        }
-        self.push(self.shell.run_saved(from));
+        self.push(self.shell.run_saved(from, ""));
+    }
+
+    /// `off`: back to the environment from before the first `use`. With
+    /// nothing saved (a child shell that inherited the variables), to no
+    /// profile at all. Leaving a tree afterwards restores nothing more.
+    pub fn off(&mut self) {
+        let unset_all: Vec<String> = MANAGED.iter().map(|name| self.shell.unset(name)).collect();
+        self.push(self.shell.run_saved(RESTORE, &unset_all.join("\n")));
+        self.push(self.shell.drop_saved(DIR_RESTORE));
     }
 
     /// Switch to `profile` with `creds`.

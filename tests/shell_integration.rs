@@ -39,6 +39,7 @@ in_shells! {
     unknown_profile_gives_one_notice: bash zsh fish;
     notices_are_once_per_directory_not_per_visit: bash zsh fish;
     manual_use_wins_inside_a_tree_until_leaving: bash zsh fish;
+    off_inside_a_tree_stays_off_after_leaving: bash zsh fish;
     sourcing_init_twice_is_harmless: bash zsh fish;
     exit_status_survives_the_hook: bash zsh fish;
     cmd_renames_the_wrapper: bash zsh fish;
@@ -659,6 +660,25 @@ fn unknown_profile_gives_one_notice(sh: Sh) {
         sh.name(),
         p.transcript()
     );
+    assert_no_shell_errors(&p);
+}
+
+/// `off` is the last word: leaving the tree afterwards does not bring back
+/// the profile that was active before entering it.
+fn off_inside_a_tree_stays_off_after_leaving(sh: Sh) {
+    let env = logged_in();
+    create_trees(&env);
+    let mut p = spawn_with_init(&env, sh, &presets(sh));
+    let before = vars(&mut p);
+    p.run("ssoenv allow allowed");
+    p.run("ssoenv use prod");
+    p.run("cd allowed");
+    assert_eq!(var(&vars(&mut p), "SSOENV_PROFILE"), "dev");
+    p.run("ssoenv off");
+    assert_env_is(&mut p, &before, &CWD, "off inside the tree");
+    p.run("cd ..");
+    p.command("");
+    assert_env_is(&mut p, &before, &CWD, "leaving after off");
     assert_no_shell_errors(&p);
 }
 

@@ -249,3 +249,41 @@ fn fish_init_and_hook_run_cleanly() {
         );
     }
 }
+
+/// What `use`, `off` and the hook print for PowerShell parses too: the
+/// saved-environment round trip is code PowerShell must accept.
+#[test]
+fn powershell_use_and_off_output_parses() {
+    let env = Env::new();
+    env.login();
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&tree_sitter_powershell::LANGUAGE.into())
+        .unwrap();
+    let used = env
+        .cmd(&["use", "dev", "--shell", "powershell"])
+        .env("AWS_PROFILE", "it's mine")
+        .output()
+        .unwrap();
+    assert!(used.status.success(), "{}", common::stderr(&used));
+    let used = String::from_utf8(used.stdout).unwrap();
+    assert!(used.contains("$global:__ssoenv_restore = '"), "{used}");
+    let off = env
+        .cmd(&["off", "--shell", "powershell"])
+        .env("SSOENV_PROFILE", "dev")
+        .output()
+        .unwrap();
+    let off = String::from_utf8(off.stdout).unwrap();
+    assert!(
+        off.contains("Invoke-Expression $global:__ssoenv_restore"),
+        "{off}"
+    );
+    for code in [&used, &off] {
+        let tree = parser.parse(code, None).unwrap();
+        assert!(
+            !tree.root_node().has_error(),
+            "{}\n--- code ---\n{code}",
+            first_error(tree.root_node(), code).unwrap_or_default()
+        );
+    }
+}

@@ -74,6 +74,7 @@ pub fn run(args: SandboxArgs) -> Result<()> {
         home.path().display()
     );
     let mut sub = Command::new(&shell);
+    sub.current_dir(home.path());
     env(&mut sub);
     load_integration(&mut sub, &shell, home.path())?;
     let status = sub

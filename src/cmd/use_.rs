@@ -2,7 +2,7 @@
 //! The binary prints shell code; the wrapper function from `ssoenv init`
 //! evaluates it.
 
-use crate::activation::{self, RESTORE, Script};
+use crate::activation::{self, DIR_RESTORE, RESTORE, Script};
 use crate::cli::UseArgs;
 use crate::config::Config;
 use crate::error::{Error, Kind, Result};
@@ -22,7 +22,7 @@ pub async fn run(args: UseArgs) -> Result<()> {
             eprintln!("ssoenv: no profile is active");
             return Ok(());
         }
-        script.restore(RESTORE);
+        script.off();
     } else {
         let Some(name) = args.profile else {
             return Err(Error::usage("usage: ssoenv use PROFILE (or ssoenv off)"));
@@ -39,6 +39,10 @@ pub async fn run(args: UseArgs) -> Result<()> {
         };
         if !activation::is_active() {
             script.save(RESTORE);
+            // Inside a directory tree (after `off`), leaving it ends this too.
+            if activation::get(activation::DIR).is_some() {
+                script.save(DIR_RESTORE);
+            }
         }
         script.activate(&profile, &creds);
     }

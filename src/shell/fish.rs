@@ -45,9 +45,15 @@ impl Shell for Fish {
 
     /// `source` runs builtins in this shell even at the end of a pipe, and
     /// reads the multi-line value whole (`eval` would join lines first).
-    fn run_saved(&self, name: &str) -> String {
+    fn run_saved(&self, name: &str, otherwise: &str) -> String {
         let name = checked_name(name);
-        format!("if set -q -g {name}; printf '%s\\n' ${name} | source; set -e -g {name}; end")
+        format!(
+            "if set -q -g {name}; printf '%s\\n' ${name} | source; set -e -g {name}; else\n{otherwise}\nend"
+        )
+    }
+
+    fn drop_saved(&self, name: &str) -> String {
+        self.unset(name)
     }
 }
 

@@ -27,8 +27,12 @@ pub trait Shell {
     /// state that must stay in this shell (saved environments hold secrets).
     fn set_local(&self, name: &str, value: &str) -> String;
     /// One statement that evaluates the code held in the shell variable NAME
-    /// (set by `set_local`), then removes the variable; a no-op when unset.
-    fn run_saved(&self, name: &str) -> String;
+    /// (set by `set_local`) and removes the variable; when NAME is unset, it
+    /// runs `otherwise` (code of this shell, possibly empty) instead.
+    fn run_saved(&self, name: &str, otherwise: &str) -> String;
+    /// One statement that removes the shell variable NAME (set by
+    /// `set_local`) without evaluating it; a no-op when unset.
+    fn drop_saved(&self, name: &str) -> String;
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

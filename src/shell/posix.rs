@@ -30,9 +30,15 @@ impl Shell for Posix {
         format!("{}={}", checked_name(name), self.quote(value))
     }
 
-    fn run_saved(&self, name: &str) -> String {
+    fn run_saved(&self, name: &str, otherwise: &str) -> String {
         let name = checked_name(name);
-        format!("eval \"${{{name}-}}\"; unset -v {name}")
+        format!(
+            "if [ -n \"${{{name}+set}}\" ]; then eval \"${name}\"; unset -v {name}; else :\n{otherwise}\nfi"
+        )
+    }
+
+    fn drop_saved(&self, name: &str) -> String {
+        self.unset(name)
     }
 }
 

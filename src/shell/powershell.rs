@@ -52,10 +52,17 @@ impl Shell for PowerShell {
     }
 
     /// Test-Path first: reading an unset variable fails under StrictMode.
-    fn run_saved(&self, name: &str) -> String {
+    fn run_saved(&self, name: &str, otherwise: &str) -> String {
         let name = checked_name(name);
         format!(
-            "if (Test-Path -LiteralPath Variable:global:{name}) {{ Invoke-Expression $global:{name}; Remove-Variable -Name {name} -Scope Global }}"
+            "if (Test-Path -LiteralPath Variable:global:{name}) {{ Invoke-Expression $global:{name}; Remove-Variable -Name {name} -Scope Global }} else {{\n{otherwise}\n}}"
+        )
+    }
+
+    fn drop_saved(&self, name: &str) -> String {
+        format!(
+            "Remove-Variable -Name {} -Scope Global -ErrorAction Ignore",
+            checked_name(name)
         )
     }
 }
