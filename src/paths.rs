@@ -48,10 +48,13 @@ pub fn cli_cache_dir() -> Result<PathBuf> {
 }
 
 /// ssoenv's own lock files. They only coordinate ssoenv processes, so they
-/// stay out of the directories other tools scan.
+/// stay out of the directories other tools scan, and in one place for every
+/// process of the user (not per login session, as XDG_RUNTIME_DIR would be:
+/// cron jobs, sudo and IDEs must meet the shells at the same locks).
 pub fn lock_dir() -> Result<PathBuf> {
-    match std::env::var("XDG_RUNTIME_DIR") {
-        Ok(d) if !d.is_empty() => Ok(PathBuf::from(d).join("ssoenv")),
-        _ => Ok(home()?.join(".cache/ssoenv/locks")),
-    }
+    let cache = match std::env::var_os("XDG_CACHE_HOME") {
+        Some(d) if !d.is_empty() => PathBuf::from(d),
+        _ => home()?.join(".cache"),
+    };
+    Ok(cache.join("ssoenv/locks"))
 }

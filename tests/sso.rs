@@ -654,3 +654,47 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out.sort();
     out
 }
+
+#[test]
+fn a_refresh_lost_to_another_tool_uses_the_winners_token() {
+    // Ten-minute tokens are inside the refresh window. A's refresh is held up
+    // at the server while B (another tool: no shared lock) refreshes first,
+    // rotating the single-use refresh token that A sent.
+    let env = Env::with(EmulatorConfig {
+        access_token_ttl: Duration::from_secs(600),
+        ..Default::default()
+    });
+    env.login();
+    env.emulator
+        .update(|c| c.access_token_ttl = Duration::from_secs(8 * 3600));
+    let before = env.emulator.calls(Op::CreateToken);
+    env.emulator.inject(
+        Op::CreateToken,
+        Fault::Delay(Duration::from_millis(1500)),
+        1,
+    );
+    let a = env
+        .cmd(&["export", "dev", "--format", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while env.emulator.calls(Op::CreateToken) == before {
+        assert!(Instant::now() < deadline, "A never refreshed");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let b = env
+        .cmd(&["export", "prod", "--format", "json"])
+        .env("XDG_CACHE_HOME", env.home().join("other-locks"))
+        .output()
+        .unwrap();
+    assert!(b.status.success(), "{}", stderr(&b));
+    let a = a.wait_with_output().unwrap();
+    assert!(
+        a.status.success(),
+        "the loser must not be told to sign in: {}",
+        stderr(&a)
+    );
+    assert_eq!(env.emulator.calls(Op::CreateToken), before + 2);
+}
