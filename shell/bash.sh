@@ -46,7 +46,10 @@ __ssoenv_hook() {
     if [[ "${__ssoenv_pwd-}" != "$PWD" ]]; then
         __ssoenv_pwd=$PWD
         __ssoenv_apply
-    elif [[ $__ssoenv_hook_mode == prompt && -n "${SSOENV_RENEW_AT-}" && $SSOENV_RENEW_AT != *[!0-9]* ]]; then
+    fi
+    # Checked after a directory change too: leaving a tree may have brought
+    # back credentials that are due by now.
+    if [[ $__ssoenv_hook_mode == prompt && -n "${SSOENV_RENEW_AT-}" && $SSOENV_RENEW_AT != *[!0-9]* ]]; then
         __ssoenv_clock
         if ((__ssoenv_now >= SSOENV_RENEW_AT)); then
             __ssoenv_apply

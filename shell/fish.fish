@@ -39,7 +39,10 @@ function __ssoenv_hook --on-event fish_prompt
     if test "$__ssoenv_pwd" != "$PWD"
         set -g __ssoenv_pwd $PWD
         __ssoenv_apply
-    else if test "$__ssoenv_hook_mode" = prompt
+    end
+    # Checked after a directory change too: leaving a tree may have brought
+    # back credentials that are due by now.
+    if test "$__ssoenv_hook_mode" = prompt
         and set -q SSOENV_RENEW_AT
         and string match -qr '^[0-9]+$' -- $SSOENV_RENEW_AT
         and test (date +%s) -ge $SSOENV_RENEW_AT

@@ -41,17 +41,21 @@ function global:__SSOENV_CMD__ {
 function global:__ssoenv_hook {
     $location = $ExecutionContext.SessionState.Path.CurrentLocation
     if ($location.Provider.Name -ne 'FileSystem') { return }
-    $due = $false
     if ($global:__ssoenv_pwd -ne $location.ProviderPath) {
         $global:__ssoenv_pwd = $location.ProviderPath
-        $due = $true
-    } elseif ($global:__ssoenv_hook_mode -eq 'prompt' -and "$env:SSOENV_RENEW_AT" -match '^\d+$') {
-        $due = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds() -ge [long]$env:SSOENV_RENEW_AT
+        __ssoenv_apply
     }
-    if ($due) {
-        $code = __ssoenv_native hook powershell
-        if ($code) { Invoke-Expression $code }
+    # Checked after a location change too: leaving a tree may have brought
+    # back credentials that are due by now.
+    if ($global:__ssoenv_hook_mode -eq 'prompt' -and "$env:SSOENV_RENEW_AT" -match '^\d+$' -and
+        [DateTimeOffset]::UtcNow.ToUnixTimeSeconds() -ge [long]$env:SSOENV_RENEW_AT) {
+        __ssoenv_apply
     }
+}
+
+function global:__ssoenv_apply {
+    $code = __ssoenv_native hook powershell
+    if ($code) { Invoke-Expression $code }
 }
 
 # Wrap the prompt once: the hook runs before the existing prompt renders, so

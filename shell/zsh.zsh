@@ -44,7 +44,10 @@ __ssoenv_hook() {
     if [[ "${__ssoenv_pwd-}" != "$PWD" ]]; then
         __ssoenv_pwd=$PWD
         __ssoenv_apply
-    elif [[ $__ssoenv_hook_mode == prompt && "${SSOENV_RENEW_AT-}" == <-> ]] && (( ${EPOCHSECONDS:-0} >= SSOENV_RENEW_AT )); then
+    fi
+    # Checked after a directory change too: leaving a tree may have brought
+    # back credentials that are due by now.
+    if [[ $__ssoenv_hook_mode == prompt && "${SSOENV_RENEW_AT-}" == <-> ]] && (( ${EPOCHSECONDS:-0} >= SSOENV_RENEW_AT )); then
         __ssoenv_apply
     fi
     return $__ssoenv_status

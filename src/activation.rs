@@ -25,6 +25,8 @@ pub const RENEW_AT: &str = "SSOENV_RENEW_AT";
 pub const REGION: &str = "SSOENV_REGION";
 /// Root of the directory profile tree applied, if any.
 pub const DIR: &str = "SSOENV_DIR";
+/// Which file (path and content) the applied tree's profile came from.
+pub const DIR_KEY: &str = "SSOENV_DIR_KEY";
 /// Key of the last notice shown, so it is not repeated at every prompt.
 pub const NOTICE: &str = "SSOENV_NOTICE";
 
@@ -78,6 +80,23 @@ pub fn renew_at(expires: i64, now: i64) -> i64 {
         .and_then(|v| v.parse::<i64>().ok())
         .unwrap_or(RENEW_BEFORE);
     (expires - before).max(now + (expires - now) / 2)
+}
+
+/// ssoenv's state variables for `profile`: what prompts show and the hook
+/// reads. Without `creds` (the credential endpoint hands them out), there is
+/// no expiry to show or renewal to schedule.
+pub fn state(profile: &SsoProfile, creds: Option<&RoleCredentials>) -> Vec<(&'static str, String)> {
+    let mut vars = vec![
+        (PROFILE, profile.name.clone()),
+        (ACCOUNT, profile.account_id.clone()),
+        (ROLE, profile.role_name.clone()),
+    ];
+    if let Some(creds) = creds {
+        let expires = creds.expires().map_or(0, |t| t.unix_timestamp());
+        vars.push((EXPIRES, expires.to_string()));
+        vars.push((RENEW_AT, renew_at(expires, now()).to_string()));
+    }
+    vars
 }
 
 /// Shell code, built statement by statement.
@@ -150,16 +169,13 @@ impl Script {
             None => {}
         }
         self.set("AWS_PROFILE", &profile.name);
+        for (name, value) in state(profile, Some(creds)) {
+            self.set(name, &value);
+        }
         // Both would shadow the credentials just set (AWS_DEFAULT_PROFILE
         // wins over AWS_PROFILE in botocore).
         self.unset("AWS_SECURITY_TOKEN");
         self.unset("AWS_DEFAULT_PROFILE");
-        self.set(PROFILE, &profile.name);
-        self.set(ACCOUNT, &profile.account_id);
-        self.set(ROLE, &profile.role_name);
-        let expires = creds.expires().map_or(0, |t| t.unix_timestamp());
-        self.set(EXPIRES, &expires.to_string());
-        self.set(RENEW_AT, &renew_at(expires, now()).to_string());
     }
 
     pub fn finish(self) -> String {

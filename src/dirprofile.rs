@@ -31,17 +31,74 @@ pub enum Trust {
     Unknown,
 }
 
-/// The nearest `.ssoenv` at or above `start`. Costs one stat per level.
+/// Largest `.ssoenv` read: it holds one line.
+const MAX_SIZE: u64 = 4096;
+
+/// The nearest `.ssoenv` at or above `start`. Costs a stat or two per level.
 pub fn find(start: &Path) -> Option<DirFile> {
     start.ancestors().find_map(|dir| {
         let path = dir.join(FILE_NAME);
-        let content = std::fs::read(&path).ok()?;
+        let content = read_small_file(&path)?;
         Some(DirFile {
             root: dir.to_path_buf(),
             path,
-            content: String::from_utf8_lossy(&content).into_owned(),
+            content,
         })
     })
+}
+
+/// The content of a small regular file. Anything else — a FIFO or device
+/// someone planted (reading would hang the prompt), a huge file — counts as
+/// no file. Opened non-blocking so a FIFO cannot block the open itself.
+fn read_small_file(path: &Path) -> Option<String> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .ok()?;
+    let meta = file.metadata().ok()?;
+    if !meta.is_file() || meta.len() > MAX_SIZE {
+        return None;
+    }
+    let mut content = Vec::new();
+    file.take(MAX_SIZE).read_to_end(&mut content).ok()?;
+    Some(String::from_utf8_lossy(&content).into_owned())
+}
+
+/// The current directory as the shell names it: $PWD keeps the symlinks the
+/// user went through, but only when it still is the current directory
+/// (PowerShell, for one, never updates PWD for the programs it starts).
+pub fn logical_cwd() -> std::io::Result<PathBuf> {
+    let cwd = std::env::current_dir()?;
+    if let Some(pwd) = std::env::var_os("PWD")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        && let (Ok(a), Ok(b)) = (std::fs::metadata(&pwd), std::fs::metadata(&cwd))
+        && (a.dev(), a.ino()) == (b.dev(), b.ino())
+    {
+        return Ok(pwd);
+    }
+    Ok(cwd)
+}
+
+/// `dir` made absolute against the logical current directory, with `.` and
+/// `..` resolved the way the shell's `cd` resolves them, so `allow ../proj`
+/// records the same path the hook later finds.
+pub fn absolute(dir: &Path) -> std::io::Result<PathBuf> {
+    let joined = logical_cwd()?.join(dir);
+    let mut out = PathBuf::new();
+    for part in joined.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    Ok(out)
 }
 
 impl DirFile {
@@ -201,6 +258,39 @@ mod tests {
             ..a.clone()
         };
         assert_ne!(a.notice_key(), moved.notice_key());
+    }
+
+    #[test]
+    fn resolves_dot_dot_like_cd() {
+        let here = logical_cwd().unwrap();
+        assert_eq!(absolute(Path::new("a/../b/./c")).unwrap(), here.join("b/c"));
+        assert_eq!(
+            absolute(Path::new("/x/y/../z")).unwrap(),
+            PathBuf::from("/x/z")
+        );
+    }
+
+    #[test]
+    fn fifos_devices_and_big_files_are_not_profiles() {
+        let d = tempfile::tempdir().unwrap();
+        let fifo = d.path().join("fifo");
+        std::fs::create_dir(&fifo).unwrap();
+        let c =
+            std::ffi::CString::new(fifo.join(FILE_NAME).as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: mkfifo with a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        assert!(
+            find(&fifo).is_none_or(|f| !f.root.starts_with(d.path())),
+            "a FIFO must not block or count"
+        );
+        let dev = d.path().join("dev");
+        std::fs::create_dir(&dev).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", dev.join(FILE_NAME)).unwrap();
+        assert!(find(&dev).is_none_or(|f| !f.root.starts_with(d.path())));
+        let big = d.path().join("big");
+        std::fs::create_dir(&big).unwrap();
+        std::fs::write(big.join(FILE_NAME), "#".repeat(10_000)).unwrap();
+        assert!(find(&big).is_none_or(|f| !f.root.starts_with(d.path())));
     }
 
     #[test]

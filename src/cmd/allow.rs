@@ -1,8 +1,6 @@
 //! `ssoenv allow [DIR]` / `ssoenv deny [DIR]`: trust or block the nearest
 //! `.ssoenv` file.
 
-use std::path::PathBuf;
-
 use crate::cli::DirArgs;
 use crate::config::Config;
 use crate::dirprofile::{self, DirFile};
@@ -10,11 +8,8 @@ use crate::error::{Error, Result};
 
 fn nearest(args: &DirArgs) -> Result<DirFile> {
     let start = match &args.dir {
-        Some(d) => std::path::absolute(d)?,
-        None => std::env::var_os("PWD")
-            .map(PathBuf::from)
-            .filter(|p| p.is_absolute())
-            .map_or_else(std::env::current_dir, Ok)?,
+        Some(d) => dirprofile::absolute(d)?,
+        None => dirprofile::logical_cwd()?,
     };
     dirprofile::find(&start).ok_or_else(|| {
         Error::usage(format!(

@@ -4,6 +4,7 @@ use std::process::Command;
 
 use tokio::signal::unix::{Signal, SignalKind, signal};
 
+use crate::activation;
 use crate::cli::ExecArgs;
 use crate::config::{Config, SsoProfile};
 use crate::credential_server::{self, CredentialServer};
@@ -41,7 +42,9 @@ async fn replace(profile: &SsoProfile, program: &OsStr, args: &[OsString]) -> Re
     for name in super::export::STALE.iter().chain(OTHER_PROFILE) {
         cmd.env_remove(name);
     }
-    cmd.env("SSOENV_PROFILE", &profile.name);
+    // A prompt or hook in the command (`exec prod -- bash`) shows this
+    // profile, not the one the parent shell had.
+    cmd.envs(activation::state(profile, Some(&creds)));
     Err(cannot_run(program, cmd.exec()))
 }
 
@@ -65,7 +68,10 @@ async fn supervise(profile: &SsoProfile, program: &OsStr, args: &[OsString]) -> 
     {
         cmd.env(name, value);
     }
-    cmd.env("SSOENV_PROFILE", &profile.name);
+    for name in [activation::EXPIRES, activation::RENEW_AT] {
+        cmd.env_remove(name);
+    }
+    cmd.envs(activation::state(profile, None));
     // Handlers first: a signal arriving before them would kill ssoenv and
     // leave the command without its endpoint.
     let mut signals = Forwarded::install()?;

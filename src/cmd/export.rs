@@ -24,13 +24,12 @@ pub enum Format {
 impl Format {
     /// The format for the user's login shell, when --format is not given.
     fn from_login_shell() -> Format {
-        let shell = std::env::var("SHELL").unwrap_or_default();
-        match shell.rsplit('/').next().unwrap_or_default() {
-            "bash" => Format::Bash,
-            "zsh" => Format::Zsh,
-            "fish" => Format::Fish,
-            "pwsh" | "powershell" => Format::Powershell,
-            _ => Format::Env,
+        match ShellKind::from_login_shell() {
+            Some(ShellKind::Bash) => Format::Bash,
+            Some(ShellKind::Zsh) => Format::Zsh,
+            Some(ShellKind::Fish) => Format::Fish,
+            Some(ShellKind::Powershell) => Format::Powershell,
+            None => Format::Env,
         }
     }
 

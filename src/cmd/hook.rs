@@ -1,12 +1,14 @@
 //! `ssoenv hook SHELL`: what the prompt hook runs when the directory changed
 //! or renewal is due. It decides "nothing to do" before reading any
 //! configuration, never starts a sign-in, and keeps a prompt waiting at
-//! most about 1.5 s (the caller bounds every network call to that).
+//! most about 1.5 s, locks included.
 
+use std::future::Future;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::activation::{
-    self, DIR, DIR_RESTORE, EXPIRES, NOTICE, PROFILE, RENEW_AT, RESTORE, Script,
+    self, DIR, DIR_KEY, DIR_RESTORE, EXPIRES, NOTICE, PROFILE, RENEW_AT, RESTORE, Script,
 };
 use crate::cli::HookArgs;
 use crate::config::Config;
@@ -16,6 +18,8 @@ use crate::sso;
 
 /// After a failed renewal, when to try again (seconds).
 const RETRY_AFTER: i64 = 60;
+/// The longest a prompt waits for the hook's network work.
+const PROMPT_LIMIT: Duration = Duration::from_millis(1500);
 
 enum Change {
     Enter(DirFile),
@@ -23,14 +27,12 @@ enum Change {
 }
 
 pub fn run(args: HookArgs) -> Result<()> {
-    // The shell's logical directory (symlinks as the user sees them).
-    let cwd = std::env::var_os("PWD")
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-        .map_or_else(std::env::current_dir, Ok)?;
+    let cwd = dirprofile::logical_cwd()?;
     let applied = activation::get(DIR).map(PathBuf::from);
     let change = match (dirprofile::find(&cwd), applied) {
-        (Some(f), Some(root)) if f.root == root => None,
+        // Still in the applied tree: nothing to do unless the file was
+        // edited, or `deny` revoked it, since it was applied.
+        (Some(f), Some(root)) if f.root == root && still_applies(&f) => None,
         (Some(f), _) => Some(Change::Enter(f)),
         (None, Some(_)) => Some(Change::Leave),
         (None, None) => None,
@@ -45,17 +47,50 @@ pub fn run(args: HookArgs) -> Result<()> {
     let mut script = Script::new(args.shell);
     match change {
         Some(Change::Leave) => leave(&mut script),
-        Some(Change::Enter(file)) => super::block_on(enter(&mut script, file))?,
-        None => super::block_on(renew(&mut script))?,
+        Some(Change::Enter(file)) => {
+            let message = format!(
+                "{} took too long to apply; `cd .` tries again",
+                file.path.display()
+            );
+            let key = file.notice_key();
+            match within_limit(enter(&mut script, file))? {
+                Some(done) => done?,
+                None => notice_once(&mut script, &key, &message),
+            }
+        }
+        None => {
+            if within_limit(renew(&mut script))?.is_none() {
+                let name = activation::get(PROFILE).unwrap_or_default();
+                let message = format!("renewing credentials for {name} is slow; retrying later");
+                notice_once(&mut script, &format!("slow-{name}"), &message);
+                retry_later(&mut script);
+            }
+        }
     }
     print!("{}", script.finish());
     Ok(())
+}
+
+/// Run the hook's network work for at most PROMPT_LIMIT: None when it took
+/// longer (the dropped future has released its locks by then).
+fn within_limit<T>(work: impl Future<Output = T>) -> Result<Option<T>> {
+    super::block_on(async { Ok(tokio::time::timeout(PROMPT_LIMIT, work).await.ok()) })
+}
+
+fn still_applies(file: &DirFile) -> bool {
+    activation::get(DIR_KEY).as_deref() == Some(file.notice_key().as_str())
+        && matches!(file.trust(), Ok(Trust::Allowed))
+}
+
+fn retry_later(script: &mut Script) {
+    script.set(RENEW_AT, &(activation::now() + RETRY_AFTER).to_string());
 }
 
 /// Back to the environment from before the tree was entered.
 fn leave(script: &mut Script) {
     script.restore(DIR_RESTORE);
     script.unset(DIR);
+    script.unset(DIR_KEY);
 }
 
 /// How many notices are remembered, so alternating between a few
@@ -132,6 +167,7 @@ async fn enter(script: &mut Script, file: DirFile) -> Result<()> {
     script.activate(&profile, &creds);
     if let Some(root) = file.root.to_str() {
         script.set(DIR, root);
+        script.set(DIR_KEY, &file.notice_key());
     }
     Ok(())
 }
@@ -139,8 +175,6 @@ async fn enter(script: &mut Script, file: DirFile) -> Result<()> {
 async fn renew(script: &mut Script) -> Result<()> {
     let name = activation::get(PROFILE).unwrap_or_default();
     let expires = activation::get(EXPIRES).unwrap_or_default();
-    let retry_later =
-        |script: &mut Script| script.set(RENEW_AT, &(activation::now() + RETRY_AFTER).to_string());
     let profile = match Config::load().and_then(|c| c.sso_profile(&name)) {
         Ok(p) => p,
         Err(e) => {

@@ -86,7 +86,7 @@ fn run(cli: Cli) -> Result<()> {
 
 /// Run async work on a single-threaded runtime: one process serves one
 /// request, and a current-thread runtime starts in microseconds.
-pub fn block_on<F: Future<Output = Result<()>>>(work: F) -> Result<()> {
+pub fn block_on<T>(work: impl Future<Output = Result<T>>) -> Result<T> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -20,7 +20,7 @@ pub fn run(args: PromptArgs) -> Result<()> {
         .replace("{account}", &activation::get(ACCOUNT).unwrap_or_default())
         .replace("{role}", &activation::get(ROLE).unwrap_or_default())
         .replace("{ttl}", &ttl);
-    println!("{}", out.trim());
+    println!("{out}");
     Ok(())
 }
 

@@ -82,11 +82,10 @@ pub fn run(args: SandboxArgs) -> Result<()> {
         .map_err(|e| Error::failed(format!("cannot start {}: {e}", shell.display())))?;
     drop(emulator);
     drop(home);
+    // Exit as the shell did (its last command's status), like any subshell.
     match status.code() {
         Some(0) => Ok(()),
-        code => Err(Error::failed(format!(
-            "the sandbox shell exited with {code:?}"
-        ))),
+        code => std::process::exit(code.unwrap_or(1)),
     }
 }
 

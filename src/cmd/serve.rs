@@ -19,7 +19,9 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     // Fail now (exit 3 without a session) rather than on the first request.
     credential_server::credentials(&profile).await?;
     let server = CredentialServer::bind(profile.clone(), args.port).await?;
-    let sh = ShellKind::Bash.shell();
+    let sh = ShellKind::from_login_shell()
+        .unwrap_or(ShellKind::Bash)
+        .shell();
     let mut out = String::new();
     for name in credential_server::SHADOWING {
         out.push_str(&sh.unset(name));

@@ -51,16 +51,7 @@ pub async fn run(args: UseArgs) -> Result<()> {
 }
 
 fn not_loaded() -> Error {
-    let kind = match std::env::var("SHELL")
-        .unwrap_or_default()
-        .rsplit('/')
-        .next()
-    {
-        Some("zsh") => ShellKind::Zsh,
-        Some("fish") => ShellKind::Fish,
-        Some("pwsh") => ShellKind::Powershell,
-        _ => ShellKind::Bash,
-    };
+    let kind = ShellKind::from_login_shell().unwrap_or(ShellKind::Bash);
     let (file, line) = super::init::rc_line(kind);
     println!("{line}");
     Error::usage(format!(

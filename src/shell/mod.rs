@@ -53,6 +53,18 @@ impl ShellKind {
         }
     }
 
+    /// The user's login shell ($SHELL), when it is one of ours.
+    pub fn from_login_shell() -> Option<ShellKind> {
+        let shell = std::env::var("SHELL").unwrap_or_default();
+        match shell.rsplit('/').next().unwrap_or_default() {
+            "bash" => Some(ShellKind::Bash),
+            "zsh" => Some(ShellKind::Zsh),
+            "fish" => Some(ShellKind::Fish),
+            "pwsh" | "powershell" => Some(ShellKind::Powershell),
+            _ => None,
+        }
+    }
+
     /// The name, as spelled on the command line.
     pub fn name(self) -> &'static str {
         match self {

@@ -27,7 +27,13 @@ impl Shell for Posix {
     /// A plain assignment is global even inside the wrapper function, and
     /// not exported unless the name already was.
     fn set_local(&self, name: &str, value: &str) -> String {
-        format!("{}={}", checked_name(name), self.quote(value))
+        // Under `set -a` (allexport) an assignment exports; take that back
+        // (bash: export -n; zsh has no -n: typeset -g +x).
+        let name = checked_name(name);
+        format!(
+            "{name}={}; export -n {name} 2>/dev/null || typeset -g +x {name}",
+            self.quote(value)
+        )
     }
 
     fn run_saved(&self, name: &str, otherwise: &str) -> String {

@@ -1,0 +1,170 @@
+//! `ssoenv hook` run directly, as the shell integration runs it: what it
+//! decides from the directory, the trust records and the clock.
+
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+use std::time::{Duration, Instant};
+
+use common::{Env, stderr};
+use ssoenv::emulator::{Fault, Op};
+
+fn hook(env: &Env, cwd: &Path, vars: &[(&str, &str)]) -> Output {
+    let mut cmd = env.cmd(&["hook", "bash"]);
+    cmd.current_dir(cwd)
+        .env("PWD", cwd)
+        .env("XDG_DATA_HOME", env.home().join("data"));
+    cmd.envs(vars.iter().copied());
+    cmd.output().unwrap()
+}
+
+fn allow(env: &Env, cwd: &Path, dir: &str) {
+    let out = env
+        .cmd(&["allow", dir])
+        .current_dir(cwd)
+        .env("PWD", cwd)
+        .env("XDG_DATA_HOME", env.home().join("data"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+fn tree(env: &Env) -> std::path::PathBuf {
+    let proj = env.home().join("proj");
+    std::fs::create_dir_all(proj.join("sub")).unwrap();
+    std::fs::create_dir_all(env.home().join("other")).unwrap();
+    std::fs::write(proj.join(".ssoenv"), "profile = prod\n").unwrap();
+    proj
+}
+
+#[test]
+fn allow_resolves_dot_dot_like_cd() {
+    let env = Env::new();
+    env.login();
+    let proj = tree(&env);
+    allow(&env, &env.home().join("other"), "../proj");
+    let out = hook(&env, &proj.join("sub"), &[]);
+    let code = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        code.contains("export SSOENV_PROFILE='prod'"),
+        "{code}{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_stale_pwd_does_not_move_the_hook() {
+    // PowerShell never updates PWD for the programs it starts; the current
+    // directory is what counts when they disagree.
+    let env = Env::new();
+    env.login();
+    let proj = tree(&env);
+    allow(&env, &proj, ".");
+    let mut cmd = env.cmd(&["hook", "powershell"]);
+    cmd.current_dir(&proj)
+        .env("PWD", env.home().join("other"))
+        .env("XDG_DATA_HOME", env.home().join("data"));
+    let out = cmd.output().unwrap();
+    let code = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        code.contains("$Env:SSOENV_PROFILE = 'prod'"),
+        "{code}{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn deny_or_an_edit_takes_effect_inside_the_applied_tree() {
+    let env = Env::new();
+    env.login();
+    let proj = tree(&env);
+    allow(&env, &proj, ".");
+    let applied = String::from_utf8(hook(&env, &proj, &[]).stdout).unwrap();
+    let key = applied
+        .lines()
+        .find_map(|l| l.strip_prefix("export SSOENV_DIR_KEY="))
+        .unwrap()
+        .trim_matches('\'')
+        .to_string();
+    let inside = [
+        ("SSOENV_PROFILE", "prod"),
+        ("SSOENV_DIR", proj.to_str().unwrap()),
+        ("SSOENV_DIR_KEY", key.as_str()),
+    ];
+    // Unchanged: nothing to do.
+    let out = hook(&env, &proj.join("sub"), &inside);
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // Edited to another profile (and allowed again): switched in place.
+    std::fs::write(proj.join(".ssoenv"), "profile = dev\n").unwrap();
+    allow(&env, &proj, ".");
+    let code = String::from_utf8(hook(&env, &proj.join("sub"), &inside).stdout).unwrap();
+    assert!(code.contains("export SSOENV_PROFILE='dev'"), "{code}");
+    assert!(
+        !code.contains("__ssoenv_dir_restore='"),
+        "the pre-tree state is kept, not re-saved:\n{code}"
+    );
+    // Denied: the tree's profile is left at once.
+    let out = env
+        .cmd(&["deny", "."])
+        .current_dir(&proj)
+        .env("PWD", &proj)
+        .env("XDG_DATA_HOME", env.home().join("data"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let code = String::from_utf8(hook(&env, &proj.join("sub"), &inside).stdout).unwrap();
+    assert!(
+        code.contains("__ssoenv_dir_restore") && code.contains("unset -v SSOENV_DIR"),
+        "{code}"
+    );
+}
+
+#[test]
+fn a_slow_renewal_never_holds_the_prompt() {
+    let env = Env::new();
+    env.login();
+    env.emulator.inject(Op::GetRoleCredentials, Fault::Hang, 10);
+    let started = Instant::now();
+    let out = hook(
+        &env,
+        env.home(),
+        &[
+            ("SSOENV_PROFILE", "dev"),
+            ("SSOENV_RENEW_AT", "1"),
+            ("SSOENV_TIMEOUT", "30"),
+        ],
+    );
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_millis(2500),
+        "the prompt waited {took:?}"
+    );
+    let code = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        code.contains("export SSOENV_RENEW_AT="),
+        "retry scheduled: {code}"
+    );
+    assert!(stderr(&out).contains("retrying later"), "{}", stderr(&out));
+}
+
+#[test]
+fn nothing_to_do_prints_nothing() {
+    let env = Env::new();
+    // No session, no config needed: it decides before reading anything.
+    std::fs::remove_file(env.config_path()).unwrap();
+    let out = hook(
+        &env,
+        env.home(),
+        &[
+            ("SSOENV_PROFILE", "dev"),
+            ("SSOENV_RENEW_AT", "99999999999"),
+        ],
+    );
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty() && out.stderr.is_empty());
+}
