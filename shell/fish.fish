@@ -8,9 +8,16 @@ set -g __ssoenv_bin __SSOENV_BIN__
 set -g __ssoenv_hook_mode __SSOENV_HOOK__
 set -q __ssoenv_pwd; or set -g __ssoenv_pwd ''
 
+# An upgrade may have moved the binary since this shell started: find it on
+# PATH again. Costs a stat, and only where the binary is about to run anyway.
+function __ssoenv_locate
+    test -x "$__ssoenv_bin"; or set -g __ssoenv_bin (command -s ssoenv)
+end
+
 # The wrapper: only the verbs that change this shell have their output
 # evaluated; everything else runs as is.
 function __SSOENV_CMD__ --description 'IAM Identity Center credentials for this shell'
+    __ssoenv_locate; or return 127
     switch "$argv[1]"
         case use off
             # Command substitution splits lines; joining them back with
@@ -51,6 +58,7 @@ function __ssoenv_hook --on-event fish_prompt
 end
 
 function __ssoenv_apply
+    __ssoenv_locate; or return 0
     set -l code ($__ssoenv_bin hook fish)
     or return 0
     string join \n -- $code | source

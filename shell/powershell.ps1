@@ -8,9 +8,19 @@ $global:__ssoenv_bin = __SSOENV_BIN__
 $global:__ssoenv_hook_mode = '__SSOENV_HOOK__'
 if (-not (Test-Path -LiteralPath Variable:global:__ssoenv_pwd)) { $global:__ssoenv_pwd = '' }
 
+# An upgrade may have moved the binary since this shell started: find it on
+# PATH again. Only where the binary is about to run anyway.
+function global:__ssoenv_locate {
+    if (-not (Test-Path -LiteralPath $global:__ssoenv_bin)) {
+        $found = Get-Command -Name ssoenv -CommandType Application -ErrorAction Ignore | Select-Object -First 1
+        if ($found) { $global:__ssoenv_bin = $found.Source }
+    }
+}
+
 # Run the binary with UTF-8 output, so non-ASCII values arrive intact, and
 # join its lines into one string before anyone evaluates it.
 function global:__ssoenv_native {
+    __ssoenv_locate
     $encoding = [Console]::OutputEncoding
     try {
         [Console]::OutputEncoding = [Text.UTF8Encoding]::new()
@@ -23,6 +33,7 @@ function global:__ssoenv_native {
 # The wrapper: only the verbs that change this shell have their output
 # evaluated; everything else runs as is.
 function global:__SSOENV_CMD__ {
+    __ssoenv_locate
     $verb = if ($args.Count -gt 0) { [string]$args[0] } else { '' }
     $rest = if ($args.Count -gt 1) { $args[1..($args.Count - 1)] } else { @() }
     if ($verb -in 'use', 'off') {

@@ -10,10 +10,17 @@ typeset -g __ssoenv_hook_mode='__SSOENV_HOOK__'
 zmodload zsh/datetime 2>/dev/null   # EPOCHSECONDS: the clock without a process
 \unalias __SSOENV_CMD__ 2>/dev/null || true
 
+# An upgrade may have moved the binary since this shell started: find it on
+# PATH again. Costs a stat, and only where the binary is about to run anyway.
+__ssoenv_locate() {
+    [[ -x $__ssoenv_bin ]] || __ssoenv_bin=$(whence -p ssoenv)
+}
+
 # The wrapper: only the verbs that change this shell have their output
 # evaluated; everything else runs as is.
 __SSOENV_CMD__() {
     emulate -L zsh
+    __ssoenv_locate || return 127
     case "${1-}" in
     (use|off)
         local __ssoenv_code
@@ -54,6 +61,7 @@ __ssoenv_hook() {
 }
 
 __ssoenv_apply() {
+    __ssoenv_locate || return 0
     local __ssoenv_code
     __ssoenv_code="$("$__ssoenv_bin" hook zsh)" || return 0
     eval "$__ssoenv_code"

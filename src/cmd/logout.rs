@@ -8,6 +8,7 @@ use crate::config::{self, Config, SsoSession};
 use crate::error::Result;
 use crate::sso::client::{self, Service};
 use crate::sso::credentials::{self, CliCacheEntry};
+use crate::sso::lock::{self, Wait};
 use crate::sso::token::{self, CachedToken};
 
 pub async fn run(args: LogoutArgs) -> Result<()> {
@@ -28,13 +29,13 @@ pub async fn run(args: LogoutArgs) -> Result<()> {
         Some(t) => end_session(&t).await,
         None => eprintln!("ssoenv: not signed in to {}", session.cache_key()),
     }
-    remove(&path)?;
+    remove(&path, token::TOKEN_LOCK).await?;
     // Role credentials of every profile that used this session.
     for name in config.profile_names() {
         if let Ok(p) = config.sso_profile(name)
             && p.session == session
         {
-            remove(&credentials::path(&p)?)?;
+            remove(&credentials::path(&p)?, credentials::CREDENTIALS_LOCK).await?;
         }
     }
     eprintln!("ssoenv: signed out of {}", describe(&session));
@@ -49,7 +50,7 @@ async fn logout_all() -> Result<()> {
         // Registrations share the directory: quietly skip what isn't a token.
         if let Some(t) = read_quietly::<CachedToken>(&path) {
             end_session(&t).await;
-            remove(&path)?;
+            remove(&path, token::TOKEN_LOCK).await?;
             count += 1;
         }
     }
@@ -57,7 +58,7 @@ async fn logout_all() -> Result<()> {
         if let Some(e) = read_quietly::<CliCacheEntry>(&path)
             && e.provider_type.as_deref() == Some("sso")
         {
-            remove(&path)?;
+            remove(&path, credentials::CREDENTIALS_LOCK).await?;
         }
     }
     eprintln!("ssoenv: signed out of {count} session(s)");
@@ -104,7 +105,18 @@ fn json_files(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
     }
 }
 
-fn remove(path: &Path) -> Result<()> {
+/// Delete a cache file under its lock: a refresh or fetch in flight cannot
+/// write it back after we deleted it. Token files go first, so a fetch that
+/// starts afterwards finds no session.
+async fn remove(path: &Path, lock_kind: &str) -> Result<()> {
+    let wait = client::budget() * 2 + std::time::Duration::from_secs(5);
+    let _lock = lock::acquire(
+        &lock::name_for(lock_kind, path),
+        wait,
+        "a fetch to finish",
+        Wait::Quiet,
+    )
+    .await?;
     match std::fs::remove_file(path) {
         Ok(()) => {
             crate::trace!("deleted {}", path.display());

@@ -73,6 +73,9 @@ pub fn cache_key(profile: &SsoProfile) -> String {
     cache::sha1_hex(&key.to_string())
 }
 
+/// Lock kind for work on a role-credential file.
+pub const CREDENTIALS_LOCK: &str = "creds";
+
 pub fn path(profile: &SsoProfile) -> Result<PathBuf> {
     Ok(crate::paths::cli_cache_dir()?.join(format!("{}.json", cache_key(profile))))
 }
@@ -98,7 +101,7 @@ pub async fn get(profile: &SsoProfile) -> Result<RoleCredentials> {
     }
     let wait = client::budget() * 2 + Duration::from_secs(5);
     let _lock = lock::acquire(
-        &format!("creds-{}", cache_key(profile)),
+        &lock::name_for(CREDENTIALS_LOCK, &path(profile)?),
         wait,
         "a credentials fetch",
         Wait::Quiet,

@@ -5,6 +5,7 @@
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
@@ -13,6 +14,13 @@ use crate::fsutil;
 /// Held until dropped; the kernel releases it if the process dies.
 pub struct FileLock {
     _file: File,
+}
+
+/// The lock that guards a cache file: `<kind>-<file stem>`. Derived from
+/// the file, so whoever holds only the path (logout) finds the same lock.
+pub fn name_for(kind: &str, cache_file: &Path) -> String {
+    let stem = cache_file.file_stem().unwrap_or_default().to_string_lossy();
+    format!("{kind}-{stem}")
 }
 
 /// How a wait for a busy lock shows.

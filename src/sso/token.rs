@@ -69,6 +69,9 @@ impl CachedToken {
     }
 }
 
+/// Lock kind for work on a token file.
+pub const TOKEN_LOCK: &str = "token";
+
 pub fn path(session: &SsoSession) -> Result<PathBuf> {
     Ok(crate::paths::sso_cache_dir()?
         .join(format!("{}.json", cache::sha1_hex(session.cache_key()))))
@@ -80,11 +83,6 @@ pub fn load(session: &SsoSession) -> Result<Option<CachedToken>> {
 
 pub fn store(session: &SsoSession, token: &CachedToken) -> Result<()> {
     cache::write(&path(session)?, token)
-}
-
-/// Lock name for work on this session's token.
-pub fn lock_name(session: &SsoSession) -> String {
-    format!("token-{}", cache::sha1_hex(session.cache_key()))
 }
 
 /// A token that is valid now, refreshed first when it is near expiry.
@@ -117,7 +115,7 @@ pub async fn valid(session: &SsoSession, profile: Option<&str>) -> Result<Cached
 
     // Single-flight: one process refreshes, the others wait and reuse it.
     let _lock = lock::acquire(
-        &lock_name(session),
+        &lock::name_for(TOKEN_LOCK, &path(session)?),
         client::budget() + Duration::from_secs(5),
         "a token refresh",
         Wait::Quiet,
