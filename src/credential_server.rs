@@ -175,15 +175,8 @@ async fn answer(state: &State, request: Request<Incoming>) -> Response<Full<Byte
                 creds.expiration
             );
             *state.reported() = None;
-            let mut doc = json!({
-                "AccessKeyId": creds.access_key_id,
-                "SecretAccessKey": creds.secret_access_key,
-                "Token": creds.session_token,
-                "Expiration": creds.expiration,
-            });
-            if let Some(account) = &creds.account_id {
-                doc["AccountId"] = json!(account);
-            }
+            // The container credentials format names the session token `Token`.
+            let doc = crate::cmd::export::credentials_document(&creds, "Token");
             reply(StatusCode::OK, &doc)
         }
         Err(e) => {

@@ -72,18 +72,25 @@ pub fn region_variables(profile: &SsoProfile) -> Vec<(&'static str, String)> {
     }
 }
 
-/// The credential_process document (Version 1).
-pub fn process_json(creds: &RoleCredentials) -> String {
+/// The credentials as the JSON both hand-out protocols use; only the
+/// session token's member name differs between them.
+pub fn credentials_document(creds: &RoleCredentials, session_token_member: &str) -> serde_json::Value {
     let mut doc = json!({
-        "Version": 1,
         "AccessKeyId": creds.access_key_id,
         "SecretAccessKey": creds.secret_access_key,
-        "SessionToken": creds.session_token,
+        session_token_member: creds.session_token,
         "Expiration": creds.expiration,
     });
     if let Some(a) = &creds.account_id {
         doc["AccountId"] = json!(a);
     }
+    doc
+}
+
+/// The credential_process document (Version 1).
+pub fn process_json(creds: &RoleCredentials) -> String {
+    let mut doc = credentials_document(creds, "SessionToken");
+    doc["Version"] = json!(1);
     serde_json::to_string_pretty(&doc).expect("a JSON value always serializes")
 }
 
