@@ -140,10 +140,7 @@ fn a_slow_renewal_never_holds_the_prompt() {
         ],
     );
     let took = started.elapsed();
-    assert!(
-        took < Duration::from_millis(2500),
-        "the prompt waited {took:?}"
-    );
+    assert!(took < Duration::from_secs(4), "the prompt waited {took:?}");
     let code = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         code.contains("export SSOENV_RENEW_AT="),

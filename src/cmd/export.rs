@@ -74,7 +74,10 @@ pub fn region_variables(profile: &SsoProfile) -> Vec<(&'static str, String)> {
 
 /// The credentials as the JSON both hand-out protocols use; only the
 /// session token's member name differs between them.
-pub fn credentials_document(creds: &RoleCredentials, session_token_member: &str) -> serde_json::Value {
+pub fn credentials_document(
+    creds: &RoleCredentials,
+    session_token_member: &str,
+) -> serde_json::Value {
     let mut doc = json!({
         "AccessKeyId": creds.access_key_id,
         "SecretAccessKey": creds.secret_access_key,
