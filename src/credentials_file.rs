@@ -12,8 +12,9 @@
 //! Lines are classified the way botocore's configparser reads them: a line
 //! whose first non-blank character is `#` or `;` is a comment (brackets and
 //! `=` in it mean nothing), `[name]` opens a section, `key = value` (or
-//! `key: value`) sets a key, compared case-insensitively, and an indented
-//! line after a key continues its value.
+//! `key: value`) sets a key, compared case-insensitively, and a line
+//! indented deeper than the key's line continues its value. Section names
+//! are taken as written between the brackets (`[ dev ]` is " dev ").
 //!
 //! Sections ssoenv writes carry the key `ssoenv_managed = true`. A key rather
 //! than a comment: tools that rewrite the file through configparser or go-ini
@@ -27,8 +28,22 @@ use crate::error::{Error, Result};
 use crate::sso::RoleCredentials;
 use crate::timefmt;
 
-/// The key that marks a section as written by ssoenv.
+/// The key that marks a section as written by ssoenv: `true` when ssoenv
+/// created the whole section, `keys` when it took over one that was there
+/// (then only its own keys are removed again).
 pub const MARKER: &str = "ssoenv_managed";
+const WHOLE_SECTION: &str = "true";
+const KEYS_ONLY: &str = "keys";
+
+/// The keys ssoenv writes, besides `region` (which may be the user's).
+const OWNED_KEYS: &[&str] = &[
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+    "expiration",
+    "x_security_token_expires",
+    MARKER,
+];
 
 /// Keys ssoenv removes from a section it writes: botocore prefers
 /// `aws_security_token` to `aws_session_token`, so a stale one would shadow
@@ -157,7 +172,6 @@ impl CredentialsFile {
             ("x_security_token_expires", creds.expiration.as_str()),
         ];
         set.extend(region.map(|r| ("region", r)));
-        set.push((MARKER, "true"));
         if set.iter().any(|(_, v)| v.contains(['\r', '\n'])) {
             return Err(Error::failed(format!(
                 "cannot write [{name}]: a value contains a line break"
@@ -169,8 +183,16 @@ impl CredentialsFile {
             .filter(|s| s.name == name)
             .collect();
         match sections.as_slice() {
-            [] => self.append(name, &set),
+            [] => {
+                set.push((MARKER, WHOLE_SECTION));
+                self.append(name, &set);
+            }
             [s] => {
+                let marker = match self.managed(&kinds, s) {
+                    Some(true) => WHOLE_SECTION,
+                    _ => KEYS_ONLY,
+                };
+                set.push((MARKER, marker));
                 if !force && self.holds_long_term_keys(&kinds, s) {
                     return Err(Error::failed(format!(
                         "[{name}] holds long-term access keys that ssoenv did not write; \
@@ -219,21 +241,28 @@ impl CredentialsFile {
             .collect();
         // From the end, so the positions of the others stay valid.
         for s in doomed.iter().rev() {
-            self.remove(s);
+            // A section that was there before keeps what ssoenv did not
+            // write; one with nothing else left goes whole.
+            match self.managed(&kinds, s) == Some(true) || self.holds_only_owned_keys(&kinds, s) {
+                true => self.remove(s),
+                false => self.update(&kinds, s, &[], OWNED_KEYS),
+            }
         }
         Ok(doomed.iter().map(|s| s.name.clone()).collect())
     }
 
     fn classify(&self) -> Vec<Kind> {
-        let mut in_entry = false;
+        // configparser's `indent_level`: the indentation of the key line whose
+        // value deeper-indented lines continue.
+        let mut entry_indent: Option<usize> = None;
         self.lines
             .iter()
             .map(|line| {
-                let kind = classify(&line.text, in_entry);
-                in_entry = match kind {
-                    Kind::Entry { .. } => true,
-                    Kind::Blank | Kind::Comment | Kind::Continuation => in_entry,
-                    Kind::Header { .. } | Kind::Other => false,
+                let kind = classify(&line.text, entry_indent);
+                entry_indent = match kind {
+                    Kind::Entry { .. } => Some(indent(&line.text)),
+                    Kind::Blank | Kind::Comment | Kind::Continuation => entry_indent,
+                    Kind::Header { .. } | Kind::Other => None,
                 };
                 kind
             })
@@ -276,8 +305,31 @@ impl CredentialsFile {
     }
 
     fn is_managed(&self, kinds: &[Kind], section: &Section) -> bool {
-        self.value(kinds, section, MARKER)
-            .is_some_and(|v| v.eq_ignore_ascii_case(b"true"))
+        self.managed(kinds, section).is_some()
+    }
+
+    /// Whether ssoenv wrote the section: Some(true) for the whole of it,
+    /// Some(false) for only its keys, None when it did not.
+    fn managed(&self, kinds: &[Kind], section: &Section) -> Option<bool> {
+        let value = self.value(kinds, section, MARKER)?;
+        if value.eq_ignore_ascii_case(WHOLE_SECTION.as_bytes()) {
+            Some(true)
+        } else if value.eq_ignore_ascii_case(KEYS_ONLY.as_bytes()) {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    /// Whether every line of the section is one of ssoenv's keys (or blank).
+    fn holds_only_owned_keys(&self, kinds: &[Kind], section: &Section) -> bool {
+        let entries = self.entries(kinds, section);
+        let owned = |i: usize| {
+            entries
+                .iter()
+                .any(|e| (e.line..e.end).contains(&i) && OWNED_KEYS.iter().any(|k| self.is(e, k)))
+        };
+        (section.header + 1..section.end).all(|i| kinds[i] == Kind::Blank || owned(i))
     }
 
     /// Keys of an IAM user (AKIA…), or any keys without a session token:
@@ -386,7 +438,12 @@ impl CredentialsFile {
     }
 }
 
-fn classify(text: &[u8], in_entry: bool) -> Kind {
+/// Leading white space, in bytes.
+fn indent(text: &[u8]) -> usize {
+    text.len() - text.trim_ascii_start().len()
+}
+
+fn classify(text: &[u8], entry_indent: Option<usize>) -> Kind {
     let body = text.strip_prefix(b"\xef\xbb\xbf").unwrap_or(text);
     let trimmed = body.trim_ascii();
     let Some(&first) = trimmed.first() else {
@@ -395,7 +452,7 @@ fn classify(text: &[u8], in_entry: bool) -> Kind {
     if first == b'#' || first == b';' {
         return Kind::Comment;
     }
-    if in_entry && body[0].is_ascii_whitespace() {
+    if entry_indent.is_some_and(|level| indent(text) > level) {
         return Kind::Continuation;
     }
     let start = text.len() - body.len() + (body.len() - body.trim_ascii_start().len());
@@ -403,9 +460,7 @@ fn classify(text: &[u8], in_entry: bool) -> Kind {
         // configparser's `\[(?P<header>.+)\]`: up to the last `]`.
         return match trimmed.iter().rposition(|&b| b == b']') {
             Some(close) if close > 1 => Kind::Header {
-                name: String::from_utf8_lossy(&trimmed[1..close])
-                    .trim()
-                    .to_string(),
+                name: String::from_utf8_lossy(&trimmed[1..close]).into_owned(),
             },
             _ => Kind::Other,
         };
@@ -449,7 +504,9 @@ fn sections(kinds: &[Kind]) -> Vec<Section> {
 
 /// A name that reads back as the same `[name]` header.
 fn check_name(name: &str) -> Result<()> {
+    // configparser's DEFAULT section lends its keys to every other section.
     let bad = name.is_empty()
+        || name == "DEFAULT"
         || name.trim() != name
         || name.starts_with(['#', ';'])
         || name.contains(['[', ']', '\r', '\n']);
@@ -595,7 +652,7 @@ mod tests {
             aws_secret_access_key = secret1\n\
             expiration = 2030-01-01T00:00:00Z\n\
             x_security_token_expires = 2030-01-01T00:00:00Z\n\
-            ssoenv_managed = true\n\
+            ssoenv_managed = keys\n\
             \n\
             # about next\n\
             [next]\n\
@@ -664,11 +721,50 @@ mod tests {
     }
 
     #[test]
-    fn headers_match_with_spaces_and_trailing_text() {
+    fn headers_match_as_written_with_trailing_text() {
+        // botocore reads `[ p1 ]` as a profile named " p1 ", so it is not p1.
         let text = "[ p1 ]  ; note\naws_access_key_id = ASIAOLD\naws_session_token = t\n";
         let out = write(text, "p1", 1).unwrap();
-        assert!(out.starts_with("[ p1 ]  ; note\naws_access_key_id = ASIA0000000000000001\n"));
-        assert_eq!(out.matches("[p1]").count(), 0);
+        assert!(out.starts_with(text), "{out}");
+        assert_eq!(out.matches("[p1]").count(), 1);
+        let text = "[p1]  ; note\naws_access_key_id = ASIAOLD\naws_session_token = t\n";
+        let out = write(text, "p1", 1).unwrap();
+        assert!(
+            out.starts_with("[p1]  ; note\naws_access_key_id = ASIA0000000000000001\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn keys_indented_alike_are_separate_keys() {
+        // configparser continues a value only with lines indented deeper
+        // than its key: these are three keys, and the AKIA key is seen.
+        let text = "[dev]\n    output = json\n    aws_access_key_id = AKIAIOSFODNN7EXAMPLE\n    aws_secret_access_key = s\n";
+        assert!(
+            write(text, "dev", 1).is_err(),
+            "long-term keys must be found"
+        );
+        let deeper = "[dev]\nnote = a\n    aws_access_key_id = AKIAIOSFODNN7EXAMPLE\n";
+        assert!(
+            write(deeper, "dev", 1).is_ok(),
+            "a deeper line continues `note`"
+        );
+    }
+
+    #[test]
+    fn cleaning_a_taken_over_section_keeps_the_users_lines() {
+        let text =
+            "[dev] # mine\nregion = x\naws_access_key_id = ASIAOLD\naws_session_token = old\n";
+        let written = write(text, "dev", 1).unwrap();
+        assert!(written.contains("ssoenv_managed = keys"), "{written}");
+        let (cleaned, names) = clean(&written, Clean::All);
+        assert_eq!(names, ["dev"]);
+        assert_eq!(cleaned, "[dev] # mine\nregion = x\n");
+    }
+
+    #[test]
+    fn default_is_not_a_section_to_write() {
+        assert!(write("", "DEFAULT", 1).is_err());
     }
 
     #[test]
@@ -717,23 +813,30 @@ mod tests {
 
     #[test]
     fn classification_follows_configparser() {
-        assert_eq!(classify(b"  ", false), Kind::Blank);
-        assert_eq!(classify(b"  ; x = [y]", false), Kind::Comment);
+        assert_eq!(classify(b"  ", None), Kind::Blank);
+        assert_eq!(classify(b"  ; x = [y]", None), Kind::Comment);
         assert_eq!(
-            classify(b"[a] x ]", false),
+            classify(b"[a] x ]", None),
             Kind::Header {
-                name: "a] x".into()
+                name: "a] x ".into()
             }
         );
-        assert_eq!(classify(b"[]", false), Kind::Other);
+        assert_eq!(classify(b"[]", None), Kind::Other);
         assert_eq!(
-            classify(b" Key : v", false),
+            classify(b" Key : v", None),
             Kind::Entry {
                 key: 1..4,
                 value_at: 7
             }
         );
-        assert_eq!(classify(b" more", true), Kind::Continuation);
-        assert_eq!(classify(b"=v", false), Kind::Other);
+        assert_eq!(classify(b" more", Some(0)), Kind::Continuation);
+        assert_eq!(
+            classify(b" same = v", Some(1)),
+            Kind::Entry {
+                key: 1..5,
+                value_at: 8
+            }
+        );
+        assert_eq!(classify(b"=v", None), Kind::Other);
     }
 }

@@ -99,8 +99,9 @@ fn write(env: &Env, text: &str) {
     std::fs::write(credentials_path(env), text).unwrap();
 }
 
-/// The section ssoenv writes for `creds` (from `export --format json`).
-fn section(name: &str, creds: &serde_json::Value, eol: &str) -> String {
+/// The section ssoenv writes for `creds` (from `export --format json`);
+/// `marker` is `true` for a section it created, `keys` for one it took over.
+fn section(name: &str, creds: &serde_json::Value, marker: &str, eol: &str) -> String {
     let v = |k: &str| creds[k].as_str().unwrap().to_string();
     [
         format!("[{name}]"),
@@ -109,7 +110,7 @@ fn section(name: &str, creds: &serde_json::Value, eol: &str) -> String {
         format!("aws_session_token = {}", v("SessionToken")),
         format!("expiration = {}", v("Expiration")),
         format!("x_security_token_expires = {}", v("Expiration")),
-        "ssoenv_managed = true".into(),
+        format!("ssoenv_managed = {marker}"),
     ]
     .map(|l| l + eol)
     .concat()
@@ -129,7 +130,7 @@ fn every_byte_outside_the_written_section_stays() {
         // The seed's section is taken over in place.
         env.ok(&["write-credentials", "dev"]);
         let creds = env.credentials("dev");
-        let updated = format!("{before}{}{after}", section("dev", &creds, eol));
+        let updated = format!("{before}{}{after}", section("dev", &creds, "keys", eol));
         assert_eq!(read(&env), updated, "{style:?}");
         let mode = std::fs::metadata(credentials_path(&env))
             .unwrap()
@@ -140,7 +141,7 @@ fn every_byte_outside_the_written_section_stays() {
         // A new section goes at the end, in the file's style, and --clean
         // takes exactly it away again.
         env.ok(&["write-credentials", "prod"]);
-        let prod = section("prod", &env.credentials("prod"), eol);
+        let prod = section("prod", &env.credentials("prod"), "true", eol);
         let expected = match style.final_newline {
             true => format!("{updated}{prod}"),
             false => format!("{updated}{eol}{}", prod.strip_suffix(eol).unwrap()),
@@ -183,7 +184,7 @@ fn a_one_megabyte_file_is_edited_in_place_quickly() {
     assert!(text.len() > 1024 * 1024);
     assert!(text.starts_with(&head));
     assert!(text.ends_with(&format!("\n{tail}")));
-    assert!(text.contains(&section("dev", &env.credentials("dev"), "\n")));
+    assert!(text.contains(&section("dev", &env.credentials("dev"), "keys", "\n")));
     assert!(took.as_secs() < 2, "took {took:?}");
 }
 
@@ -287,8 +288,8 @@ fn all_writes_every_profile_even_when_some_fail() {
     assert!(err.contains("2 of 4 profiles failed"), "{err}");
     let text = read(&env);
     assert!(text.starts_with(BEFORE));
-    assert!(text.contains(&section("dev", &env.credentials("dev"), "\n")));
-    assert!(text.contains(&section("prod", &env.credentials("prod"), "\n")));
+    assert!(text.contains(&section("dev", &env.credentials("dev"), "true", "\n")));
+    assert!(text.contains(&section("prod", &env.credentials("prod"), "true", "\n")));
     assert!(!text.contains("[legacy]") && !text.contains("[denied]"));
 }
 
@@ -348,6 +349,17 @@ fn explicit_region_and_a_symlinked_file() {
     let text = std::fs::read_to_string(&real).unwrap();
     assert!(text.starts_with(BEFORE));
     assert!(text.contains("\nregion = ap-south-1\n"), "{text}");
+
+    // A relative link whose target does not exist yet: created there.
+    std::fs::remove_file(credentials_path(&env)).unwrap();
+    std::os::unix::fs::symlink("../dotfiles/new-credentials", credentials_path(&env)).unwrap();
+    env.ok(&["write-credentials", "dev"]);
+    assert!(
+        credentials_path(&env).is_symlink(),
+        "a dangling link stays a link"
+    );
+    let text = std::fs::read_to_string(env.home().join("dotfiles/new-credentials")).unwrap();
+    assert!(text.starts_with("[dev]\n"), "{text}");
 }
 
 #[test]

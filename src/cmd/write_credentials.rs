@@ -128,9 +128,21 @@ async fn update<T>(path: &Path, change: impl FnOnce(&mut CredentialsFile) -> T) 
 }
 
 /// Through a symlink (dotfile managers link ~/.aws/credentials): replacing
-/// the link itself would cut it off from what it points to.
+/// the link itself would cut it off from what it points to. Followed link by
+/// link, so a link whose target does not exist yet still leads there.
 fn real_path(path: &Path) -> PathBuf {
-    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+    let mut path = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::read_link(&path) {
+            Ok(target) => {
+                path = path
+                    .parent()
+                    .map_or(target.clone(), |dir| dir.join(&target))
+            }
+            Err(_) => break,
+        }
+    }
+    path
 }
 
 struct Outcome {
