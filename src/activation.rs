@@ -130,6 +130,18 @@ impl Script {
     /// `into`, as code that sets back the ones that were set and unsets the
     /// ones that were not.
     pub fn save(&mut self, into: &str) {
+        let code = self.restore_code();
+        self.push(self.shell.set_local(into, &code));
+    }
+
+    /// `save`, unless `into` holds a saved environment already (the shell
+    /// knows; the binary cannot see unexported variables).
+    pub fn save_once(&mut self, into: &str) {
+        let code = self.restore_code();
+        self.push(self.shell.set_local_once(into, &code));
+    }
+
+    fn restore_code(&self) -> String {
         let restore: Vec<String> = MANAGED
             .iter()
             .map(|name| match std::env::var(name) {
@@ -137,7 +149,7 @@ impl Script {
                 Err(_) => self.shell.unset(name),
             })
             .collect();
-        self.push(self.shell.set_local(into, &restore.join("\n")));
+        restore.join("\n")
     }
 
     /// Go back to what `from` saved; with nothing saved, change nothing.

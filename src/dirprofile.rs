@@ -48,18 +48,23 @@ pub fn find(start: &Path) -> Option<DirFile> {
 }
 
 /// The content of a small regular file. Anything else — a FIFO or device
-/// someone planted (reading would hang the prompt), a huge file — counts as
-/// no file. Opened non-blocking so a FIFO cannot block the open itself.
+/// someone planted (reading could hang the prompt, opening some devices has
+/// effects), a huge file — counts as no file. The type is checked before
+/// opening and again on the open file, which is opened non-blocking and
+/// without becoming a controlling terminal.
 fn read_small_file(path: &Path) -> Option<String> {
     use std::io::Read;
     use std::os::unix::fs::OpenOptionsExt;
+    let small_file = |m: std::fs::Metadata| m.is_file() && m.len() <= MAX_SIZE;
+    if !std::fs::metadata(path).is_ok_and(small_file) {
+        return None;
+    }
     let file = std::fs::OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_NONBLOCK)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
         .open(path)
         .ok()?;
-    let meta = file.metadata().ok()?;
-    if !meta.is_file() || meta.len() > MAX_SIZE {
+    if !file.metadata().is_ok_and(small_file) {
         return None;
     }
     let mut content = Vec::new();

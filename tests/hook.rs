@@ -105,8 +105,8 @@ fn deny_or_an_edit_takes_effect_inside_the_applied_tree() {
     let code = String::from_utf8(hook(&env, &proj.join("sub"), &inside).stdout).unwrap();
     assert!(code.contains("export SSOENV_PROFILE='dev'"), "{code}");
     assert!(
-        !code.contains("__ssoenv_dir_restore='"),
-        "the pre-tree state is kept, not re-saved:\n{code}"
+        code.contains("if [ -z \"${__ssoenv_dir_restore+set}\" ]; then __ssoenv_dir_restore="),
+        "the pre-tree state is kept, not saved again over it:\n{code}"
     );
     // Denied: the tree's profile is left at once.
     let out = env
@@ -164,4 +164,34 @@ fn nothing_to_do_prints_nothing() {
     );
     assert!(out.status.success());
     assert!(out.stdout.is_empty() && out.stderr.is_empty());
+}
+
+#[test]
+fn renewal_goes_on_inside_a_tree_that_is_not_applied() {
+    let env = Env::new();
+    env.login();
+    let proj = tree(&env);
+    let out = env
+        .cmd(&["deny", "."])
+        .current_dir(&proj)
+        .env("PWD", &proj)
+        .env("XDG_DATA_HOME", env.home().join("data"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let out = hook(
+        &env,
+        &proj,
+        &[("SSOENV_PROFILE", "dev"), ("SSOENV_RENEW_AT", "1")],
+    );
+    let code = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        code.contains("export AWS_ACCESS_KEY_ID='ASIA"),
+        "renewed: {code}{}",
+        stderr(&out)
+    );
+    assert!(
+        !code.contains("SSOENV_DIR="),
+        "the denied tree is not applied: {code}"
+    );
 }

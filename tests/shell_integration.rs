@@ -40,6 +40,7 @@ in_shells! {
     notices_are_once_per_directory_not_per_visit: bash zsh fish;
     manual_use_wins_inside_a_tree_until_leaving: bash zsh fish;
     off_inside_a_tree_stays_off_after_leaving: bash zsh fish;
+    a_tree_applied_after_off_is_undone_on_leaving: bash zsh fish;
     sourcing_init_twice_is_harmless: bash zsh fish;
     exit_status_survives_the_hook: bash zsh fish;
     cmd_renames_the_wrapper: bash zsh fish;
@@ -679,6 +680,32 @@ fn off_inside_a_tree_stays_off_after_leaving(sh: Sh) {
     p.run("cd ..");
     p.command("");
     assert_env_is(&mut p, &before, &CWD, "leaving after off");
+    assert_no_shell_errors(&p);
+}
+
+/// After `off` inside a tree, a nested tree applies again, and leaving
+/// restores the environment from before it (as `off` left it).
+fn a_tree_applied_after_off_is_undone_on_leaving(sh: Sh) {
+    let env = logged_in();
+    create_trees(&env);
+    std::fs::write(env.home().join("allowed/sub/.ssoenv"), "profile = prod\n").unwrap();
+    let mut p = spawn_with_init(&env, sh, &presets(sh));
+    let before = vars(&mut p);
+    p.run("ssoenv allow allowed");
+    p.run("ssoenv allow allowed/sub");
+    p.run("cd allowed");
+    assert_eq!(var(&vars(&mut p), "SSOENV_PROFILE"), "dev");
+    p.run("ssoenv off");
+    p.run("cd sub");
+    assert_eq!(
+        var(&vars(&mut p), "SSOENV_PROFILE"),
+        "prod",
+        "{}",
+        p.transcript()
+    );
+    p.run("cd ../..");
+    p.command("");
+    assert_env_is(&mut p, &before, &CWD, "leaving the trees after off");
     assert_no_shell_errors(&p);
 }
 

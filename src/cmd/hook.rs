@@ -45,36 +45,56 @@ pub fn run(args: HookArgs) -> Result<()> {
         return Ok(());
     }
     let mut script = Script::new(args.shell);
+    // One deadline for all the network work of this prompt.
+    let deadline = tokio::time::Instant::now() + PROMPT_LIMIT;
     match change {
         Some(Change::Leave) => leave(&mut script),
         Some(Change::Enter(file)) => {
+            let was_in_tree = activation::get(DIR).is_some();
+            let slow_key = format!("slow-{}", file.notice_key());
             let message = format!(
-                "{} took too long to apply; `cd .` tries again",
+                "{} took too long to apply; leave and re-enter the directory to try again",
                 file.path.display()
             );
-            let key = file.notice_key();
-            match within_limit(enter(&mut script, file))? {
-                Some(done) => done?,
-                None => notice_once(&mut script, &key, &message),
+            match within(deadline, enter(&mut script, file))? {
+                Some(applied) => {
+                    // Refused (untrusted, unknown profile, no session): the
+                    // profile in use still needs its renewals.
+                    if !applied? && renew_due {
+                        renew_within(deadline, &mut script)?;
+                    }
+                }
+                None => {
+                    // Whatever this tree holds, the one applied is left.
+                    if was_in_tree {
+                        leave(&mut script);
+                    } else if renew_due {
+                        retry_later(&mut script);
+                    }
+                    notice_once(&mut script, &slow_key, &message);
+                }
             }
         }
-        None => {
-            if within_limit(renew(&mut script))?.is_none() {
-                let name = activation::get(PROFILE).unwrap_or_default();
-                let message = format!("renewing credentials for {name} is slow; retrying later");
-                notice_once(&mut script, &format!("slow-{name}"), &message);
-                retry_later(&mut script);
-            }
-        }
+        None => renew_within(deadline, &mut script)?,
     }
     print!("{}", script.finish());
     Ok(())
 }
 
-/// Run the hook's network work for at most PROMPT_LIMIT: None when it took
-/// longer (the dropped future has released its locks by then).
-fn within_limit<T>(work: impl Future<Output = T>) -> Result<Option<T>> {
-    super::block_on(async { Ok(tokio::time::timeout(PROMPT_LIMIT, work).await.ok()) })
+/// Run network work until `deadline`: None when it took longer (the
+/// dropped future has released its locks by then).
+fn within<T>(deadline: tokio::time::Instant, work: impl Future<Output = T>) -> Result<Option<T>> {
+    super::block_on(async { Ok(tokio::time::timeout_at(deadline, work).await.ok()) })
+}
+
+fn renew_within(deadline: tokio::time::Instant, script: &mut Script) -> Result<()> {
+    if within(deadline, renew(script))?.transpose()?.is_none() {
+        let name = activation::get(PROFILE).unwrap_or_default();
+        let message = format!("renewing credentials for {name} is slow; retrying later");
+        notice_once(script, &format!("slow-{name}"), &message);
+        retry_later(script);
+    }
+    Ok(())
 }
 
 fn still_applies(file: &DirFile) -> bool {
@@ -112,7 +132,8 @@ fn notice_once(script: &mut Script, key: &str, message: &str) {
     script.set(NOTICE, &keys[start..].join(" "));
 }
 
-async fn enter(script: &mut Script, file: DirFile) -> Result<()> {
+/// Apply the tree's profile; false when the file was refused.
+async fn enter(script: &mut Script, file: DirFile) -> Result<bool> {
     let in_tree = activation::get(DIR).is_some();
     let key = file.notice_key();
     // Whatever this file says, we have left the tree that was applied.
@@ -123,7 +144,7 @@ async fn enter(script: &mut Script, file: DirFile) -> Result<()> {
         if let Some(m) = message {
             notice_once(script, &key, &m);
         }
-        Ok(())
+        Ok(false)
     };
     let path = file.path.display().to_string();
     match file.trust()? {
@@ -158,9 +179,8 @@ async fn enter(script: &mut Script, file: DirFile) -> Result<()> {
         Ok(c) => c,
         Err(e) => return refuse(script, Some(format!("{path} uses profile {name}: {e}"))),
     };
-    if !in_tree {
-        script.save(DIR_RESTORE);
-    }
+    // Kept when already saved: moving between trees, or back in after `off`.
+    script.save_once(DIR_RESTORE);
     if !activation::is_active() {
         script.save(RESTORE);
     }
@@ -169,7 +189,7 @@ async fn enter(script: &mut Script, file: DirFile) -> Result<()> {
         script.set(DIR, root);
         script.set(DIR_KEY, &file.notice_key());
     }
-    Ok(())
+    Ok(true)
 }
 
 async fn renew(script: &mut Script) -> Result<()> {

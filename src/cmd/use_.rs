@@ -41,7 +41,7 @@ pub async fn run(args: UseArgs) -> Result<()> {
             script.save(RESTORE);
             // Inside a directory tree (after `off`), leaving it ends this too.
             if activation::get(activation::DIR).is_some() {
-                script.save(DIR_RESTORE);
+                script.save_once(DIR_RESTORE);
             }
         }
         script.activate(&profile, &creds);

@@ -43,6 +43,11 @@ impl Shell for Fish {
         format!("set -g {} {}", checked_name(name), self.quote(value))
     }
 
+    fn set_local_once(&self, name: &str, value: &str) -> String {
+        let name = checked_name(name);
+        format!("set -q -g {name}; or {}", self.set_local(name, value))
+    }
+
     /// `source` runs builtins in this shell even at the end of a pipe, and
     /// reads the multi-line value whole (`eval` would join lines first).
     fn run_saved(&self, name: &str, otherwise: &str) -> String {

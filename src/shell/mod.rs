@@ -26,6 +26,9 @@ pub trait Shell {
     /// One statement that sets a global shell variable that is NOT exported:
     /// state that must stay in this shell (saved environments hold secrets).
     fn set_local(&self, name: &str, value: &str) -> String;
+    /// Like `set_local`, but only when NAME is not set already: keeps the
+    /// first of several saves.
+    fn set_local_once(&self, name: &str, value: &str) -> String;
     /// One statement that evaluates the code held in the shell variable NAME
     /// (set by `set_local`) and removes the variable; when NAME is unset, it
     /// runs `otherwise` (code of this shell, possibly empty) instead.

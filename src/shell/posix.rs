@@ -27,12 +27,20 @@ impl Shell for Posix {
     /// A plain assignment is global even inside the wrapper function, and
     /// not exported unless the name already was.
     fn set_local(&self, name: &str, value: &str) -> String {
-        // Under `set -a` (allexport) an assignment exports; take that back
-        // (bash: export -n; zsh has no -n: typeset -g +x).
+        // Under `set -a` (allexport) an assignment exports: take that back.
+        // zsh's `export` has no -n (and may get one meaning something else).
         let name = checked_name(name);
         format!(
-            "{name}={}; export -n {name} 2>/dev/null || typeset -g +x {name}",
+            "{name}={}; if [ -n \"${{ZSH_VERSION-}}\" ]; then typeset -g +x {name}; else export -n {name}; fi",
             self.quote(value)
+        )
+    }
+
+    fn set_local_once(&self, name: &str, value: &str) -> String {
+        let name = checked_name(name);
+        format!(
+            "if [ -z \"${{{name}+set}}\" ]; then {}; fi",
+            self.set_local(name, value)
         )
     }
 

@@ -51,6 +51,14 @@ impl Shell for PowerShell {
         format!("$global:{} = {}", checked_name(name), self.quote(value))
     }
 
+    fn set_local_once(&self, name: &str, value: &str) -> String {
+        let name = checked_name(name);
+        format!(
+            "if (-not (Test-Path -LiteralPath Variable:global:{name})) {{ {} }}",
+            self.set_local(name, value)
+        )
+    }
+
     /// Test-Path first: reading an unset variable fails under StrictMode.
     fn run_saved(&self, name: &str, otherwise: &str) -> String {
         let name = checked_name(name);

@@ -140,15 +140,19 @@ pub async fn valid(session: &SsoSession, profile: Option<&str>) -> Result<Cached
             // Another tool (the AWS CLI, boto3) may have refreshed meanwhile
             // without our lock; refresh tokens are single-use, so ours was
             // then rejected. Its fresh token is in the cache.
-            if let Some(t) = load(session)?
+            if let Ok(Some(t)) = load(session)
                 && t != token
                 && t.is_usable(timefmt::now())
             {
                 crate::trace!("the token was refreshed by another process; using that");
                 return Ok(t);
             }
-            // A failed refresh of a token that still works is not fatal: use
-            // it and try again next time, as botocore does.
+            if e.kind == crate::error::Kind::LoginRequired {
+                return Err(e);
+            }
+            // A refresh that failed for another reason (network, server) is
+            // not fatal while the token works: use it, try again next time,
+            // as botocore does.
             if token.is_usable(timefmt::now()) {
                 crate::warn!(
                     "could not refresh the token for {} ({e}); using it until it expires",
