@@ -22,7 +22,11 @@ function __SSOENV_CMD__ --description 'IAM Identity Center credentials for this 
         case use off
             # Command substitution splits lines; joining them back with
             # newlines restores the code exactly (values keep their newlines).
-            set -l code ($__ssoenv_bin $argv[1] --shell fish $argv[2..-1])
+            # The rest of the arguments, without a slice: how fish treats a
+            # slice past the end has changed between versions.
+            set -l rest $argv
+            set -e rest[1]
+            set -l code ($__ssoenv_bin $argv[1] --shell fish $rest)
             or return
             string join \n -- $code | source
         case allow deny login
