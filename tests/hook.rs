@@ -19,9 +19,10 @@ fn hook(env: &Env, cwd: &Path, vars: &[(&str, &str)]) -> Output {
     cmd.output().unwrap()
 }
 
-fn allow(env: &Env, cwd: &Path, dir: &str) {
+/// `ssoenv allow DIR` or `ssoenv deny DIR`, run from `cwd`.
+fn trust(env: &Env, verb: &str, cwd: &Path, dir: &str) {
     let out = env
-        .cmd(&["allow", dir])
+        .cmd(&[verb, dir])
         .current_dir(cwd)
         .env("PWD", cwd)
         .env("XDG_DATA_HOME", env.home().join("data"))
@@ -43,7 +44,7 @@ fn allow_resolves_dot_dot_like_cd() {
     let env = Env::new();
     env.login();
     let proj = tree(&env);
-    allow(&env, &env.home().join("other"), "../proj");
+    trust(&env, "allow", &env.home().join("other"), "../proj");
     let out = hook(&env, &proj.join("sub"), &[]);
     let code = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
@@ -60,7 +61,7 @@ fn a_stale_pwd_does_not_move_the_hook() {
     let env = Env::new();
     env.login();
     let proj = tree(&env);
-    allow(&env, &proj, ".");
+    trust(&env, "allow", &proj, ".");
     let mut cmd = env.cmd(&["hook", "powershell"]);
     cmd.current_dir(&proj)
         .env("PWD", env.home().join("other"))
@@ -79,7 +80,7 @@ fn deny_or_an_edit_takes_effect_inside_the_applied_tree() {
     let env = Env::new();
     env.login();
     let proj = tree(&env);
-    allow(&env, &proj, ".");
+    trust(&env, "allow", &proj, ".");
     let applied = String::from_utf8(hook(&env, &proj, &[]).stdout).unwrap();
     let key = applied
         .lines()
@@ -101,7 +102,7 @@ fn deny_or_an_edit_takes_effect_inside_the_applied_tree() {
     );
     // Edited to another profile (and allowed again): switched in place.
     std::fs::write(proj.join(".ssoenv"), "profile = dev\n").unwrap();
-    allow(&env, &proj, ".");
+    trust(&env, "allow", &proj, ".");
     let code = String::from_utf8(hook(&env, &proj.join("sub"), &inside).stdout).unwrap();
     assert!(code.contains("export SSOENV_PROFILE='dev'"), "{code}");
     assert!(
@@ -109,14 +110,7 @@ fn deny_or_an_edit_takes_effect_inside_the_applied_tree() {
         "the pre-tree state is kept, not saved again over it:\n{code}"
     );
     // Denied: the tree's profile is left at once.
-    let out = env
-        .cmd(&["deny", "."])
-        .current_dir(&proj)
-        .env("PWD", &proj)
-        .env("XDG_DATA_HOME", env.home().join("data"))
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    trust(&env, "deny", &proj, ".");
     let code = String::from_utf8(hook(&env, &proj.join("sub"), &inside).stdout).unwrap();
     assert!(
         code.contains("__ssoenv_dir_restore") && code.contains("unset -v SSOENV_DIR"),
@@ -171,14 +165,7 @@ fn renewal_goes_on_inside_a_tree_that_is_not_applied() {
     let env = Env::new();
     env.login();
     let proj = tree(&env);
-    let out = env
-        .cmd(&["deny", "."])
-        .current_dir(&proj)
-        .env("PWD", &proj)
-        .env("XDG_DATA_HOME", env.home().join("data"))
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    trust(&env, "deny", &proj, ".");
     let out = hook(
         &env,
         &proj,
