@@ -1,3 +1,4 @@
+use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
@@ -46,21 +47,9 @@ pub fn run(args: EmulatorArgs) -> Result<()> {
     let endpoint = emulator.endpoint();
     println!("AWS_ENDPOINT_URL_SSO={endpoint}");
     println!("AWS_ENDPOINT_URL_SSO_OIDC={endpoint}");
-    use std::io::Write;
     let _ = std::io::stdout().flush();
     eprintln!("ssoenv: Identity Center emulator listening on {endpoint}; Ctrl-C stops it");
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?
-        .block_on(async {
-            let mut term =
-                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            Ok::<_, std::io::Error>(())
-        })?;
+    super::block_on(super::until_stopped())?;
     emulator.shutdown();
     Ok(())
 }

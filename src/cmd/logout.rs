@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::cli::LogoutArgs;
-use crate::config::{self, Config, SsoSession};
+use crate::config::{self, Config};
 use crate::error::Result;
 use crate::sso::client::{self, Service};
 use crate::sso::credentials::{self, CliCacheEntry};
@@ -38,7 +38,7 @@ pub async fn run(args: LogoutArgs) -> Result<()> {
             remove(&credentials::path(&p)?, credentials::CREDENTIALS_LOCK).await?;
         }
     }
-    eprintln!("ssoenv: signed out of {}", describe(&session));
+    eprintln!("ssoenv: signed out of {}", session);
     Ok(())
 }
 
@@ -63,13 +63,6 @@ async fn logout_all() -> Result<()> {
     }
     eprintln!("ssoenv: signed out of {count} session(s)");
     Ok(())
-}
-
-fn describe(session: &SsoSession) -> String {
-    match &session.name {
-        Some(n) => format!("sso-session {n}"),
-        None => session.start_url.clone(),
-    }
 }
 
 /// Best effort: a token the server no longer knows is signed out anyway.

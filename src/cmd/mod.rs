@@ -84,6 +84,16 @@ fn run(cli: Cli) -> Result<()> {
     }
 }
 
+/// Until Ctrl-C or SIGTERM: how the foreground servers (`serve`, `emulator`) stop.
+pub async fn until_stopped() -> Result<()> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+    Ok(())
+}
+
 /// Run async work on a single-threaded runtime: one process serves one
 /// request, and a current-thread runtime starts in microseconds.
 pub fn block_on<T>(work: impl Future<Output = Result<T>>) -> Result<T> {

@@ -3,8 +3,6 @@
 
 use std::io::Write;
 
-use tokio::signal::unix::{SignalKind, signal};
-
 use crate::cli::ServeArgs;
 use crate::config::Config;
 use crate::credential_server::{self, CredentialServer};
@@ -40,11 +38,8 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         "ssoenv: serving credentials of profile {} until Ctrl-C; set the variables above where they are needed",
         profile.name
     );
-    let mut term = signal(SignalKind::terminate())?;
     tokio::select! {
         never = server.serve() => match never {},
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
+        stopped = super::until_stopped() => stopped,
     }
-    Ok(())
 }

@@ -38,6 +38,16 @@ impl SsoSession {
     }
 }
 
+/// "sso-session corp", or the start URL of a legacy profile.
+impl std::fmt::Display for SsoSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.name {
+            Some(n) => write!(f, "sso-session {n}"),
+            None => f.write_str(&self.start_url),
+        }
+    }
+}
+
 /// A profile that gets role credentials through Identity Center.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SsoProfile {

@@ -89,13 +89,9 @@ pub fn store(session: &SsoSession, token: &CachedToken) -> Result<()> {
 /// Never starts a sign-in: a missing or ended session is `LoginRequired`.
 pub async fn valid(session: &SsoSession, profile: Option<&str>) -> Result<CachedToken> {
     let login = session.login_args(profile);
-    let describe = || match &session.name {
-        Some(n) => format!("sso-session {n}"),
-        None => session.start_url.clone(),
-    };
     let Some(token) = load(session)? else {
         return Err(Error::login_required(
-            format!("not signed in to {}", describe()),
+            format!("not signed in to {}", session),
             &login,
         ));
     };
@@ -107,7 +103,7 @@ pub async fn valid(session: &SsoSession, profile: Option<&str>) -> Result<Cached
         return match token.is_usable(now) {
             true => Ok(token),
             false => Err(Error::login_required(
-                format!("the sign-in to {} has expired", describe()),
+                format!("the sign-in to {} has expired", session),
                 &login,
             )),
         };
@@ -126,7 +122,7 @@ pub async fn valid(session: &SsoSession, profile: Option<&str>) -> Result<Cached
         Some(t) => t,
         None => {
             return Err(Error::login_required(
-                format!("not signed in to {}", describe()),
+                format!("not signed in to {}", session),
                 &login,
             ));
         }
@@ -156,7 +152,7 @@ pub async fn valid(session: &SsoSession, profile: Option<&str>) -> Result<Cached
             if token.is_usable(timefmt::now()) {
                 crate::warn!(
                     "could not refresh the token for {} ({e}); using it until it expires",
-                    describe()
+                    session
                 );
                 return Ok(token);
             }
