@@ -16,4 +16,4 @@ pub mod log;
 pub mod paths;
 pub mod shell;
 pub mod sso;
-pub mod timefmt;
+pub mod timestamp;

@@ -54,7 +54,7 @@ pub fn variables(profile: &SsoProfile, creds: &RoleCredentials) -> Vec<(&'static
         ("AWS_ACCESS_KEY_ID", creds.access_key_id.clone()),
         ("AWS_SECRET_ACCESS_KEY", creds.secret_access_key.clone()),
         ("AWS_SESSION_TOKEN", creds.session_token.clone()),
-        ("AWS_CREDENTIAL_EXPIRATION", creds.expiration.clone()),
+        ("AWS_CREDENTIAL_EXPIRATION", creds.expiration.to_string()),
     ];
     vars.extend(region_variables(profile));
     vars

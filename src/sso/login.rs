@@ -9,7 +9,7 @@ use super::registration;
 use super::token::{self, CachedToken};
 use crate::config::SsoSession;
 use crate::error::{Error, Result};
-use crate::timefmt;
+use crate::timestamp::Timestamp;
 
 /// How long a second process waits for a sign-in that another one started:
 /// a device code lives 10 minutes, plus the last poll.
@@ -34,7 +34,7 @@ pub async fn login(session: &SsoSession, opts: Options) -> Result<CachedToken> {
     .await?;
     if let Some(t) = token::load(session)?
         && Some(&t) != before.as_ref()
-        && t.is_usable(timefmt::now())
+        && t.is_usable(Timestamp::now())
     {
         eprintln!("ssoenv: signed in by another ssoenv process; reusing its session");
         return Ok(t);
@@ -129,12 +129,13 @@ async fn device_flow(session: &SsoSession, opts: Options) -> Result<CachedToken>
             .access_token
             .ok_or_else(|| Error::failed("CreateToken returned no access token"))?;
         eprintln!("ssoenv: signed in to {}", session.start_url);
-        let expires = timefmt::now() + time::Duration::seconds(i64::from(out.expires_in));
+        let expires =
+            Timestamp::now().saturating_add(time::Duration::seconds(out.expires_in.into()));
         return Ok(CachedToken {
             start_url: Some(session.start_url.clone()),
             region: Some(session.region.clone()),
             access_token,
-            expires_at: timefmt::format_z(expires),
+            expires_at: expires,
             client_id: Some(reg.client_id),
             client_secret: Some(reg.client_secret),
             registration_expires_at: Some(reg.expires_at),
