@@ -164,8 +164,8 @@ impl CredentialsFile {
         let expiration = creds.expiration.to_string();
         let mut set = vec![
             ("aws_access_key_id", creds.access_key_id.as_str()),
-            ("aws_secret_access_key", creds.secret_access_key.as_str()),
-            ("aws_session_token", creds.session_token.as_str()),
+            ("aws_secret_access_key", creds.secret_access_key.expose()),
+            ("aws_session_token", creds.session_token.expose()),
             // Prompts show the expiry from these (starship reads both).
             ("expiration", expiration.as_str()),
             ("x_security_token_expires", expiration.as_str()),
@@ -524,8 +524,8 @@ mod tests {
     fn creds(n: u32) -> RoleCredentials {
         RoleCredentials {
             access_key_id: format!("ASIA{n:016}"),
-            secret_access_key: format!("secret{n}"),
-            session_token: format!("token{n}"),
+            secret_access_key: format!("secret{n}").into(),
+            session_token: format!("token{n}").into(),
             expiration: "2030-01-01T00:00:00Z".parse().unwrap(),
             account_id: None,
         }

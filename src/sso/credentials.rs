@@ -13,6 +13,7 @@ use super::lock::{self, Wait};
 use super::token;
 use crate::config::SsoProfile;
 use crate::error::{Error, Result};
+use crate::secret::Secret;
 use crate::timestamp::Timestamp;
 
 /// Reuse cached credentials until this close to expiry
@@ -21,25 +22,15 @@ pub const REUSE_WINDOW: time::Duration = time::Duration::minutes(15);
 
 /// A cache entry whose members do not read (an expiration that is not
 /// RFC 3339, say) is ignored as a whole, with a warning, and fetched again.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RoleCredentials {
     pub access_key_id: String,
-    pub secret_access_key: String,
-    pub session_token: String,
+    pub secret_access_key: Secret,
+    pub session_token: Secret,
     pub expiration: Timestamp,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
-}
-
-// Never print secrets, not even in a debug trace.
-impl std::fmt::Debug for RoleCredentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RoleCredentials")
-            .field("access_key_id", &self.access_key_id)
-            .field("expiration", &self.expiration)
-            .finish_non_exhaustive()
-    }
 }
 
 /// The AWS CLI's cache entry: `{"ProviderType": "sso", "Credentials": {...}}`.
@@ -128,7 +119,7 @@ async fn fetch(profile: &SsoProfile) -> Result<RoleCredentials> {
     let out = client::portal(region)
         .await
         .get_role_credentials()
-        .access_token(&token.access_token)
+        .access_token(token.access_token.expose())
         .account_id(&profile.account_id)
         .role_name(&profile.role_name)
         .send()
@@ -150,16 +141,16 @@ async fn fetch(profile: &SsoProfile) -> Result<RoleCredentials> {
     let missing = || Error::failed("GetRoleCredentials returned incomplete credentials");
     let creds = RoleCredentials {
         access_key_id: rc.access_key_id.ok_or_else(missing)?,
-        secret_access_key: rc.secret_access_key.ok_or_else(missing)?,
-        session_token: rc.session_token.ok_or_else(missing)?,
+        secret_access_key: rc.secret_access_key.ok_or_else(missing)?.into(),
+        session_token: rc.session_token.ok_or_else(missing)?.into(),
         expiration: Timestamp::from_unix_millis(rc.expiration).ok_or_else(missing)?,
         account_id: Some(profile.account_id.clone()),
     };
     // An environment variable cannot hold NUL; refuse rather than truncate.
     if [
         creds.access_key_id.as_str(),
-        creds.secret_access_key.as_str(),
-        creds.session_token.as_str(),
+        creds.secret_access_key.expose(),
+        creds.session_token.expose(),
     ]
     .iter()
     .any(|v| v.contains('\0'))
@@ -192,6 +183,24 @@ mod tests {
             },
         };
         assert_eq!(cache_key(&p), "31b260dab331b2af063485cea75f7b8b3cf54c71");
+    }
+
+    #[test]
+    fn debug_shows_no_secret() {
+        let creds = RoleCredentials {
+            access_key_id: "ASIAEXAMPLE".into(),
+            secret_access_key: "secret-SECRET".into(),
+            session_token: "token-SECRET".into(),
+            expiration: "2026-01-01T00:00:00Z".parse().unwrap(),
+            account_id: Some("111111111111".into()),
+        };
+        let entry = CliCacheEntry {
+            provider_type: Some("sso".into()),
+            credentials: creds,
+        };
+        let shown = format!("{entry:?} {entry:#?}");
+        assert!(!shown.contains("SECRET"), "{shown}");
+        assert!(shown.contains("ASIAEXAMPLE"), "{shown}");
     }
 
     #[test]

@@ -57,7 +57,7 @@ async fn device_flow(session: &SsoSession, opts: Options) -> Result<CachedToken>
     let start = oidc
         .start_device_authorization()
         .client_id(&reg.client_id)
-        .client_secret(&reg.client_secret)
+        .client_secret(reg.client_secret.expose())
         .start_url(&session.start_url)
         .send()
         .await;
@@ -69,7 +69,7 @@ async fn device_flow(session: &SsoSession, opts: Options) -> Result<CachedToken>
             reg = registration::get_or_register(session, &oidc).await?;
             oidc.start_device_authorization()
                 .client_id(&reg.client_id)
-                .client_secret(&reg.client_secret)
+                .client_secret(reg.client_secret.expose())
                 .start_url(&session.start_url)
                 .send()
                 .await
@@ -99,7 +99,7 @@ async fn device_flow(session: &SsoSession, opts: Options) -> Result<CachedToken>
         let out = oidc
             .create_token()
             .client_id(&reg.client_id)
-            .client_secret(&reg.client_secret)
+            .client_secret(reg.client_secret.expose())
             .grant_type("urn:ietf:params:oauth:grant-type:device_code")
             .device_code(&device_code)
             .send()
@@ -134,12 +134,12 @@ async fn device_flow(session: &SsoSession, opts: Options) -> Result<CachedToken>
         return Ok(CachedToken {
             start_url: Some(session.start_url.clone()),
             region: Some(session.region.clone()),
-            access_token,
+            access_token: access_token.into(),
             expires_at: expires,
             client_id: Some(reg.client_id),
             client_secret: Some(reg.client_secret),
             registration_expires_at: Some(reg.expires_at),
-            refresh_token: out.refresh_token,
+            refresh_token: out.refresh_token.map(Into::into),
         });
     }
 }

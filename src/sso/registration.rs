@@ -11,6 +11,7 @@ use super::cache;
 use super::client::{self, Service};
 use crate::config::SsoSession;
 use crate::error::{Error, Result};
+use crate::secret::Secret;
 use crate::timestamp::Timestamp;
 
 /// Re-register when less than this is left, as the AWS CLI does.
@@ -20,7 +21,7 @@ const RENEW_WINDOW: time::Duration = time::Duration::minutes(15);
 #[serde(rename_all = "camelCase")]
 pub struct Registration {
     pub client_id: String,
-    pub client_secret: String,
+    pub client_secret: Secret,
     pub expires_at: Timestamp,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
@@ -100,7 +101,8 @@ pub async fn get_or_register(
             .ok_or_else(|| Error::failed("RegisterClient returned no client id"))?,
         client_secret: out
             .client_secret
-            .ok_or_else(|| Error::failed("RegisterClient returned no secret"))?,
+            .ok_or_else(|| Error::failed("RegisterClient returned no secret"))?
+            .into(),
         expires_at: expires,
         scopes: session.scopes.clone(),
         grant_types: None,
@@ -145,5 +147,13 @@ mod tests {
         assert!(!registration("2026-06-01T12:10:00Z", None).fits_device_flow(now));
         let pkce = registration("2026-06-30T00:00:00Z", Some(&["authorization_code"]));
         assert!(!pkce.fits_device_flow(now));
+    }
+
+    #[test]
+    fn debug_shows_no_secret() {
+        let r = registration("2026-06-30T00:00:00Z", None);
+        let shown = format!("{r:?} {r:#?}");
+        assert!(!shown.contains("SECRET"), "{shown}");
+        assert!(shown.contains("2026-06-30T00:00:00Z"), "{shown}");
     }
 }

@@ -11,6 +11,7 @@ use super::client::{self, Service};
 use super::lock::{self, Wait};
 use crate::config::SsoSession;
 use crate::error::{Error, Result};
+use crate::secret::Secret;
 use crate::timestamp::Timestamp;
 
 /// Refresh when less than this is left (the AWS CLI's advisory window).
@@ -29,16 +30,16 @@ pub struct CachedToken {
     pub start_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    pub access_token: String,
+    pub access_token: Secret,
     pub expires_at: Timestamp,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub client_secret: Option<String>,
+    pub client_secret: Option<Secret>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub registration_expires_at: Option<Timestamp>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub refresh_token: Option<String>,
+    pub refresh_token: Option<Secret>,
 }
 
 impl CachedToken {
@@ -161,9 +162,9 @@ async fn refresh(session: &SsoSession, token: &CachedToken) -> Result<CachedToke
     let out = oidc
         .create_token()
         .client_id(token.client_id.clone().unwrap_or_default())
-        .client_secret(token.client_secret.clone().unwrap_or_default())
+        .client_secret(expose(&token.client_secret))
         .grant_type("refresh_token")
-        .refresh_token(token.refresh_token.clone().unwrap_or_default())
+        .refresh_token(expose(&token.refresh_token))
         .send()
         .await;
     let out = match out {
@@ -188,11 +189,18 @@ async fn refresh(session: &SsoSession, token: &CachedToken) -> Result<CachedToke
         .access_token
         .ok_or_else(|| Error::failed("CreateToken returned no access token"))?;
     Ok(CachedToken {
-        access_token,
+        access_token: access_token.into(),
         expires_at: Timestamp::now().saturating_add(time::Duration::seconds(out.expires_in.into())),
-        refresh_token: out.refresh_token.or_else(|| token.refresh_token.clone()),
+        refresh_token: out
+            .refresh_token
+            .map(Secret::from)
+            .or_else(|| token.refresh_token.clone()),
         ..token.clone()
     })
+}
+
+fn expose(secret: &Option<Secret>) -> &str {
+    secret.as_ref().map_or("", Secret::expose)
 }
 
 #[cfg(test)]
@@ -276,6 +284,20 @@ mod tests {
                 _ => assert!(read.is_err(), "{bad}"),
             }
         }
+    }
+
+    #[test]
+    fn debug_shows_no_secret() {
+        let t = CachedToken {
+            access_token: "access-SECRET".into(),
+            client_secret: Some("client-SECRET".into()),
+            refresh_token: Some("refresh-SECRET".into()),
+            ..token(60)
+        };
+        let shown = format!("{t:?} {t:#?}");
+        assert!(!shown.contains("SECRET"), "{shown}");
+        assert!(shown.contains("redacted"), "{shown}");
+        assert!(shown.contains("2026-06-01T13:00:00Z"), "{shown}");
     }
 
     #[test]
