@@ -17,17 +17,14 @@ pub fn run(args: StatusArgs) -> Result<()> {
         .profile
         .clone()
         .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
-    let report = match selected {
+    let (json, human, signed_in) = match selected {
         Some(name) => {
             let profile = config.sso_profile(&name)?;
             let token = token::load(&profile.session)?;
             let creds = credentials::load(&profile)?;
-            Report::Profile(ProfileStatus::of(
-                &profile,
-                token.as_ref(),
-                creds.as_ref(),
-                now,
-            ))
+            let status = ProfileStatus::of(&profile, token.as_ref(), creds.as_ref(), now);
+            let signed_in = status.session.state.signed_in();
+            (status.json(), status.human(now), signed_in)
         }
         None => {
             let sessions = config.all_sessions();
@@ -38,30 +35,28 @@ pub fn run(args: StatusArgs) -> Result<()> {
                 )));
             }
             let mut all = Vec::new();
-            for s in sessions {
-                let token = token::load(&s)?;
-                all.push(SessionStatus::of(&s, token.as_ref(), now));
+            for s in &sessions {
+                let token = token::load(s)?;
+                all.push(SessionStatus::of(s, token.as_ref(), now));
             }
-            Report::Sessions(all)
+            let json =
+                json!({ "sessions": all.iter().map(SessionStatus::json).collect::<Vec<_>>() });
+            let human = all.iter().map(|s| s.human(now)).collect();
+            (json, human, all.iter().any(|s| s.state.signed_in()))
         }
     };
     if args.json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&report.json()).expect("JSON serializes")
+            serde_json::to_string_pretty(&json).expect("JSON serializes")
         );
     } else {
-        print!("{}", report.human(now));
+        print!("{human}");
     }
-    match report.signed_in() {
+    match signed_in {
         true => Ok(()),
         false => Err(Error::login_required("not signed in", "")),
     }
-}
-
-enum Report {
-    Profile(ProfileStatus),
-    Sessions(Vec<SessionStatus>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,15 +84,15 @@ impl TokenState {
 }
 
 /// What the token cache says about one session.
-struct SessionStatus {
-    session: SsoSession,
+struct SessionStatus<'a> {
+    session: &'a SsoSession,
     state: TokenState,
     expires_at: Option<Timestamp>,
     refreshable: bool,
 }
 
-impl SessionStatus {
-    fn of(session: &SsoSession, token: Option<&CachedToken>, now: Timestamp) -> SessionStatus {
+impl<'a> SessionStatus<'a> {
+    fn of(session: &'a SsoSession, token: Option<&CachedToken>, now: Timestamp) -> Self {
         let refreshable = token.is_some_and(|t| t.can_refresh(session, now));
         let state = match token {
             None => TokenState::SignedOut,
@@ -106,7 +101,7 @@ impl SessionStatus {
             Some(_) => TokenState::Expired,
         };
         SessionStatus {
-            session: session.clone(),
+            session,
             state,
             expires_at: token.map(|t| t.expires_at),
             refreshable,
@@ -148,26 +143,26 @@ enum CredentialsState {
 }
 
 /// What the caches say about one profile.
-struct ProfileStatus {
-    profile: SsoProfile,
-    session: SessionStatus,
+struct ProfileStatus<'a> {
+    profile: &'a SsoProfile,
+    session: SessionStatus<'a>,
     credentials: CredentialsState,
 }
 
-impl ProfileStatus {
+impl<'a> ProfileStatus<'a> {
     fn of(
-        profile: &SsoProfile,
+        profile: &'a SsoProfile,
         token: Option<&CachedToken>,
         creds: Option<&RoleCredentials>,
         now: Timestamp,
-    ) -> ProfileStatus {
+    ) -> Self {
         let credentials = match creds.map(|c| c.expiration) {
             None => CredentialsState::None,
             Some(e) if e > now => CredentialsState::Cached(e),
             Some(e) => CredentialsState::Expired(e),
         };
         ProfileStatus {
-            profile: profile.clone(),
+            profile,
             session: SessionStatus::of(&profile.session, token, now),
             credentials,
         }
@@ -191,7 +186,7 @@ impl ProfileStatus {
     }
 
     fn human(&self, now: Timestamp) -> String {
-        let p = &self.profile;
+        let p = self.profile;
         let mut out = format!(
             "profile      {}\naccount      {} (role {})\n",
             p.name, p.account_id, p.role_name
@@ -207,31 +202,6 @@ impl ProfileStatus {
         };
         out.push_str(&format!("credentials  {creds}\n"));
         out
-    }
-}
-
-impl Report {
-    fn signed_in(&self) -> bool {
-        match self {
-            Report::Profile(p) => p.session.state.signed_in(),
-            Report::Sessions(all) => all.iter().any(|s| s.state.signed_in()),
-        }
-    }
-
-    fn json(&self) -> Value {
-        match self {
-            Report::Profile(p) => p.json(),
-            Report::Sessions(all) => {
-                json!({ "sessions": all.iter().map(SessionStatus::json).collect::<Vec<_>>() })
-            }
-        }
-    }
-
-    fn human(&self, now: Timestamp) -> String {
-        match self {
-            Report::Profile(p) => p.human(now),
-            Report::Sessions(all) => all.iter().map(|s| s.human(now)).collect(),
-        }
     }
 }
 
