@@ -92,7 +92,7 @@ pub fn state(profile: &SsoProfile, creds: Option<&RoleCredentials>) -> Vec<(&'st
         (ROLE, profile.role_name.clone()),
     ];
     if let Some(creds) = creds {
-        let expires = creds.expires().map_or(0, |t| t.unix_timestamp());
+        let expires = creds.expiration.unix_seconds();
         vars.push((EXPIRES, expires.to_string()));
         vars.push((RENEW_AT, renew_at(expires, now()).to_string()));
     }

@@ -28,7 +28,6 @@ use tokio::net::TcpListener;
 use crate::config::SsoProfile;
 use crate::error::{Error, Kind, Result};
 use crate::sso::{self, RoleCredentials};
-use crate::timefmt;
 
 /// The one path served.
 const PATH: &str = "/credentials";
@@ -130,11 +129,7 @@ impl CredentialServer {
 pub async fn credentials(profile: &SsoProfile) -> Result<RoleCredentials> {
     let token = sso::token::valid(&profile.session, Some(&profile.name)).await?;
     let mut creds = sso::credentials::get(profile).await?;
-    if let (Some(token_end), Some(creds_end)) = (token.expires(), creds.expires())
-        && token_end < creds_end
-    {
-        creds.expiration = timefmt::format_z(token_end);
-    }
+    creds.expiration = creds.expiration.min(token.expires_at);
     Ok(creds)
 }
 

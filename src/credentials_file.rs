@@ -22,11 +22,9 @@
 
 use std::ops::Range;
 
-use time::OffsetDateTime;
-
 use crate::error::{Error, Result};
 use crate::sso::RoleCredentials;
-use crate::timefmt;
+use crate::timestamp::Timestamp;
 
 /// The key that marks a section as written by ssoenv: `true` when ssoenv
 /// created the whole section, `keys` when it took over one that was there
@@ -99,7 +97,7 @@ struct Entry {
 pub enum Clean<'a> {
     /// Those whose credentials expired before this time (or that carry no
     /// readable expiry).
-    ExpiredAt(OffsetDateTime),
+    ExpiredAt(Timestamp),
     All,
     Named(&'a [String]),
 }
@@ -163,13 +161,14 @@ impl CredentialsFile {
         force: bool,
     ) -> Result<()> {
         check_name(name)?;
+        let expiration = creds.expiration.to_string();
         let mut set = vec![
             ("aws_access_key_id", creds.access_key_id.as_str()),
-            ("aws_secret_access_key", creds.secret_access_key.as_str()),
-            ("aws_session_token", creds.session_token.as_str()),
+            ("aws_secret_access_key", creds.secret_access_key.expose()),
+            ("aws_session_token", creds.session_token.expose()),
             // Prompts show the expiry from these (starship reads both).
-            ("expiration", creds.expiration.as_str()),
-            ("x_security_token_expires", creds.expiration.as_str()),
+            ("expiration", expiration.as_str()),
+            ("x_security_token_expires", expiration.as_str()),
         ];
         set.extend(region.map(|r| ("region", r)));
         if set.iter().any(|(_, v)| v.contains(['\r', '\n'])) {
@@ -235,7 +234,7 @@ impl CredentialsFile {
                 Clean::Named(names) => names.contains(&s.name),
                 Clean::ExpiredAt(now) => self
                     .value(&kinds, s, "expiration")
-                    .and_then(|v| timefmt::parse(&String::from_utf8_lossy(v)))
+                    .and_then(|v| String::from_utf8_lossy(v).parse::<Timestamp>().ok())
                     .is_none_or(|e| e <= *now),
             })
             .collect();
@@ -525,9 +524,9 @@ mod tests {
     fn creds(n: u32) -> RoleCredentials {
         RoleCredentials {
             access_key_id: format!("ASIA{n:016}"),
-            secret_access_key: format!("secret{n}"),
-            session_token: format!("token{n}"),
-            expiration: "2030-01-01T00:00:00Z".into(),
+            secret_access_key: format!("secret{n}").into(),
+            session_token: format!("token{n}").into(),
+            expiration: "2030-01-01T00:00:00Z".parse().unwrap(),
             account_id: None,
         }
     }
@@ -780,7 +779,7 @@ mod tests {
             text = write(&text, &format!("p{n}"), n).unwrap();
         }
         text = text.replacen("2030-01-01T00:00:00Z", "2020-01-01T00:00:00Z", 1);
-        let (out, removed) = clean(&text, Clean::ExpiredAt(timefmt::now()));
+        let (out, removed) = clean(&text, Clean::ExpiredAt(Timestamp::now()));
         assert_eq!(removed, ["p1"]);
         assert!(out.starts_with("[keep]\nk = v\n[p2]"), "{out}");
         let (out, removed) = clean(&text, Clean::Named(&["p2".into(), "absent".into()]));
@@ -796,7 +795,7 @@ mod tests {
     #[test]
     fn a_section_in_the_middle_is_removed_with_its_keys_only() {
         let text = "[a]\nx = 1\n\n[p1]\nssoenv_managed = true\nexpiration = 2020-01-01T00:00:00Z\n\n# b\n[b]\ny = 2\n";
-        let (out, _) = clean(text, Clean::ExpiredAt(timefmt::now()));
+        let (out, _) = clean(text, Clean::ExpiredAt(Timestamp::now()));
         assert_eq!(out, "[a]\nx = 1\n\n\n# b\n[b]\ny = 2\n");
     }
 

@@ -52,9 +52,12 @@ pub const STALE: &[&str] = &["AWS_SECURITY_TOKEN"];
 pub fn variables(profile: &SsoProfile, creds: &RoleCredentials) -> Vec<(&'static str, String)> {
     let mut vars = vec![
         ("AWS_ACCESS_KEY_ID", creds.access_key_id.clone()),
-        ("AWS_SECRET_ACCESS_KEY", creds.secret_access_key.clone()),
-        ("AWS_SESSION_TOKEN", creds.session_token.clone()),
-        ("AWS_CREDENTIAL_EXPIRATION", creds.expiration.clone()),
+        (
+            "AWS_SECRET_ACCESS_KEY",
+            creds.secret_access_key.expose().into(),
+        ),
+        ("AWS_SESSION_TOKEN", creds.session_token.expose().into()),
+        ("AWS_CREDENTIAL_EXPIRATION", creds.expiration.to_string()),
     ];
     vars.extend(region_variables(profile));
     vars

@@ -2,7 +2,7 @@ use crate::cli::LoginArgs;
 use crate::config::{self, Config, SsoSession};
 use crate::error::{Error, Result};
 use crate::sso::login::{self, Options};
-use crate::timefmt;
+use crate::timestamp::Timestamp;
 
 pub async fn run(args: LoginArgs) -> Result<()> {
     let config = Config::load()?;
@@ -24,12 +24,10 @@ pub async fn sign_in(session: &SsoSession, open_browser: bool) -> Result<()> {
         t = login::login(session, Options { open_browser }) => t?,
         _ = tokio::signal::ctrl_c() => return Err(Error::interrupted("sign-in cancelled")),
     };
-    if let Some(expires) = token.expires() {
-        eprintln!(
-            "ssoenv: session valid until {} ({})",
-            token.expires_at,
-            timefmt::describe_remaining(expires, timefmt::now())
-        );
-    }
+    eprintln!(
+        "ssoenv: session valid until {} ({})",
+        token.expires_at,
+        token.expires_at.describe_expiry(Timestamp::now())
+    );
     Ok(())
 }

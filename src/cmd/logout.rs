@@ -73,7 +73,7 @@ async fn end_session(token: &CachedToken) {
     let result = client::portal(region)
         .await
         .logout()
-        .access_token(&token.access_token)
+        .access_token(token.access_token.expose())
         .send()
         .await;
     if let Err(e) = result

@@ -4,41 +4,46 @@
 use crate::activation::{self, ACCOUNT, EXPIRES, PROFILE, ROLE};
 use crate::cli::PromptArgs;
 use crate::error::Result;
+use crate::timestamp::{self, Timestamp};
 
 pub fn run(args: PromptArgs) -> Result<()> {
     let Some(profile) = activation::get(PROFILE) else {
         return Ok(());
     };
-    let ttl = match activation::get(EXPIRES).and_then(|e| e.parse::<i64>().ok()) {
-        Some(e) if e > activation::now() => human(e - activation::now()),
-        Some(_) => "expired".to_string(),
-        None => String::new(),
-    };
+    let expires = activation::get(EXPIRES)
+        .and_then(|e| e.parse::<i64>().ok())
+        .and_then(Timestamp::from_unix_seconds);
     let out = args
         .format
         .replace("{profile}", &profile)
         .replace("{account}", &activation::get(ACCOUNT).unwrap_or_default())
         .replace("{role}", &activation::get(ROLE).unwrap_or_default())
-        .replace("{ttl}", &ttl);
+        .replace("{ttl}", &ttl(expires, Timestamp::now()));
     println!("{out}");
     Ok(())
 }
 
-/// 2h05m, 59m, 42s.
-fn human(secs: i64) -> String {
-    match (secs / 3600, (secs % 3600) / 60) {
-        (0, 0) => format!("{secs}s"),
-        (0, m) => format!("{m}m"),
-        (h, m) => format!("{h}h{m:02}m"),
+/// Time left ("2h05m", "42s"), "expired", or nothing when unknown.
+fn ttl(expires: Option<Timestamp>, now: Timestamp) -> String {
+    match expires {
+        Some(e) if e > now => timestamp::format_duration(e.remaining(now)),
+        Some(_) => "expired".to_string(),
+        None => String::new(),
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
-    fn human_durations() {
-        assert_eq!(super::human(42), "42s");
-        assert_eq!(super::human(59 * 60 + 5), "59m");
-        assert_eq!(super::human(2 * 3600 + 5 * 60), "2h05m");
+    fn ttl_shows_time_left() {
+        let now = Timestamp::from_unix_seconds(1_800_000_000).unwrap();
+        let at = |s: i64| Timestamp::from_unix_seconds(1_800_000_000 + s);
+        assert_eq!(ttl(at(2 * 3600 + 5 * 60), now), "2h05m");
+        assert_eq!(ttl(at(42), now), "42s");
+        assert_eq!(ttl(at(0), now), "expired");
+        assert_eq!(ttl(at(-5), now), "expired");
+        assert_eq!(ttl(None, now), "");
     }
 }

@@ -6,17 +6,26 @@ use serde_json::{Value, json};
 use crate::cli::StatusArgs;
 use crate::config::{Config, SsoProfile, SsoSession};
 use crate::error::{Error, Result};
-use crate::sso::{credentials, token};
-use crate::timefmt;
+use crate::sso::token::CachedToken;
+use crate::sso::{RoleCredentials, credentials, token};
+use crate::timestamp::Timestamp;
 
 pub fn run(args: StatusArgs) -> Result<()> {
     let config = Config::load()?;
+    let now = Timestamp::now();
     let selected = args
         .profile
         .clone()
         .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
-    let (report, signed_in) = match selected {
-        Some(name) => profile_report(&config.sso_profile(&name)?)?,
+    let (json, human, signed_in) = match selected {
+        Some(name) => {
+            let profile = config.sso_profile(&name)?;
+            let token = token::load(&profile.session)?;
+            let creds = credentials::load(&profile)?;
+            let status = ProfileStatus::of(&profile, token.as_ref(), creds.as_ref(), now);
+            let signed_in = status.session.state.signed_in();
+            (status.json(), status.human(now), signed_in)
+        }
         None => {
             let sessions = config.all_sessions();
             if sessions.is_empty() {
@@ -26,22 +35,23 @@ pub fn run(args: StatusArgs) -> Result<()> {
                 )));
             }
             let mut all = Vec::new();
-            let mut any = false;
             for s in &sessions {
-                let (r, ok) = session_report(s)?;
-                any |= ok;
-                all.push(r);
+                let token = token::load(s)?;
+                all.push(SessionStatus::of(s, token.as_ref(), now));
             }
-            (json!({ "sessions": all }), any)
+            let json =
+                json!({ "sessions": all.iter().map(SessionStatus::json).collect::<Vec<_>>() });
+            let human = all.iter().map(|s| s.human(now)).collect();
+            (json, human, all.iter().any(|s| s.state.signed_in()))
         }
     };
     if args.json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&report).expect("JSON serializes")
+            serde_json::to_string_pretty(&json).expect("JSON serializes")
         );
     } else {
-        print!("{}", human(&report));
+        print!("{human}");
     }
     match signed_in {
         true => Ok(()),
@@ -49,97 +59,220 @@ pub fn run(args: StatusArgs) -> Result<()> {
     }
 }
 
-fn session_report(session: &SsoSession) -> Result<(Value, bool)> {
-    let now = timefmt::now();
-    let token = token::load(session)?;
-    let (state, ok) = match &token {
-        None => ("signed-out", false),
-        Some(t) if t.is_usable(now) => ("valid", true),
-        Some(t) if t.can_refresh(session, now) => ("expired-refreshable", true),
-        Some(_) => ("expired", false),
-    };
-    let report = json!({
-        "sso_session": session.name,
-        "start_url": session.start_url,
-        "sso_region": session.region,
-        "token": state,
-        "token_expires_at": token.as_ref().map(|t| t.expires_at.clone()),
-        "refreshable": token.as_ref().is_some_and(|t| t.can_refresh(session, now)),
-    });
-    Ok((report, ok))
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TokenState {
+    SignedOut,
+    Valid,
+    ExpiredRefreshable,
+    Expired,
 }
 
-fn profile_report(profile: &SsoProfile) -> Result<(Value, bool)> {
-    let (session, ok) = session_report(&profile.session)?;
-    let creds = credentials::load(profile)?;
-    let creds_state = match creds.as_ref().and_then(|c| c.expires()) {
-        None => "none",
-        Some(e) if e > timefmt::now() => "cached",
-        Some(_) => "expired",
-    };
-    let report = json!({
-        "profile": profile.name,
-        "account_id": profile.account_id,
-        "role_name": profile.role_name,
-        "region": profile.region,
-        "session": session,
-        "credentials": creds_state,
-        "credentials_expire_at": creds.map(|c| c.expiration),
-    });
-    Ok((report, ok))
+impl TokenState {
+    fn name(self) -> &'static str {
+        match self {
+            TokenState::SignedOut => "signed-out",
+            TokenState::Valid => "valid",
+            TokenState::ExpiredRefreshable => "expired-refreshable",
+            TokenState::Expired => "expired",
+        }
+    }
+
+    /// Whether commands work without a new sign-in.
+    fn signed_in(self) -> bool {
+        matches!(self, TokenState::Valid | TokenState::ExpiredRefreshable)
+    }
 }
 
-fn human(report: &Value) -> String {
-    let now = timefmt::now();
-    let when = |v: &Value| {
-        v.as_str()
-            .and_then(timefmt::parse)
-            .map(|t| {
-                format!(
-                    "{} ({})",
-                    timefmt::format_z(t),
-                    timefmt::describe_remaining(t, now)
-                )
-            })
-            .unwrap_or_default()
-    };
-    let session_line = |s: &Value| {
-        let name = match s["sso_session"].as_str() {
-            Some(n) => format!("sso-session {n}"),
-            None => s["start_url"].as_str().unwrap_or_default().to_string(),
+/// What the token cache says about one session.
+struct SessionStatus<'a> {
+    session: &'a SsoSession,
+    state: TokenState,
+    expires_at: Option<Timestamp>,
+    refreshable: bool,
+}
+
+impl<'a> SessionStatus<'a> {
+    fn of(session: &'a SsoSession, token: Option<&CachedToken>, now: Timestamp) -> Self {
+        let refreshable = token.is_some_and(|t| t.can_refresh(session, now));
+        let state = match token {
+            None => TokenState::SignedOut,
+            Some(t) if t.is_usable(now) => TokenState::Valid,
+            Some(_) if refreshable => TokenState::ExpiredRefreshable,
+            Some(_) => TokenState::Expired,
         };
-        let state = match s["token"].as_str().unwrap_or_default() {
-            "valid" => format!("signed in, token expires {}", when(&s["token_expires_at"])),
-            "expired-refreshable" => "token expired, will be refreshed on next use".to_string(),
-            "expired" => format!(
-                "sign-in expired {}; run `ssoenv login`",
-                when(&s["token_expires_at"])
+        SessionStatus {
+            session,
+            state,
+            expires_at: token.map(|t| t.expires_at),
+            refreshable,
+        }
+    }
+
+    fn json(&self) -> Value {
+        json!({
+            "sso_session": self.session.name,
+            "start_url": self.session.start_url,
+            "sso_region": self.session.region,
+            "token": self.state.name(),
+            "token_expires_at": self.expires_at,
+            "refreshable": self.refreshable,
+        })
+    }
+
+    fn human(&self, now: Timestamp) -> String {
+        let expires = || self.expires_at.map(|t| when(t, now)).unwrap_or_default();
+        let state = match self.state {
+            TokenState::Valid => format!("signed in, token expires {}", expires()),
+            TokenState::ExpiredRefreshable => {
+                "token expired, will be refreshed on next use".to_string()
+            }
+            TokenState::Expired => {
+                format!("sign-in expired {}; run `ssoenv login`", expires())
+            }
+            TokenState::SignedOut => "not signed in; run `ssoenv login`".to_string(),
+        };
+        format!("{}: {state}\n", self.session)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CredentialsState {
+    None,
+    Cached(Timestamp),
+    Expired(Timestamp),
+}
+
+/// What the caches say about one profile.
+struct ProfileStatus<'a> {
+    profile: &'a SsoProfile,
+    session: SessionStatus<'a>,
+    credentials: CredentialsState,
+}
+
+impl<'a> ProfileStatus<'a> {
+    fn of(
+        profile: &'a SsoProfile,
+        token: Option<&CachedToken>,
+        creds: Option<&RoleCredentials>,
+        now: Timestamp,
+    ) -> Self {
+        let credentials = match creds.map(|c| c.expiration) {
+            None => CredentialsState::None,
+            Some(e) if e > now => CredentialsState::Cached(e),
+            Some(e) => CredentialsState::Expired(e),
+        };
+        ProfileStatus {
+            profile,
+            session: SessionStatus::of(&profile.session, token, now),
+            credentials,
+        }
+    }
+
+    fn json(&self) -> Value {
+        let (state, expire_at) = match self.credentials {
+            CredentialsState::None => ("none", None),
+            CredentialsState::Cached(e) => ("cached", Some(e)),
+            CredentialsState::Expired(e) => ("expired", Some(e)),
+        };
+        json!({
+            "profile": self.profile.name,
+            "account_id": self.profile.account_id,
+            "role_name": self.profile.role_name,
+            "region": self.profile.region,
+            "session": self.session.json(),
+            "credentials": state,
+            "credentials_expire_at": expire_at,
+        })
+    }
+
+    fn human(&self, now: Timestamp) -> String {
+        let p = self.profile;
+        let mut out = format!(
+            "profile      {}\naccount      {} (role {})\n",
+            p.name, p.account_id, p.role_name
+        );
+        if let Some(r) = &p.region {
+            out.push_str(&format!("region       {r}\n"));
+        }
+        out.push_str(&format!("session      {}", self.session.human(now)));
+        let creds = match self.credentials {
+            CredentialsState::Cached(e) => format!("cached, expire {}", when(e, now)),
+            CredentialsState::Expired(_) => "expired (fetched again on next use)".to_string(),
+            CredentialsState::None => "none cached".to_string(),
+        };
+        out.push_str(&format!("credentials  {creds}\n"));
+        out
+    }
+}
+
+/// "2026-11-29T12:38:40Z (in 7h59m)".
+fn when(t: Timestamp, now: Timestamp) -> String {
+    format!("{t} ({})", t.describe_expiry(now))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    fn session() -> SsoSession {
+        SsoSession {
+            name: Some("corp".into()),
+            start_url: "https://d-0000000000.awsapps.com/start".into(),
+            region: "us-east-1".into(),
+            scopes: None,
+        }
+    }
+
+    fn token(expires_at: &str, refreshable: bool) -> CachedToken {
+        CachedToken {
+            start_url: None,
+            region: None,
+            access_token: "a".into(),
+            expires_at: at(expires_at),
+            client_id: Some("c".into()),
+            client_secret: Some("s".into()),
+            registration_expires_at: Some(at("2027-01-01T00:00:00Z")),
+            refresh_token: refreshable.then(|| "r".into()),
+        }
+    }
+
+    #[test]
+    fn token_states() {
+        let now = at("2026-06-01T12:00:00Z");
+        let s = session();
+        let state = |t: Option<&CachedToken>| SessionStatus::of(&s, t, now).state;
+        assert_eq!(state(None), TokenState::SignedOut);
+        let valid = token("2026-06-01T13:00:00Z", false);
+        assert_eq!(state(Some(&valid)), TokenState::Valid);
+        let refreshable = token("2026-06-01T11:00:00Z", true);
+        assert_eq!(state(Some(&refreshable)), TokenState::ExpiredRefreshable);
+        let expired = token("2026-06-01T11:00:00Z", false);
+        assert_eq!(state(Some(&expired)), TokenState::Expired);
+    }
+
+    #[test]
+    fn human_lines_at_the_ends_of_time() {
+        let now = at("2026-06-01T12:00:00Z");
+        let s = session();
+        let far = token("9999-12-31T23:59:59Z", false);
+        let line = SessionStatus::of(&s, Some(&far), now).human(now);
+        assert!(
+            line.starts_with(
+                "sso-session corp: signed in, token expires 9999-12-31T23:59:59Z (in "
             ),
-            _ => "not signed in; run `ssoenv login`".to_string(),
-        };
-        format!("{name}: {state}\n")
-    };
-    if let Some(sessions) = report["sessions"].as_array() {
-        return sessions.iter().map(session_line).collect();
+            "{line}"
+        );
+        let ancient = token("0000-01-01T00:00:00Z", false);
+        let line = SessionStatus::of(&s, Some(&ancient), now).human(now);
+        assert!(
+            line.contains("sign-in expired 0000-01-01T00:00:00Z (expired "),
+            "{line}"
+        );
+        let json = SessionStatus::of(&s, Some(&far), now).json();
+        assert_eq!(json["token_expires_at"], "9999-12-31T23:59:59Z");
     }
-    let mut out = format!(
-        "profile      {}\naccount      {} (role {})\n",
-        report["profile"].as_str().unwrap_or_default(),
-        report["account_id"].as_str().unwrap_or_default(),
-        report["role_name"].as_str().unwrap_or_default()
-    );
-    if let Some(r) = report["region"].as_str() {
-        out.push_str(&format!("region       {r}\n"));
-    }
-    out.push_str(&format!(
-        "session      {}",
-        session_line(&report["session"])
-    ));
-    let creds = match report["credentials"].as_str().unwrap_or_default() {
-        "cached" => format!("cached, expire {}", when(&report["credentials_expire_at"])),
-        "expired" => "expired (fetched again on next use)".to_string(),
-        _ => "none cached".to_string(),
-    };
-    out.push_str(&format!("credentials  {creds}\n"));
-    out
 }

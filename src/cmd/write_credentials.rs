@@ -14,9 +14,10 @@ use crate::cli::WriteCredentialsArgs;
 use crate::config::{self, Config, SsoProfile};
 use crate::credentials_file::{Clean, CredentialsFile};
 use crate::error::{Error, Kind, Result};
+use crate::fsutil;
 use crate::sso::lock::{self, Wait};
 use crate::sso::{self, RoleCredentials, cache};
-use crate::{fsutil, timefmt};
+use crate::timestamp::Timestamp;
 
 /// Profiles fetched at once: enough to hide the round-trip time of a
 /// hundred profiles, few enough not to look like a flood to Identity Center.
@@ -154,14 +155,13 @@ struct Outcome {
 /// One line per profile on stderr; a failure of one profile alone is just
 /// its error. Exit code 3 when every failure is a missing sign-in.
 fn report(path: &Path, mut outcomes: Vec<Outcome>) -> Result<()> {
-    let now = timefmt::now();
-    let expiry = |c: &RoleCredentials| match c.expires() {
-        Some(t) => format!(
+    let now = Timestamp::now();
+    let expiry = |c: &RoleCredentials| {
+        format!(
             "expires {} ({})",
             c.expiration,
-            timefmt::describe_remaining(t, now)
-        ),
-        None => format!("expires {}", c.expiration),
+            c.expiration.describe_expiry(now)
+        )
     };
     if outcomes.len() == 1 {
         let single = outcomes.remove(0);
@@ -209,7 +209,7 @@ fn report(path: &Path, mut outcomes: Vec<Outcome>) -> Result<()> {
 async fn clean(path: &Path, args: &WriteCredentialsArgs) -> Result<()> {
     let which = match (args.all, args.profiles.as_slice()) {
         (true, _) => Clean::All,
-        (false, []) => Clean::ExpiredAt(timefmt::now()),
+        (false, []) => Clean::ExpiredAt(Timestamp::now()),
         (false, names) => Clean::Named(names),
     };
     let removed = update(path, |file| file.clean(which))

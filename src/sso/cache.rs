@@ -7,6 +7,7 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde_json::error::Category;
 use sha1::{Digest, Sha1};
 
 use crate::error::Result;
@@ -63,14 +64,29 @@ pub fn read<T: DeserializeOwned>(path: &Path) -> Result<Option<T>> {
         Ok(v) => Ok(Some(v)),
         Err(e) => {
             // Once per file: the same file is often read again after a lock.
-            // serde_json's message names a line and column, never the content.
             let mut warned = WARNED.lock().unwrap_or_else(|p| p.into_inner());
             if warned.insert(path.to_path_buf()) {
-                crate::warn!("ignoring unreadable cache file {} ({e})", path.display());
+                crate::warn!(
+                    "ignoring unreadable cache file {} ({})",
+                    path.display(),
+                    why_unreadable(&e)
+                );
             }
             Ok(None)
         }
     }
+}
+
+/// What is wrong with a cache file, and where, in words that never quote it:
+/// serde_json's own messages do (`invalid type: string "…"`), and the value
+/// could be a token.
+fn why_unreadable(e: &serde_json::Error) -> String {
+    let what = match e.classify() {
+        Category::Eof => "cut short",
+        Category::Syntax | Category::Io => "not JSON",
+        Category::Data => "a member of the wrong form",
+    };
+    format!("{what} at line {} column {}", e.line(), e.column())
 }
 
 pub fn write<T: Serialize>(path: &Path, value: &T) -> Result<()> {
@@ -96,5 +112,34 @@ mod tests {
         std::fs::write(&p, b"{\"accessToken\": \"abc").unwrap();
         let v: Option<serde_json::Value> = read(&p).unwrap();
         assert!(v.is_none());
+    }
+
+    #[test]
+    fn reasons_never_quote_the_file() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)] // only deserialized
+        struct Entry {
+            scopes: Vec<String>,
+            expires: crate::timestamp::Timestamp,
+        }
+        let quoted = serde_json::from_str::<Entry>(r#"{"scopes": "SECRET"}"#).unwrap_err();
+        assert!(quoted.to_string().contains("SECRET"), "{quoted}");
+        for (text, want) in [
+            (
+                r#"{"scopes": "SECRET"}"#,
+                "a member of the wrong form at line 1",
+            ),
+            (
+                r#"{"scopes": [], "expires": "SECRET"}"#,
+                "a member of the wrong form",
+            ),
+            (r#"{"scopes": ["SECRET"#, "cut short"),
+            (r#"{"scopes": SECRET}"#, "not JSON"),
+        ] {
+            let e = serde_json::from_str::<Entry>(text).unwrap_err();
+            let why = why_unreadable(&e);
+            assert!(why.starts_with(want), "{why}");
+            assert!(!why.contains("SECRET"), "{why}");
+        }
     }
 }

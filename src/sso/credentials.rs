@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use time::OffsetDateTime;
 
 use super::cache;
 use super::client::{self, Service};
@@ -14,42 +13,24 @@ use super::lock::{self, Wait};
 use super::token;
 use crate::config::SsoProfile;
 use crate::error::{Error, Result};
-use crate::timefmt;
+use crate::secret::Secret;
+use crate::timestamp::Timestamp;
 
 /// Reuse cached credentials until this close to expiry
 /// (`CachedCredentialFetcher.DEFAULT_EXPIRY_WINDOW_SECONDS`).
 pub const REUSE_WINDOW: time::Duration = time::Duration::minutes(15);
 
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A cache entry whose members do not read (an expiration that is not
+/// RFC 3339, say) is ignored as a whole, with a warning, and fetched again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RoleCredentials {
     pub access_key_id: String,
-    pub secret_access_key: String,
-    pub session_token: String,
-    /// `YYYY-MM-DDTHH:MM:SSZ`.
-    pub expiration: String,
+    pub secret_access_key: Secret,
+    pub session_token: Secret,
+    pub expiration: Timestamp,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
-}
-
-// Never print secrets, not even in a debug trace.
-impl std::fmt::Debug for RoleCredentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RoleCredentials")
-            .field("access_key_id", &self.access_key_id)
-            .field("expiration", &self.expiration)
-            .finish_non_exhaustive()
-    }
-}
-
-impl RoleCredentials {
-    pub fn expires(&self) -> Option<OffsetDateTime> {
-        timefmt::parse(&self.expiration)
-    }
-
-    fn remaining(&self, now: OffsetDateTime) -> time::Duration {
-        self.expires().map_or(time::Duration::MIN, |e| e - now)
-    }
 }
 
 /// The AWS CLI's cache entry: `{"ProviderType": "sso", "Credentials": {...}}`.
@@ -90,7 +71,7 @@ pub fn load(profile: &SsoProfile) -> Result<Option<RoleCredentials>> {
 pub async fn get(profile: &SsoProfile) -> Result<RoleCredentials> {
     let seen = load(profile)?;
     if let Some(c) = &seen
-        && c.remaining(timefmt::now()) > REUSE_WINDOW
+        && c.expiration.remaining(Timestamp::now()) > REUSE_WINDOW
     {
         crate::trace!(
             "using cached credentials for {} until {}",
@@ -111,7 +92,7 @@ pub async fn get(profile: &SsoProfile) -> Result<RoleCredentials> {
     // short-lived (an emulator or a role with a short session), rather than
     // every waiter fetching again.
     if let Some(c) = load(profile)? {
-        let remaining = c.remaining(timefmt::now());
+        let remaining = c.expiration.remaining(Timestamp::now());
         if remaining > REUSE_WINDOW || (Some(&c) != seen.as_ref() && remaining > token::EXPIRY_SKEW)
         {
             return Ok(c);
@@ -138,7 +119,7 @@ async fn fetch(profile: &SsoProfile) -> Result<RoleCredentials> {
     let out = client::portal(region)
         .await
         .get_role_credentials()
-        .access_token(&token.access_token)
+        .access_token(token.access_token.expose())
         .account_id(&profile.account_id)
         .role_name(&profile.role_name)
         .send()
@@ -160,18 +141,16 @@ async fn fetch(profile: &SsoProfile) -> Result<RoleCredentials> {
     let missing = || Error::failed("GetRoleCredentials returned incomplete credentials");
     let creds = RoleCredentials {
         access_key_id: rc.access_key_id.ok_or_else(missing)?,
-        secret_access_key: rc.secret_access_key.ok_or_else(missing)?,
-        session_token: rc.session_token.ok_or_else(missing)?,
-        expiration: timefmt::format_z(
-            timefmt::from_epoch_millis(rc.expiration).ok_or_else(missing)?,
-        ),
+        secret_access_key: rc.secret_access_key.ok_or_else(missing)?.into(),
+        session_token: rc.session_token.ok_or_else(missing)?.into(),
+        expiration: Timestamp::from_unix_millis(rc.expiration).ok_or_else(missing)?,
         account_id: Some(profile.account_id.clone()),
     };
     // An environment variable cannot hold NUL; refuse rather than truncate.
     if [
-        &creds.access_key_id,
-        &creds.secret_access_key,
-        &creds.session_token,
+        creds.access_key_id.as_str(),
+        creds.secret_access_key.expose(),
+        creds.session_token.expose(),
     ]
     .iter()
     .any(|v| v.contains('\0'))
@@ -204,5 +183,32 @@ mod tests {
             },
         };
         assert_eq!(cache_key(&p), "31b260dab331b2af063485cea75f7b8b3cf54c71");
+    }
+
+    #[test]
+    fn debug_shows_no_secret() {
+        let creds = RoleCredentials {
+            access_key_id: "ASIAEXAMPLE".into(),
+            secret_access_key: "secret-SECRET".into(),
+            session_token: "token-SECRET".into(),
+            expiration: "2026-01-01T00:00:00Z".parse().unwrap(),
+            account_id: Some("111111111111".into()),
+        };
+        let entry = CliCacheEntry {
+            provider_type: Some("sso".into()),
+            credentials: creds,
+        };
+        let shown = format!("{entry:?} {entry:#?}");
+        assert!(!shown.contains("SECRET"), "{shown}");
+        assert!(shown.contains("ASIAEXAMPLE"), "{shown}");
+    }
+
+    #[test]
+    fn cache_entries_read_and_write_like_the_aws_cli() {
+        let text = r#"{"ProviderType": "sso", "Credentials": {"AccessKeyId": "ASIA", "SecretAccessKey": "k", "SessionToken": "t", "Expiration": "2026-01-01T00:00:00Z", "AccountId": "111111111111"}}"#;
+        let entry: CliCacheEntry = serde_json::from_str(text).unwrap();
+        assert_eq!(cache::python_json(&entry), text);
+        let bad = text.replace("2026-01-01T00:00:00Z", "9999-12-31T23:59:59-23:59");
+        assert!(serde_json::from_str::<CliCacheEntry>(&bad).is_err());
     }
 }

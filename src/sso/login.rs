@@ -9,7 +9,7 @@ use super::registration;
 use super::token::{self, CachedToken};
 use crate::config::SsoSession;
 use crate::error::{Error, Result};
-use crate::timefmt;
+use crate::timestamp::Timestamp;
 
 /// How long a second process waits for a sign-in that another one started:
 /// a device code lives 10 minutes, plus the last poll.
@@ -34,7 +34,7 @@ pub async fn login(session: &SsoSession, opts: Options) -> Result<CachedToken> {
     .await?;
     if let Some(t) = token::load(session)?
         && Some(&t) != before.as_ref()
-        && t.is_usable(timefmt::now())
+        && t.is_usable(Timestamp::now())
     {
         eprintln!("ssoenv: signed in by another ssoenv process; reusing its session");
         return Ok(t);
@@ -57,7 +57,7 @@ async fn device_flow(session: &SsoSession, opts: Options) -> Result<CachedToken>
     let start = oidc
         .start_device_authorization()
         .client_id(&reg.client_id)
-        .client_secret(&reg.client_secret)
+        .client_secret(reg.client_secret.expose())
         .start_url(&session.start_url)
         .send()
         .await;
@@ -69,7 +69,7 @@ async fn device_flow(session: &SsoSession, opts: Options) -> Result<CachedToken>
             reg = registration::get_or_register(session, &oidc).await?;
             oidc.start_device_authorization()
                 .client_id(&reg.client_id)
-                .client_secret(&reg.client_secret)
+                .client_secret(reg.client_secret.expose())
                 .start_url(&session.start_url)
                 .send()
                 .await
@@ -99,7 +99,7 @@ async fn device_flow(session: &SsoSession, opts: Options) -> Result<CachedToken>
         let out = oidc
             .create_token()
             .client_id(&reg.client_id)
-            .client_secret(&reg.client_secret)
+            .client_secret(reg.client_secret.expose())
             .grant_type("urn:ietf:params:oauth:grant-type:device_code")
             .device_code(&device_code)
             .send()
@@ -129,16 +129,17 @@ async fn device_flow(session: &SsoSession, opts: Options) -> Result<CachedToken>
             .access_token
             .ok_or_else(|| Error::failed("CreateToken returned no access token"))?;
         eprintln!("ssoenv: signed in to {}", session.start_url);
-        let expires = timefmt::now() + time::Duration::seconds(i64::from(out.expires_in));
+        let expires =
+            Timestamp::now().saturating_add(time::Duration::seconds(out.expires_in.into()));
         return Ok(CachedToken {
             start_url: Some(session.start_url.clone()),
             region: Some(session.region.clone()),
-            access_token,
-            expires_at: timefmt::format_z(expires),
+            access_token: access_token.into(),
+            expires_at: expires,
             client_id: Some(reg.client_id),
             client_secret: Some(reg.client_secret),
             registration_expires_at: Some(reg.expires_at),
-            refresh_token: out.refresh_token,
+            refresh_token: out.refresh_token.map(Into::into),
         });
     }
 }

@@ -11,7 +11,8 @@ use super::cache;
 use super::client::{self, Service};
 use crate::config::SsoSession;
 use crate::error::{Error, Result};
-use crate::timefmt;
+use crate::secret::Secret;
+use crate::timestamp::Timestamp;
 
 /// Re-register when less than this is left, as the AWS CLI does.
 const RENEW_WINDOW: time::Duration = time::Duration::minutes(15);
@@ -20,8 +21,8 @@ const RENEW_WINDOW: time::Duration = time::Duration::minutes(15);
 #[serde(rename_all = "camelCase")]
 pub struct Registration {
     pub client_id: String,
-    pub client_secret: String,
-    pub expires_at: String,
+    pub client_secret: Secret,
+    pub expires_at: Timestamp,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -31,9 +32,8 @@ pub struct Registration {
 impl Registration {
     /// Usable for the device flow: unexpired, and not a PKCE registration
     /// (the AWS CLI rejects those for the device flow too).
-    fn fits_device_flow(&self) -> bool {
-        let fresh =
-            timefmt::parse(&self.expires_at).is_some_and(|e| e - timefmt::now() > RENEW_WINDOW);
+    fn fits_device_flow(&self, now: Timestamp) -> bool {
+        let fresh = self.expires_at.remaining(now) > RENEW_WINDOW;
         let pkce = self
             .grant_types
             .as_ref()
@@ -74,7 +74,7 @@ pub async fn get_or_register(
 ) -> Result<Registration> {
     let path = path(session)?;
     if let Some(r) = cache::read::<Registration>(&path)?
-        && r.fits_device_flow()
+        && r.fits_device_flow(Timestamp::now())
     {
         crate::trace!("reusing client registration {}", path.display());
         return Ok(r);
@@ -83,7 +83,7 @@ pub async fn get_or_register(
     crate::trace!("RegisterClient at {endpoint}");
     let client_name = match &session.name {
         Some(n) => format!("ssoenv-{n}"),
-        None => format!("ssoenv-{}", timefmt::now().unix_timestamp()),
+        None => format!("ssoenv-{}", Timestamp::now().unix_seconds()),
     };
     let out = oidc
         .register_client()
@@ -93,7 +93,7 @@ pub async fn get_or_register(
         .send()
         .await
         .map_err(|e| client::failure("RegisterClient", &endpoint, &e))?;
-    let expires = timefmt::from_epoch_millis(out.client_secret_expires_at.saturating_mul(1000))
+    let expires = Timestamp::from_unix_seconds(out.client_secret_expires_at)
         .ok_or_else(|| Error::failed("RegisterClient returned an invalid expiry"))?;
     let registration = Registration {
         client_id: out
@@ -101,8 +101,9 @@ pub async fn get_or_register(
             .ok_or_else(|| Error::failed("RegisterClient returned no client id"))?,
         client_secret: out
             .client_secret
-            .ok_or_else(|| Error::failed("RegisterClient returned no secret"))?,
-        expires_at: timefmt::format_z(expires),
+            .ok_or_else(|| Error::failed("RegisterClient returned no secret"))?
+            .into(),
+        expires_at: expires,
         scopes: session.scopes.clone(),
         grant_types: None,
     };
@@ -127,5 +128,32 @@ mod tests {
             cache_key(&session),
             "8b2cedd020fb181ad4cf906d1d27b232fd31557e"
         );
+    }
+
+    fn registration(expires_at: &str, grant_types: Option<&[&str]>) -> Registration {
+        Registration {
+            client_id: "c".into(),
+            client_secret: "client-SECRET".into(),
+            expires_at: expires_at.parse().unwrap(),
+            scopes: None,
+            grant_types: grant_types.map(|g| g.iter().map(|s| s.to_string()).collect()),
+        }
+    }
+
+    #[test]
+    fn device_flow_needs_a_fresh_non_pkce_registration() {
+        let now: Timestamp = "2026-06-01T12:00:00Z".parse().unwrap();
+        assert!(registration("2026-06-30T00:00:00Z", None).fits_device_flow(now));
+        assert!(!registration("2026-06-01T12:10:00Z", None).fits_device_flow(now));
+        let pkce = registration("2026-06-30T00:00:00Z", Some(&["authorization_code"]));
+        assert!(!pkce.fits_device_flow(now));
+    }
+
+    #[test]
+    fn debug_shows_no_secret() {
+        let r = registration("2026-06-30T00:00:00Z", None);
+        let shown = format!("{r:?} {r:#?}");
+        assert!(!shown.contains("SECRET"), "{shown}");
+        assert!(shown.contains("2026-06-30T00:00:00Z"), "{shown}");
     }
 }

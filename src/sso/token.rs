@@ -5,14 +5,14 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 
 use super::cache;
 use super::client::{self, Service};
 use super::lock::{self, Wait};
 use crate::config::SsoSession;
 use crate::error::{Error, Result};
-use crate::timefmt;
+use crate::secret::Secret;
+use crate::timestamp::Timestamp;
 
 /// Refresh when less than this is left (the AWS CLI's advisory window).
 pub const REFRESH_WINDOW: time::Duration = time::Duration::minutes(15);
@@ -20,7 +20,9 @@ pub const REFRESH_WINDOW: time::Duration = time::Duration::minutes(15);
 /// it could be rejected on arrival.
 pub const EXPIRY_SKEW: time::Duration = time::Duration::seconds(30);
 
-/// The token cache file, member for member as the AWS CLI v2 writes it.
+/// The token cache file, member for member as the AWS CLI v2 writes it. A
+/// file with a member that does not read (a time that is not RFC 3339, say)
+/// is ignored as a whole, like a torn one: not signed in, with a warning.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CachedToken {
@@ -28,44 +30,31 @@ pub struct CachedToken {
     pub start_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    pub access_token: String,
-    pub expires_at: String,
+    pub access_token: Secret,
+    pub expires_at: Timestamp,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub client_secret: Option<String>,
+    pub client_secret: Option<Secret>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub registration_expires_at: Option<String>,
+    pub registration_expires_at: Option<Timestamp>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub refresh_token: Option<String>,
+    pub refresh_token: Option<Secret>,
 }
 
 impl CachedToken {
-    /// None when the stored time is unreadable: treated as expired.
-    pub fn expires(&self) -> Option<OffsetDateTime> {
-        timefmt::parse(&self.expires_at)
-    }
-
-    pub fn remaining(&self, now: OffsetDateTime) -> time::Duration {
-        self.expires().map_or(time::Duration::MIN, |e| e - now)
-    }
-
-    pub fn is_usable(&self, now: OffsetDateTime) -> bool {
-        self.remaining(now) > EXPIRY_SKEW
+    pub fn is_usable(&self, now: Timestamp) -> bool {
+        self.expires_at.remaining(now) > EXPIRY_SKEW
     }
 
     /// Whether the refresh_token grant can renew it: only tokens of named
     /// sso-sessions (as botocore does), with a live client registration.
-    pub fn can_refresh(&self, session: &SsoSession, now: OffsetDateTime) -> bool {
+    pub fn can_refresh(&self, session: &SsoSession, now: Timestamp) -> bool {
         session.name.is_some()
             && self.refresh_token.is_some()
             && self.client_id.is_some()
             && self.client_secret.is_some()
-            && self
-                .registration_expires_at
-                .as_deref()
-                .and_then(timefmt::parse)
-                .is_some_and(|e| e > now)
+            && self.registration_expires_at.is_some_and(|e| e > now)
     }
 }
 
@@ -95,8 +84,8 @@ pub async fn valid(session: &SsoSession, profile: Option<&str>) -> Result<Cached
             &login,
         ));
     };
-    let now = timefmt::now();
-    if token.remaining(now) > REFRESH_WINDOW {
+    let now = Timestamp::now();
+    if token.expires_at.remaining(now) > REFRESH_WINDOW {
         return Ok(token);
     }
     if !token.can_refresh(session, now) {
@@ -118,7 +107,7 @@ pub async fn valid(session: &SsoSession, profile: Option<&str>) -> Result<Cached
     )
     .await?;
     let token = match load(session)? {
-        Some(t) if t.remaining(timefmt::now()) > REFRESH_WINDOW => return Ok(t),
+        Some(t) if t.expires_at.remaining(Timestamp::now()) > REFRESH_WINDOW => return Ok(t),
         Some(t) => t,
         None => {
             return Err(Error::login_required(
@@ -138,7 +127,7 @@ pub async fn valid(session: &SsoSession, profile: Option<&str>) -> Result<Cached
             // then rejected. Its fresh token is in the cache.
             if let Ok(Some(t)) = load(session)
                 && t != token
-                && t.is_usable(timefmt::now())
+                && t.is_usable(Timestamp::now())
             {
                 crate::trace!("the token was refreshed by another process; using that");
                 return Ok(t);
@@ -149,7 +138,7 @@ pub async fn valid(session: &SsoSession, profile: Option<&str>) -> Result<Cached
             // A refresh that failed for another reason (network, server) is
             // not fatal while the token works: use it, try again next time,
             // as botocore does.
-            if token.is_usable(timefmt::now()) {
+            if token.is_usable(Timestamp::now()) {
                 crate::warn!(
                     "could not refresh the token for {} ({e}); using it until it expires",
                     session
@@ -173,9 +162,9 @@ async fn refresh(session: &SsoSession, token: &CachedToken) -> Result<CachedToke
     let out = oidc
         .create_token()
         .client_id(token.client_id.clone().unwrap_or_default())
-        .client_secret(token.client_secret.clone().unwrap_or_default())
+        .client_secret(expose(&token.client_secret))
         .grant_type("refresh_token")
-        .refresh_token(token.refresh_token.clone().unwrap_or_default())
+        .refresh_token(expose(&token.refresh_token))
         .send()
         .await;
     let out = match out {
@@ -199,13 +188,19 @@ async fn refresh(session: &SsoSession, token: &CachedToken) -> Result<CachedToke
     let access_token = out
         .access_token
         .ok_or_else(|| Error::failed("CreateToken returned no access token"))?;
-    let expires = timefmt::now() + time::Duration::seconds(i64::from(out.expires_in));
     Ok(CachedToken {
-        access_token,
-        expires_at: timefmt::format_z(expires),
-        refresh_token: out.refresh_token.or_else(|| token.refresh_token.clone()),
+        access_token: access_token.into(),
+        expires_at: Timestamp::now().saturating_add(time::Duration::seconds(out.expires_in.into())),
+        refresh_token: out
+            .refresh_token
+            .map(Secret::from)
+            .or_else(|| token.refresh_token.clone()),
         ..token.clone()
     })
+}
+
+fn expose(secret: &Option<Secret>) -> &str {
+    secret.as_ref().map_or("", Secret::expose)
 }
 
 #[cfg(test)]
@@ -221,16 +216,24 @@ mod tests {
         }
     }
 
+    fn at(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    /// A fixed `now`: decisions take the time as a parameter.
+    fn now() -> Timestamp {
+        at("2026-06-01T12:00:00Z")
+    }
+
     fn token(expires_in_min: i64) -> CachedToken {
-        let now = timefmt::now();
         CachedToken {
             start_url: Some("https://d-0000000000.awsapps.com/start".into()),
             region: Some("us-east-1".into()),
             access_token: "a".into(),
-            expires_at: timefmt::format_z(now + time::Duration::minutes(expires_in_min)),
+            expires_at: now().saturating_add(time::Duration::minutes(expires_in_min)),
             client_id: Some("c".into()),
             client_secret: Some("s".into()),
-            registration_expires_at: Some(timefmt::format_z(now + time::Duration::days(30))),
+            registration_expires_at: Some(now().saturating_add(time::Duration::days(30))),
             refresh_token: Some("r".into()),
         }
     }
@@ -238,14 +241,63 @@ mod tests {
     #[test]
     fn serializes_like_the_aws_cli() {
         let t = CachedToken {
-            expires_at: "2026-01-01T00:00:00Z".into(),
-            registration_expires_at: Some("2026-03-01T00:00:00Z".into()),
+            expires_at: at("2026-01-01T00:00:00Z"),
+            registration_expires_at: Some(at("2026-03-01T00:00:00Z")),
             ..token(0)
         };
         assert_eq!(
             cache::python_json(&t),
             r#"{"startUrl": "https://d-0000000000.awsapps.com/start", "region": "us-east-1", "accessToken": "a", "expiresAt": "2026-01-01T00:00:00Z", "clientId": "c", "clientSecret": "s", "registrationExpiresAt": "2026-03-01T00:00:00Z", "refreshToken": "r"}"#
         );
+    }
+
+    #[test]
+    fn reads_what_the_rust_sdk_writes() {
+        // Fractional seconds and no optional members (a legacy token).
+        let t: CachedToken = serde_json::from_str(
+            r#"{"accessToken": "a", "expiresAt": "2026-01-01T00:00:00.5+01:00", "startUrl": "u"}"#,
+        )
+        .unwrap();
+        assert_eq!(t.expires_at, at("2025-12-31T23:00:00Z"));
+        assert_eq!(t.registration_expires_at, None);
+        assert_eq!(t.refresh_token, None);
+    }
+
+    #[test]
+    fn an_unreadable_time_makes_the_file_unreadable() {
+        for bad in [
+            r#""soon""#,
+            r#""9999-12-31T23:59:59-23:59""#,
+            r#""0000-01-01T00:00:00+23:59""#,
+            "1767225600",
+            "null",
+        ] {
+            let json = format!(r#"{{"accessToken": "a", "expiresAt": {bad}}}"#);
+            assert!(serde_json::from_str::<CachedToken>(&json).is_err(), "{bad}");
+            let json = format!(
+                r#"{{"accessToken": "a", "expiresAt": "2026-01-01T00:00:00Z", "registrationExpiresAt": {bad}}}"#
+            );
+            let read = serde_json::from_str::<CachedToken>(&json);
+            // An absent registration time may be written as null.
+            match bad {
+                "null" => assert_eq!(read.unwrap().registration_expires_at, None),
+                _ => assert!(read.is_err(), "{bad}"),
+            }
+        }
+    }
+
+    #[test]
+    fn debug_shows_no_secret() {
+        let t = CachedToken {
+            access_token: "access-SECRET".into(),
+            client_secret: Some("client-SECRET".into()),
+            refresh_token: Some("refresh-SECRET".into()),
+            ..token(60)
+        };
+        let shown = format!("{t:?} {t:#?}");
+        assert!(!shown.contains("SECRET"), "{shown}");
+        assert!(shown.contains("redacted"), "{shown}");
+        assert!(shown.contains("2026-06-01T13:00:00Z"), "{shown}");
     }
 
     #[test]
@@ -263,15 +315,20 @@ mod tests {
 
     #[test]
     fn refresh_rules() {
-        let now = timefmt::now();
+        let now = now();
         assert!(token(5).can_refresh(&session(Some("s")), now));
         // legacy profiles are never refreshed
         assert!(!token(5).can_refresh(&session(None), now));
         let expired_registration = CachedToken {
-            registration_expires_at: Some("2020-01-01T00:00:00Z".into()),
+            registration_expires_at: Some(at("2020-01-01T00:00:00Z")),
             ..token(5)
         };
         assert!(!expired_registration.can_refresh(&session(Some("s")), now));
+        let no_registration_time = CachedToken {
+            registration_expires_at: None,
+            ..token(5)
+        };
+        assert!(!no_registration_time.can_refresh(&session(Some("s")), now));
         let no_refresh = CachedToken {
             refresh_token: None,
             ..token(5)
@@ -279,10 +336,16 @@ mod tests {
         assert!(!no_refresh.can_refresh(&session(Some("s")), now));
         assert!(token(1).is_usable(now));
         assert!(!token(-1).is_usable(now));
-        let garbage = CachedToken {
-            expires_at: "soon".into(),
-            ..token(60)
+        // Within the skew of expiry counts as expired.
+        let nearly = CachedToken {
+            expires_at: now.saturating_add(time::Duration::seconds(30)),
+            ..token(0)
         };
-        assert!(!garbage.is_usable(now));
+        assert!(!nearly.is_usable(now));
+        let forever = CachedToken {
+            expires_at: at("9999-12-31T23:59:59Z"),
+            ..token(0)
+        };
+        assert!(forever.is_usable(now));
     }
 }
