@@ -1,25 +1,10 @@
-use clap::ValueEnum;
 use serde_json::json;
 
-use crate::cli::ExportArgs;
+use crate::cli::{ExportArgs, Format};
 use crate::config::{self, Config, SsoProfile};
 use crate::error::Result;
 use crate::shell::{self, ShellKind};
 use crate::sso::{self, RoleCredentials};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Bash,
-    Zsh,
-    Fish,
-    Powershell,
-    /// POSIX sh `export` lines.
-    Env,
-    /// KEY=value lines for a .env file.
-    Dotenv,
-    /// The credential_process JSON document.
-    Json,
-}
 
 impl Format {
     /// The format for the user's login shell, when --format is not given.
