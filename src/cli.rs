@@ -1,6 +1,6 @@
 //! The command line, in one place.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::shell::ShellKind;
 
@@ -115,7 +115,22 @@ pub struct ExportArgs {
     pub profile: Option<String>,
     /// Output format (default: the shell named by $SHELL, else `env`).
     #[arg(long, short)]
-    pub format: Option<crate::cmd::export::Format>,
+    pub format: Option<Format>,
+}
+
+/// `export --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+    /// POSIX sh `export` lines.
+    Env,
+    /// KEY=value lines for a .env file.
+    Dotenv,
+    /// The credential_process JSON document.
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -182,7 +197,19 @@ pub struct ServeArgs {
 
 /// Completes profile names from the user's AWS config.
 fn profiles() -> clap_complete::ArgValueCandidates {
-    clap_complete::ArgValueCandidates::new(crate::cmd::completions::profile_candidates)
+    clap_complete::ArgValueCandidates::new(profile_candidates)
+}
+
+/// Profile names for completion; nothing (rather than an error) when the
+/// config cannot be read.
+fn profile_candidates() -> Vec<clap_complete::CompletionCandidate> {
+    crate::config::Config::load()
+        .map(|c| {
+            c.profile_names()
+                .map(clap_complete::CompletionCandidate::new)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 #[derive(Debug, Args)]
@@ -194,7 +221,18 @@ pub struct InitArgs {
     /// When the hook runs: before every prompt (directory profiles and
     /// renewal), only on directory change, or never.
     #[arg(long, value_enum, default_value = "prompt")]
-    pub hook: crate::cmd::init::Hook,
+    pub hook: Hook,
+}
+
+/// `init --hook`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Hook {
+    /// Check before every prompt: directory profiles and renewal.
+    Prompt,
+    /// Only when the directory changes (no renewal).
+    Cd,
+    /// No hook: only the wrapper function.
+    None,
 }
 
 #[derive(Debug, Args)]
@@ -264,7 +302,7 @@ pub struct EmulatorArgs {
     pub port: u16,
     /// How device sign-ins are approved.
     #[arg(long, value_enum, default_value = "auto")]
-    pub approval: crate::cmd::emulator::ApprovalArg,
+    pub approval: ApprovalArg,
     /// Lifetime of role credentials, in seconds.
     #[arg(long, default_value_t = 3600)]
     pub credentials_ttl: u64,
@@ -278,4 +316,16 @@ pub struct EmulatorArgs {
     /// ReadOnly, for benchmarks with many profiles.
     #[arg(long, default_value_t = 0)]
     pub extra_accounts: u32,
+}
+
+/// `emulator --approval`.
+#[cfg(feature = "emulator")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ApprovalArg {
+    /// Approve each sign-in at its second poll.
+    Auto,
+    /// Wait for a GET of the verification URL or `POST /__emulator/approve`.
+    Manual,
+    /// Deny every sign-in.
+    Deny,
 }

@@ -25,28 +25,13 @@ use hyper_util::rt::TokioIo;
 use serde_json::json;
 use tokio::net::TcpListener;
 
+use crate::activation::{self, handout::Endpoint};
 use crate::config::SsoProfile;
 use crate::error::{Error, Kind, Result};
 use crate::sso::{self, RoleCredentials};
 
 /// The one path served.
 const PATH: &str = "/credentials";
-
-/// Variables that an SDK's credential chain would use before the endpoint,
-/// or that would point it at another profile: a command given the endpoint
-/// must not have them.
-pub const SHADOWING: &[&str] = &[
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_CREDENTIAL_EXPIRATION",
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    // botocore prefers these to the full URI and the token.
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
-];
 
 pub struct CredentialServer {
     listener: TcpListener,
@@ -83,15 +68,12 @@ impl CredentialServer {
         })
     }
 
-    /// The variables that point an SDK here.
-    pub fn variables(&self) -> [(&'static str, String); 2] {
-        [
-            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", self.url.clone()),
-            (
-                "AWS_CONTAINER_AUTHORIZATION_TOKEN",
-                self.state.token.clone(),
-            ),
-        ]
+    /// Where SDKs reach this server, and the token they must send.
+    pub fn endpoint(&self) -> Endpoint<'_> {
+        Endpoint {
+            url: &self.url,
+            token: &self.state.token,
+        }
     }
 
     /// Serve until this future is dropped.
@@ -171,7 +153,7 @@ async fn answer(state: &State, request: Request<Incoming>) -> Response<Full<Byte
             );
             *state.reported() = None;
             // The container credentials format names the session token `Token`.
-            let doc = crate::cmd::export::credentials_document(&creds, "Token");
+            let doc = activation::credentials_document(&creds, "Token");
             reply(StatusCode::OK, &doc)
         }
         Err(e) => {

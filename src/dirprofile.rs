@@ -16,7 +16,7 @@ use crate::fsutil;
 
 pub const FILE_NAME: &str = ".ssoenv";
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DirFile {
     /// The directory holding the file: the root of the tree it governs.
     pub root: PathBuf,

@@ -28,15 +28,3 @@ pub fn run(args: CompletionsArgs) -> Result<()> {
     print!("{}", script(args.shell)?);
     Ok(())
 }
-
-/// Profile names for completion; nothing (rather than an error) when the
-/// config cannot be read.
-pub fn profile_candidates() -> Vec<clap_complete::CompletionCandidate> {
-    crate::config::Config::load()
-        .map(|c| {
-            c.profile_names()
-                .map(clap_complete::CompletionCandidate::new)
-                .collect()
-        })
-        .unwrap_or_default()
-}

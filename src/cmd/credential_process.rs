@@ -1,3 +1,4 @@
+use crate::activation;
 use crate::cli::ProfileArg;
 use crate::config::Config;
 use crate::error::Result;
@@ -8,6 +9,6 @@ use crate::sso;
 pub async fn run(args: ProfileArg) -> Result<()> {
     let profile = Config::load()?.sso_profile(&args.profile)?;
     let creds = sso::credentials::get(&profile).await?;
-    println!("{}", super::export::process_json(&creds));
+    println!("{}", activation::process_json(&creds));
     Ok(())
 }

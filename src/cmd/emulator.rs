@@ -2,21 +2,9 @@ use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use clap::ValueEnum;
-
-use crate::cli::EmulatorArgs;
+use crate::cli::{ApprovalArg, EmulatorArgs};
 use crate::emulator::{Account, Approval, Emulator, EmulatorConfig};
 use crate::error::{Error, Result};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ApprovalArg {
-    /// Approve each sign-in at its second poll.
-    Auto,
-    /// Wait for a GET of the verification URL or `POST /__emulator/approve`.
-    Manual,
-    /// Deny every sign-in.
-    Deny,
-}
 
 /// Serve until interrupted; prints the variables that point clients at it.
 pub fn run(args: EmulatorArgs) -> Result<()> {

@@ -4,15 +4,12 @@ use std::process::Command;
 
 use tokio::signal::unix::{Signal, SignalKind, signal};
 
-use crate::activation;
+use crate::activation::{self, Env, handout};
 use crate::cli::ExecArgs;
 use crate::config::{Config, SsoProfile};
 use crate::credential_server::{self, CredentialServer};
 use crate::error::{Error, Result};
 use crate::sso;
-
-/// Variables that would point tools at another profile.
-const OTHER_PROFILE: &[&str] = &["AWS_PROFILE", "AWS_DEFAULT_PROFILE"];
 
 pub async fn run(args: ExecArgs) -> Result<()> {
     let mut profile = Config::load()?.sso_profile(&args.profile)?;
@@ -34,17 +31,8 @@ async fn replace(profile: &SsoProfile, program: &OsStr, args: &[OsString]) -> Re
     let creds = sso::credentials::get(profile).await?;
     let mut cmd = Command::new(program);
     cmd.args(args);
-    for (name, value) in super::export::variables(profile, &creds) {
-        cmd.env(name, value);
-    }
-    // The credentials now in the environment are the ones to use: drop what
-    // would shadow them or point tools at another profile (as aws-vault does).
-    for name in super::export::STALE.iter().chain(OTHER_PROFILE) {
-        cmd.env_remove(name);
-    }
-    // A prompt or hook in the command (`exec prod -- bash`) shows this
-    // profile, not the one the parent shell had.
-    cmd.envs(activation::state(profile, Some(&creds)));
+    handout::exec_with_keys(&Env::from_process(), activation::now(), profile, &creds)
+        .apply(&mut cmd);
     Err(cannot_run(program, cmd.exec()))
 }
 
@@ -58,20 +46,7 @@ async fn supervise(profile: &SsoProfile, program: &OsStr, args: &[OsString]) -> 
     let server = CredentialServer::bind(profile.clone(), 0).await?;
     let mut cmd = tokio::process::Command::new(program);
     cmd.args(args);
-    for name in credential_server::SHADOWING.iter().chain(OTHER_PROFILE) {
-        cmd.env_remove(name);
-    }
-    for (name, value) in server
-        .variables()
-        .into_iter()
-        .chain(super::export::region_variables(profile))
-    {
-        cmd.env(name, value);
-    }
-    for name in [activation::EXPIRES, activation::RENEW_AT] {
-        cmd.env_remove(name);
-    }
-    cmd.envs(activation::state(profile, None));
+    handout::exec_with_endpoint(profile, &server.endpoint()).apply(cmd.as_std_mut());
     // Handlers first: a signal arriving before them would kill ssoenv and
     // leave the command without its endpoint.
     let mut signals = Forwarded::install()?;

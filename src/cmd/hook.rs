@@ -2,231 +2,452 @@
 //! or renewal is due. It decides "nothing to do" before reading any
 //! configuration, never starts a sign-in, and keeps a prompt waiting at
 //! most about 1.5 s, locks included.
+//!
+//! [`decide`] is the policy: a pure function of the `.ssoenv` found, the
+//! tree applied, the renewal time and the clock. The rest carries it out
+//! (configuration, network, notices) and prints the plan.
 
 use std::future::Future;
-use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::activation::{
-    self, DIR, DIR_KEY, DIR_RESTORE, EXPIRES, NOTICE, PROFILE, RENEW_AT, RESTORE, Script,
-};
+use crate::activation::{self, AppliedTree, Env, Notices, Plan, Tree};
 use crate::cli::HookArgs;
-use crate::config::Config;
+use crate::config::{Config, SsoProfile};
 use crate::dirprofile::{self, DirFile, Trust};
-use crate::error::{Kind, Result};
-use crate::sso;
+use crate::error::{Error, Kind, Result};
+use crate::sso::{self, RoleCredentials};
 
-/// After a failed renewal, when to try again (seconds).
-const RETRY_AFTER: i64 = 60;
 /// The longest a prompt waits for the hook's network work.
 const PROMPT_LIMIT: Duration = Duration::from_millis(1500);
 
-enum Change {
-    Enter(DirFile),
+/// What the hook does at this prompt.
+#[derive(Debug, PartialEq, Eq)]
+enum Decision<'a> {
+    /// Nothing changed and no renewal is due: not even the config is read.
+    Nothing,
+    /// Renew the active profile's credentials.
+    Renew,
+    /// Out of the applied tree: back to how it was before it.
     Leave,
+    /// In the tree of `file`, which names `profile`: apply it, if the
+    /// config has it and its session gives credentials.
+    Enter {
+        file: &'a DirFile,
+        profile: String,
+        otherwise: Otherwise,
+    },
+    /// In the tree of `file`, which cannot apply: say why, once.
+    Refuse {
+        file: &'a DirFile,
+        notice: Option<String>,
+        otherwise: Otherwise,
+    },
+}
+
+/// What becomes of the current state when a tree's profile is not applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Otherwise {
+    /// Whatever the new tree holds, the tree applied before is left.
+    leave: bool,
+    /// The profile in use still needs its renewal.
+    renew: bool,
+}
+
+fn decide<'a>(
+    found: Option<(&'a DirFile, Trust)>,
+    applied: Option<AppliedTree>,
+    renew_at: Option<i64>,
+    now: i64,
+) -> Decision<'a> {
+    let renew_due = renew_at.is_some_and(|t| now >= t);
+    let Some((file, trust)) = found else {
+        return match (applied, renew_due) {
+            (Some(_), _) => Decision::Leave,
+            (None, true) => Decision::Renew,
+            (None, false) => Decision::Nothing,
+        };
+    };
+    let key = file.notice_key();
+    // Still in the applied tree: nothing to do unless the file was edited,
+    // or `deny` revoked it, since it was applied.
+    if let Some(tree) = applied
+        && tree.root == file.root
+        && tree.key == Some(key.as_str())
+        && trust == Trust::Allowed
+    {
+        return match renew_due {
+            true => Decision::Renew,
+            false => Decision::Nothing,
+        };
+    }
+    let otherwise = Otherwise {
+        leave: applied.is_some(),
+        renew: renew_due,
+    };
+    let refuse = |notice| Decision::Refuse {
+        file,
+        notice,
+        otherwise,
+    };
+    match trust {
+        Trust::Denied => refuse(None),
+        Trust::Unknown => refuse(Some(format!(
+            "{} is not allowed; run `ssoenv allow` to trust it (`ssoenv deny` silences this)",
+            file.path.display()
+        ))),
+        Trust::Allowed => match file.profile() {
+            Ok(profile) => Decision::Enter {
+                file,
+                profile,
+                otherwise,
+            },
+            Err(m) => refuse(Some(m)),
+        },
+    }
 }
 
 pub fn run(args: HookArgs) -> Result<()> {
+    let env = Env::from_process();
     let cwd = dirprofile::logical_cwd()?;
-    let applied = activation::get(DIR).map(PathBuf::from);
-    let change = match (dirprofile::find(&cwd), applied) {
-        // Still in the applied tree: nothing to do unless the file was
-        // edited, or `deny` revoked it, since it was applied.
-        (Some(f), Some(root)) if f.root == root && still_applies(&f) => None,
-        (Some(f), _) => Some(Change::Enter(f)),
-        (None, Some(_)) => Some(Change::Leave),
-        (None, None) => None,
-    };
-    let renew_due = activation::is_active()
-        && activation::get(RENEW_AT)
-            .and_then(|t| t.parse::<i64>().ok())
-            .is_some_and(|t| activation::now() >= t);
-    if change.is_none() && !renew_due {
-        return Ok(());
+    let file = dirprofile::find(&cwd);
+    let trust = file.as_ref().map(DirFile::trust).transpose()?;
+    let found = file.as_ref().zip(trust);
+    let mut prompt = Prompt::new(&env);
+    match decide(found, env.applied_tree(), env.renew_at(), activation::now()) {
+        Decision::Nothing => return Ok(()),
+        Decision::Renew => prompt.renew()?,
+        Decision::Leave => prompt.plan.extend(activation::leave_tree()),
+        Decision::Enter {
+            file,
+            profile,
+            otherwise,
+        } => prompt.enter(file, &profile, otherwise)?,
+        Decision::Refuse {
+            file,
+            notice,
+            otherwise,
+        } => prompt.refuse(file, notice, otherwise)?,
     }
-    let mut script = Script::new(args.shell);
-    // One deadline for all the network work of this prompt.
-    let deadline = tokio::time::Instant::now() + PROMPT_LIMIT;
-    match change {
-        Some(Change::Leave) => leave(&mut script),
-        Some(Change::Enter(file)) => {
-            let was_in_tree = activation::get(DIR).is_some();
-            let slow_key = format!("slow-{}", file.notice_key());
-            let message = format!(
-                "{} took too long to apply; leave and re-enter the directory to try again",
-                file.path.display()
-            );
-            match within(deadline, enter(&mut script, file))? {
-                Some(applied) => {
-                    // Refused (untrusted, unknown profile, no session): the
-                    // profile in use still needs its renewals.
-                    if !applied? && renew_due {
-                        renew_within(deadline, &mut script)?;
-                    }
+    print!("{}", prompt.finish().render(args.shell));
+    Ok(())
+}
+
+/// The work of one prompt.
+struct Prompt<'a> {
+    env: &'a Env,
+    /// One deadline for all the network work of this prompt.
+    deadline: tokio::time::Instant,
+    notices: Notices,
+    plan: Plan,
+}
+
+impl Prompt<'_> {
+    fn new(env: &Env) -> Prompt<'_> {
+        Prompt {
+            env,
+            deadline: tokio::time::Instant::now() + PROMPT_LIMIT,
+            notices: Notices::of(env),
+            plan: Plan::default(),
+        }
+    }
+
+    /// Run network work until the deadline: None when it took longer (the
+    /// dropped future has released its locks by then).
+    fn within<T>(&self, work: impl Future<Output = T>) -> Result<Option<T>> {
+        super::block_on(async { Ok(tokio::time::timeout_at(self.deadline, work).await.ok()) })
+    }
+
+    /// Show `message` once per `key` (a file and its content, or an
+    /// expiry), not at every prompt.
+    fn notice(&mut self, key: &str, message: &str) {
+        if self.notices.first_time(key) {
+            eprintln!("ssoenv: {message}");
+        }
+    }
+
+    fn enter(&mut self, file: &DirFile, name: &str, otherwise: Otherwise) -> Result<()> {
+        match self.within(tree_profile(file, name))?.transpose()? {
+            Some(Ok((profile, creds))) => {
+                let key = file.notice_key();
+                let tree = Tree {
+                    root: &file.root,
+                    key: &key,
+                };
+                let now = activation::now();
+                let entered = activation::enter_tree(self.env, now, tree, &profile, &creds);
+                self.plan.extend(entered);
+            }
+            Some(Err(refusal)) => self.refuse(file, Some(refusal), otherwise)?,
+            None => {
+                if otherwise.leave {
+                    self.plan.extend(activation::leave_tree());
+                } else if otherwise.renew {
+                    self.plan
+                        .extend(activation::retry_renewal(activation::now()));
                 }
-                None => {
-                    // Whatever this tree holds, the one applied is left.
-                    if was_in_tree {
-                        leave(&mut script);
-                    } else if renew_due {
-                        retry_later(&mut script);
-                    }
-                    notice_once(&mut script, &slow_key, &message);
-                }
+                let message = format!(
+                    "{} took too long to apply; leave and re-enter the directory to try again",
+                    file.path.display()
+                );
+                self.notice(&format!("slow-{}", file.notice_key()), &message);
             }
         }
-        None => renew_within(deadline, &mut script)?,
+        Ok(())
     }
-    print!("{}", script.finish());
-    Ok(())
-}
 
-/// Run network work until `deadline`: None when it took longer (the
-/// dropped future has released its locks by then).
-fn within<T>(deadline: tokio::time::Instant, work: impl Future<Output = T>) -> Result<Option<T>> {
-    super::block_on(async { Ok(tokio::time::timeout_at(deadline, work).await.ok()) })
-}
-
-fn renew_within(deadline: tokio::time::Instant, script: &mut Script) -> Result<()> {
-    if within(deadline, renew(script))?.transpose()?.is_none() {
-        let name = activation::get(PROFILE).unwrap_or_default();
-        let message = format!("renewing credentials for {name} is slow; retrying later");
-        notice_once(script, &format!("slow-{name}"), &message);
-        retry_later(script);
-    }
-    Ok(())
-}
-
-fn still_applies(file: &DirFile) -> bool {
-    activation::get(DIR_KEY).as_deref() == Some(file.notice_key().as_str())
-        && matches!(file.trust(), Ok(Trust::Allowed))
-}
-
-fn retry_later(script: &mut Script) {
-    script.set(RENEW_AT, &(activation::now() + RETRY_AFTER).to_string());
-}
-
-/// Back to the environment from before the tree was entered.
-fn leave(script: &mut Script) {
-    script.restore(DIR_RESTORE);
-    script.unset(DIR);
-    script.unset(DIR_KEY);
-}
-
-/// How many notices are remembered, so alternating between a few
-/// directories does not repeat them.
-const REMEMBERED_NOTICES: usize = 16;
-
-/// Show `message` once per `key` (a file and its content, or an expiry),
-/// not at every prompt.
-fn notice_once(script: &mut Script, key: &str, message: &str) {
-    let key = hex::encode(&<sha2::Sha256 as sha2::Digest>::digest(key.as_bytes())[..8]);
-    let seen = activation::get(NOTICE).unwrap_or_default();
-    let mut keys: Vec<&str> = seen.split(' ').filter(|k| !k.is_empty()).collect();
-    if keys.contains(&key.as_str()) {
-        return;
-    }
-    eprintln!("ssoenv: {message}");
-    keys.push(&key);
-    let start = keys.len().saturating_sub(REMEMBERED_NOTICES);
-    script.set(NOTICE, &keys[start..].join(" "));
-}
-
-/// Apply the tree's profile; false when the file was refused.
-async fn enter(script: &mut Script, file: DirFile) -> Result<bool> {
-    let in_tree = activation::get(DIR).is_some();
-    let key = file.notice_key();
-    // Whatever this file says, we have left the tree that was applied.
-    let refuse = |script: &mut Script, message: Option<String>| {
-        if in_tree {
-            leave(script);
+    fn refuse(
+        &mut self,
+        file: &DirFile,
+        notice: Option<String>,
+        otherwise: Otherwise,
+    ) -> Result<()> {
+        if otherwise.leave {
+            self.plan.extend(activation::leave_tree());
         }
-        if let Some(m) = message {
-            notice_once(script, &key, &m);
+        if let Some(message) = notice {
+            self.notice(&file.notice_key(), &message);
         }
-        Ok(false)
-    };
-    let path = file.path.display().to_string();
-    match file.trust()? {
-        Trust::Denied => return refuse(script, None),
-        Trust::Unknown => {
-            return refuse(
-                script,
-                Some(format!(
-                    "{path} is not allowed; run `ssoenv allow` to trust it (`ssoenv deny` silences this)"
-                )),
-            );
+        if otherwise.renew {
+            self.renew()?;
         }
-        Trust::Allowed => {}
+        Ok(())
     }
-    let name = match file.profile() {
-        Ok(n) => n,
-        Err(m) => return refuse(script, Some(m)),
-    };
+
+    fn renew(&mut self) -> Result<()> {
+        let name = self.env.profile().unwrap_or_default();
+        match self.within(renewal(name))? {
+            Some(Ok((profile, creds))) => {
+                let renewed = activation::renew(self.env, activation::now(), &profile, &creds);
+                self.plan.extend(renewed);
+                return Ok(());
+            }
+            Some(Err(failure)) => {
+                let (key, message) = renewal_notice(name, self.env.expires(), &failure);
+                self.notice(&key, &message);
+            }
+            None => {
+                let message = format!("renewing credentials for {name} is slow; retrying later");
+                self.notice(&format!("slow-{name}"), &message);
+            }
+        }
+        self.plan
+            .extend(activation::retry_renewal(activation::now()));
+        Ok(())
+    }
+
+    fn finish(mut self) -> Plan {
+        self.plan.extend(self.notices.remember());
+        self.plan
+    }
+}
+
+/// The tree's profile and its credentials, or why they cannot be had.
+async fn tree_profile(
+    file: &DirFile,
+    name: &str,
+) -> Result<std::result::Result<(SsoProfile, RoleCredentials), String>> {
+    let path = file.path.display();
     let config = Config::load()?;
-    if !config.has_profile(&name) {
-        let m = format!(
-            "{path} names profile `{name}`, which is not in {}",
-            config.path().display()
-        );
-        return refuse(script, Some(m));
+    if !config.has_profile(name) {
+        let config_path = config.path().display();
+        return Ok(Err(format!(
+            "{path} names profile `{name}`, which is not in {config_path}"
+        )));
     }
-    let profile = match config.sso_profile(&name) {
+    let profile = match config.sso_profile(name) {
         Ok(p) => p,
-        Err(e) => return refuse(script, Some(e.message)),
-    };
-    let creds = match sso::credentials::get(&profile).await {
-        Ok(c) => c,
-        Err(e) => return refuse(script, Some(format!("{path} uses profile {name}: {e}"))),
-    };
-    // Kept when already saved: moving between trees, or back in after `off`.
-    script.save_once(DIR_RESTORE);
-    if !activation::is_active() {
-        script.save(RESTORE);
-    }
-    script.activate(&profile, &creds);
-    if let Some(root) = file.root.to_str() {
-        script.set(DIR, root);
-        script.set(DIR_KEY, &file.notice_key());
-    }
-    Ok(true)
-}
-
-async fn renew(script: &mut Script) -> Result<()> {
-    let name = activation::get(PROFILE).unwrap_or_default();
-    let expires = activation::get(EXPIRES).unwrap_or_default();
-    let profile = match Config::load().and_then(|c| c.sso_profile(&name)) {
-        Ok(p) => p,
-        Err(e) => {
-            notice_once(
-                script,
-                &format!("renew-{name}-{expires}"),
-                &format!("cannot renew credentials: {e}"),
-            );
-            retry_later(script);
-            return Ok(());
-        }
+        Err(e) => return Ok(Err(e.message)),
     };
     match sso::credentials::get(&profile).await {
-        Ok(creds) => script.activate(&profile, &creds),
-        // Never a browser from a prompt: one hint per expiry, then quiet
-        // retries that pick up a sign-in made anywhere else.
-        Err(e) if e.kind == Kind::LoginRequired => {
-            notice_once(
-                script,
-                &format!("login-{name}-{expires}"),
-                &format!("credentials for {name} cannot be renewed: {e}"),
-            );
-            retry_later(script);
-        }
-        Err(e) => {
-            notice_once(
-                script,
-                &format!("renew-{name}-{expires}"),
-                &format!("renewing credentials for {name} failed ({e}); retrying"),
-            );
-            retry_later(script);
+        Ok(creds) => Ok(Ok((profile, creds))),
+        Err(e) => Ok(Err(format!("{path} uses profile {name}: {e}"))),
+    }
+}
+
+enum RenewalFailure {
+    Config(Error),
+    Credentials(Error),
+}
+
+async fn renewal(name: &str) -> std::result::Result<(SsoProfile, RoleCredentials), RenewalFailure> {
+    let profile = Config::load()
+        .and_then(|c| c.sso_profile(name))
+        .map_err(RenewalFailure::Config)?;
+    let creds = sso::credentials::get(&profile)
+        .await
+        .map_err(RenewalFailure::Credentials)?;
+    Ok((profile, creds))
+}
+
+/// The notice key and message for a renewal that failed. Never a browser
+/// from a prompt: one hint per expiry, then quiet retries that pick up a
+/// sign-in made anywhere else.
+fn renewal_notice(name: &str, expires: &str, failure: &RenewalFailure) -> (String, String) {
+    match failure {
+        RenewalFailure::Config(e) => (
+            format!("renew-{name}-{expires}"),
+            format!("cannot renew credentials: {e}"),
+        ),
+        RenewalFailure::Credentials(e) if e.kind == Kind::LoginRequired => (
+            format!("login-{name}-{expires}"),
+            format!("credentials for {name} cannot be renewed: {e}"),
+        ),
+        RenewalFailure::Credentials(e) => (
+            format!("renew-{name}-{expires}"),
+            format!("renewing credentials for {name} failed ({e}); retrying"),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    const NOW: i64 = 1_000_000;
+
+    fn file(root: &str, content: &str) -> DirFile {
+        DirFile {
+            root: root.into(),
+            path: Path::new(root).join(".ssoenv"),
+            content: content.into(),
         }
     }
-    Ok(())
+
+    fn applied<'a>(root: &'a str, key: &'a str) -> Option<AppliedTree<'a>> {
+        Some(AppliedTree {
+            root: Path::new(root),
+            key: Some(key),
+        })
+    }
+
+    const DUE: Option<i64> = Some(NOW);
+    const LATER: Option<i64> = Some(NOW + 1);
+
+    #[test]
+    fn outside_any_tree_only_renewal_is_work() {
+        assert_eq!(decide(None, None, None, NOW), Decision::Nothing);
+        assert_eq!(decide(None, None, LATER, NOW), Decision::Nothing);
+        assert_eq!(decide(None, None, DUE, NOW), Decision::Renew);
+    }
+
+    #[test]
+    fn out_of_the_applied_tree_is_leaving_it_renewal_due_or_not() {
+        let gone = applied("/p", "k");
+        assert_eq!(decide(None, gone, None, NOW), Decision::Leave);
+        assert_eq!(decide(None, gone, DUE, NOW), Decision::Leave);
+    }
+
+    #[test]
+    fn inside_the_applied_tree_unchanged_only_renewal_is_work() {
+        let f = file("/p", "profile = dev\n");
+        let key = f.notice_key();
+        let found = Some((&f, Trust::Allowed));
+        assert_eq!(
+            decide(found, applied("/p", &key), LATER, NOW),
+            Decision::Nothing
+        );
+        assert_eq!(
+            decide(found, applied("/p", &key), DUE, NOW),
+            Decision::Renew
+        );
+    }
+
+    #[test]
+    fn an_allowed_file_not_applied_yet_is_entered() {
+        let f = file("/p", "profile = dev\n");
+        let key = f.notice_key();
+        let enter = |leave, renew| Decision::Enter {
+            file: &f,
+            profile: "dev".into(),
+            otherwise: Otherwise { leave, renew },
+        };
+        let found = Some((&f, Trust::Allowed));
+        assert_eq!(decide(found, None, None, NOW), enter(false, false));
+        assert_eq!(decide(found, None, DUE, NOW), enter(false, true));
+        // Edited (and allowed again) since it was applied.
+        assert_eq!(
+            decide(found, applied("/p", "old"), None, NOW),
+            enter(true, false)
+        );
+        // From another tree.
+        assert_eq!(
+            decide(found, applied("/q", &key), DUE, NOW),
+            enter(true, true)
+        );
+        // Applied, but which file it came from was lost.
+        let no_key = Some(AppliedTree {
+            root: Path::new("/p"),
+            key: None,
+        });
+        assert_eq!(decide(found, no_key, None, NOW), enter(true, false));
+    }
+
+    #[test]
+    fn a_denied_file_is_refused_silently_even_when_applied() {
+        let f = file("/p", "profile = dev\n");
+        let key = f.notice_key();
+        let found = Some((&f, Trust::Denied));
+        assert_eq!(
+            decide(found, applied("/p", &key), DUE, NOW),
+            Decision::Refuse {
+                file: &f,
+                notice: None,
+                otherwise: Otherwise {
+                    leave: true,
+                    renew: true
+                },
+            }
+        );
+    }
+
+    #[test]
+    fn an_unknown_or_malformed_file_is_refused_with_a_notice() {
+        let f = file("/p", "profile = dev\n");
+        let Decision::Refuse {
+            notice: Some(notice),
+            otherwise,
+            ..
+        } = decide(Some((&f, Trust::Unknown)), None, None, NOW)
+        else {
+            panic!("an untrusted file must be refused");
+        };
+        assert!(notice.contains("/p/.ssoenv is not allowed; run `ssoenv allow`"));
+        assert_eq!(
+            otherwise,
+            Otherwise {
+                leave: false,
+                renew: false
+            }
+        );
+        let bad = file("/p", "profile dev\n");
+        let Decision::Refuse {
+            notice: Some(notice),
+            ..
+        } = decide(Some((&bad, Trust::Allowed)), None, None, NOW)
+        else {
+            panic!("a malformed file must be refused");
+        };
+        assert_eq!(notice, "/p/.ssoenv:1: expected `profile = NAME`");
+    }
+
+    #[test]
+    fn a_failed_renewal_is_told_once_per_expiry_and_kind() {
+        let login = RenewalFailure::Credentials(Error::login_required("no session", " dev"));
+        let (key, message) = renewal_notice("dev", "123", &login);
+        assert_eq!(key, "login-dev-123");
+        assert!(message.starts_with("credentials for dev cannot be renewed: no session"));
+        let network = RenewalFailure::Credentials(Error::failed("timed out"));
+        let (key, message) = renewal_notice("dev", "123", &network);
+        assert_eq!(key, "renew-dev-123");
+        assert_eq!(
+            message,
+            "renewing credentials for dev failed (timed out); retrying"
+        );
+        let config = RenewalFailure::Config(Error::usage("no profile dev"));
+        let (key, message) = renewal_notice("dev", "123", &config);
+        assert_eq!(key, "renew-dev-123");
+        assert_eq!(message, "cannot renew credentials: no profile dev");
+    }
 }

@@ -4,19 +4,9 @@
 
 use clap::ValueEnum;
 
-use crate::cli::InitArgs;
+use crate::cli::{Hook, InitArgs};
 use crate::error::{Error, Result};
 use crate::shell::ShellKind;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Hook {
-    /// Check before every prompt: directory profiles and renewal.
-    Prompt,
-    /// Only when the directory changes (no renewal).
-    Cd,
-    /// No hook: only the wrapper function.
-    None,
-}
 
 fn template(kind: ShellKind) -> &'static str {
     match kind {

@@ -3,6 +3,7 @@
 
 use std::io::Write;
 
+use crate::activation::handout;
 use crate::cli::ServeArgs;
 use crate::config::Config;
 use crate::credential_server::{self, CredentialServer};
@@ -17,21 +18,8 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     // Fail now (exit 3 without a session) rather than on the first request.
     credential_server::credentials(&profile).await?;
     let server = CredentialServer::bind(profile.clone(), args.port).await?;
-    let sh = ShellKind::from_login_shell()
-        .unwrap_or(ShellKind::Bash)
-        .shell();
-    let mut out = String::new();
-    for name in credential_server::SHADOWING {
-        out.push_str(&sh.unset(name));
-        out.push('\n');
-    }
-    for (name, value) in super::export::region_variables(&profile)
-        .into_iter()
-        .chain(server.variables())
-    {
-        out.push_str(&sh.set(name, &value));
-        out.push('\n');
-    }
+    let kind = ShellKind::from_login_shell().unwrap_or(ShellKind::Bash);
+    let out = handout::serve(&profile, &server.endpoint()).render(kind);
     print!("{out}");
     std::io::stdout().flush()?;
     eprintln!(

@@ -2,7 +2,7 @@
 //! The binary prints shell code; the wrapper function from `ssoenv init`
 //! evaluates it.
 
-use crate::activation::{self, DIR_RESTORE, RESTORE, Script};
+use crate::activation::{self, Env};
 use crate::cli::UseArgs;
 use crate::config::Config;
 use crate::error::{Error, Kind, Result};
@@ -15,14 +15,13 @@ pub async fn run(args: UseArgs) -> Result<()> {
     let Some(kind) = args.shell else {
         return Err(not_loaded());
     };
-    let mut script = Script::new(kind);
-    if args.off {
-        if !activation::is_active() {
-            // Nothing of ours to undo: leave the user's variables alone.
+    let env = Env::from_process();
+    let plan = if args.off {
+        let Some(plan) = activation::off(&env) else {
             eprintln!("ssoenv: no profile is active");
             return Ok(());
-        }
-        script.off();
+        };
+        plan
     } else {
         let Some(name) = args.profile else {
             return Err(Error::usage("usage: ssoenv use PROFILE (or ssoenv off)"));
@@ -37,16 +36,9 @@ pub async fn run(args: UseArgs) -> Result<()> {
             }
             other => other?,
         };
-        if !activation::is_active() {
-            script.save(RESTORE);
-            // Inside a directory tree (after `off`), leaving it ends this too.
-            if activation::get(activation::DIR).is_some() {
-                script.save_once(DIR_RESTORE);
-            }
-        }
-        script.activate(&profile, &creds);
-    }
-    print!("{}", script.finish());
+        activation::use_profile(&env, activation::now(), &profile, &creds)
+    };
+    print!("{}", plan.render(kind));
     Ok(())
 }
 

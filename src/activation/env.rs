@@ -1,0 +1,153 @@
+//! The environment the transitions start from, read once at the edge.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+use super::plan::Saved;
+use super::vars::{self, DIR, DIR_KEY, EXPIRES, MANAGED, NOTICE, PROFILE, READ, RENEW_AT};
+
+/// The one clock (`Timestamp::now`) in the unit the shell variables use,
+/// epoch seconds; transitions are given its reading.
+pub fn now() -> i64 {
+    crate::timestamp::Timestamp::now().unix_seconds()
+}
+
+/// One variable of this process's environment, when set and non-empty: for
+/// readers at the edge, such as the prompt segment.
+pub fn get(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// The variables ssoenv manages or reads, as this process was given them.
+#[derive(Default)]
+pub struct Env {
+    vars: BTreeMap<&'static str, String>,
+}
+
+/// The directory tree the environment says is applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppliedTree<'a> {
+    pub root: &'a Path,
+    /// Which file (path and content) it was applied from.
+    pub key: Option<&'a str>,
+}
+
+impl Env {
+    pub fn from_process() -> Env {
+        Env::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// A snapshot of what `lookup` says of each name ssoenv cares about
+    /// (a value that is not UTF-8 counts as unset, as it does for `set`).
+    fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Env {
+        let vars = MANAGED
+            .iter()
+            .chain(READ)
+            .filter_map(|&name| lookup(name).map(|value| (name, value)))
+            .collect();
+        Env { vars }
+    }
+
+    #[cfg(test)]
+    pub fn from_pairs(pairs: &[(&'static str, &str)]) -> Env {
+        Env {
+            vars: pairs.iter().map(|&(n, v)| (n, v.to_string())).collect(),
+        }
+    }
+
+    /// NAME's value when set and non-empty.
+    pub(super) fn get(&self, name: &str) -> Option<&str> {
+        self.vars
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    }
+
+    /// The managed variables as they are, empty values included, to be put
+    /// back later.
+    pub(super) fn saved(&self) -> Saved {
+        MANAGED
+            .iter()
+            .map(|&name| (name, self.vars.get(name).cloned()))
+            .collect()
+    }
+
+    /// The profile ssoenv switched this shell to, if any.
+    pub fn profile(&self) -> Option<&str> {
+        self.get(PROFILE)
+    }
+
+    pub fn is_active(&self) -> bool {
+        self.profile().is_some()
+    }
+
+    /// The active credentials' expiry as recorded (epoch seconds), or "".
+    pub fn expires(&self) -> &str {
+        self.get(EXPIRES).unwrap_or_default()
+    }
+
+    /// When the active profile is due for renewal; never without one.
+    pub fn renew_at(&self) -> Option<i64> {
+        self.profile()?;
+        self.get(RENEW_AT)?.parse().ok()
+    }
+
+    pub(super) fn renew_before(&self) -> Option<i64> {
+        self.get(vars::RENEW_BEFORE)?.parse().ok()
+    }
+
+    pub fn applied_tree(&self) -> Option<AppliedTree<'_>> {
+        Some(AppliedTree {
+            root: Path::new(self.get(DIR)?),
+            key: self.get(DIR_KEY),
+        })
+    }
+
+    pub(super) fn notices(&self) -> &str {
+        self.get(NOTICE).unwrap_or_default()
+    }
+}
+
+// The user's own keys may be in there.
+impl fmt::Debug for Env {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.vars.keys()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_snapshot_keeps_empty_values_but_reads_them_as_unset() {
+        let env = Env::from_lookup(|name| match name {
+            "AWS_REGION" => Some(String::new()),
+            "SSOENV_PROFILE" => Some("dev".into()),
+            "HOME" => Some("/home/u".into()),
+            _ => None,
+        });
+        assert_eq!(env.get("AWS_REGION"), None);
+        assert!(env.saved().contains(&("AWS_REGION", Some(String::new()))));
+        assert!(env.saved().contains(&("AWS_PROFILE", None)));
+        assert_eq!(env.profile(), Some("dev"));
+        assert_eq!(env.get("HOME"), None, "only ssoenv's names are kept");
+    }
+
+    #[test]
+    fn renewal_time_counts_only_with_an_active_profile() {
+        let due = [(PROFILE, "dev"), (RENEW_AT, "100")];
+        assert_eq!(Env::from_pairs(&due).renew_at(), Some(100));
+        assert_eq!(Env::from_pairs(&[(RENEW_AT, "100")]).renew_at(), None);
+        let garbled = [(PROFILE, "dev"), (RENEW_AT, "soon")];
+        assert_eq!(Env::from_pairs(&garbled).renew_at(), None);
+    }
+
+    #[test]
+    fn debug_shows_names_only() {
+        let env = Env::from_pairs(&[(vars::AWS_SECRET_ACCESS_KEY, "users-own")]);
+        let debug = format!("{env:?}");
+        assert!(debug.contains("AWS_SECRET_ACCESS_KEY") && !debug.contains("users-own"));
+    }
+}
