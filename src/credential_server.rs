@@ -10,7 +10,6 @@
 //! the SSO session has ended.
 
 use std::convert::Infallible;
-use std::io::Read;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -23,6 +22,7 @@ use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use serde_json::json;
+use subtle::ConstantTimeEq;
 use tokio::net::TcpListener;
 
 use crate::config::SsoProfile;
@@ -148,7 +148,9 @@ async fn answer(state: &State, request: Request<Incoming>) -> Response<Full<Byte
                 "send the AWS_CONTAINER_AUTHORIZATION_TOKEN of this ssoenv run as the Authorization header",
             );
         }
-        Some(sent) if !same_secret(sent.as_bytes(), state.token.as_bytes()) => {
+        // Compared in constant time: response times say nothing about how
+        // much of a guess was right. (The length is no secret.)
+        Some(sent) if !bool::from(sent.as_bytes().ct_eq(state.token.as_bytes())) => {
             return error(
                 StatusCode::FORBIDDEN,
                 "Forbidden",
@@ -221,37 +223,17 @@ fn reply(status: StatusCode, body: &serde_json::Value) -> Response<Full<Bytes>> 
     response
 }
 
-/// Compare without stopping at the first difference, so response times say
-/// nothing about how much of a guess was right. (The length is no secret.)
-fn same_secret(sent: &[u8], token: &[u8]) -> bool {
-    let diff = sent
-        .iter()
-        .zip(token)
-        .fold(0u8, |acc, (a, b)| std::hint::black_box(acc | (a ^ b)));
-    sent.len() == token.len() && diff == 0
-}
-
 /// 32 random bytes, hex: unguessable, and safe in a header and a shell.
 fn random_token() -> Result<String> {
     let mut bytes = [0u8; 32];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut bytes))
-        .map_err(|e| Error::failed(format!("cannot read /dev/urandom: {e}")))?;
+    getrandom::fill(&mut bytes)
+        .map_err(|e| Error::failed(format!("cannot get random bytes from the system: {e}")))?;
     Ok(hex::encode(bytes))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn secrets_compare_exactly() {
-        assert!(same_secret(b"abc", b"abc"));
-        assert!(!same_secret(b"abd", b"abc"));
-        assert!(!same_secret(b"ab", b"abc"));
-        assert!(!same_secret(b"abcd", b"abc"));
-        assert!(!same_secret(b"", b"abc"));
-    }
 
     #[test]
     fn tokens_are_long_and_fresh() {
