@@ -12,26 +12,29 @@
 use std::convert::Infallible;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
 
-use http_body_util::Full;
-use hyper::body::{Bytes, Incoming};
-use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper::body::Incoming;
+use hyper::header::AUTHORIZATION;
+use hyper::{Method, Request, StatusCode};
 use serde_json::json;
 use subtle::ConstantTimeEq;
 use tokio::net::TcpListener;
 
 use crate::config::SsoProfile;
 use crate::error::{Error, Kind, Result};
+use crate::loopback::{self, Limits, Reply};
 use crate::sso::{self, RoleCredentials};
 use crate::timefmt;
 
 /// The one path served.
 const PATH: &str = "/credentials";
+
+/// The SDKs of one process tree make a request or two at a time: room for
+/// many more, far below any file-descriptor limit.
+const LIMITS: Limits = Limits {
+    connections: 64,
+    header_timeout: loopback::HEADER_TIMEOUT,
+};
 
 /// Variables that an SDK's credential chain would use before the endpoint,
 /// or that would point it at another profile: a command given the endpoint
@@ -97,28 +100,12 @@ impl CredentialServer {
 
     /// Serve until this future is dropped.
     pub async fn serve(self) -> Infallible {
-        loop {
-            let stream = match self.listener.accept().await {
-                Ok((stream, _)) => stream,
-                // Out of file descriptors, typically: wait for some to close.
-                Err(_) => {
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                    continue;
-                }
-            };
-            let state = self.state.clone();
-            tokio::spawn(async move {
-                let _ = stream.set_nodelay(true);
-                let service = service_fn(move |request| {
-                    let state = state.clone();
-                    async move { Ok::<_, Infallible>(answer(&state, request).await) }
-                });
-                // Errors here are clients going away mid-request.
-                let _ = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-        }
+        let state = self.state;
+        loopback::serve(self.listener, LIMITS, move |request| {
+            let state = state.clone();
+            async move { answer(&state, request).await }
+        })
+        .await
     }
 }
 
@@ -138,7 +125,7 @@ pub async fn credentials(profile: &SsoProfile) -> Result<RoleCredentials> {
     Ok(creds)
 }
 
-async fn answer(state: &State, request: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn answer(state: &State, request: Request<Incoming>) -> Reply {
     // The token first: without it a client learns nothing, not even the path.
     match request.headers().get(AUTHORIZATION) {
         None => {
@@ -179,7 +166,7 @@ async fn answer(state: &State, request: Request<Incoming>) -> Response<Full<Byte
             *state.reported() = None;
             // The container credentials format names the session token `Token`.
             let doc = crate::cmd::export::credentials_document(&creds, "Token");
-            reply(StatusCode::OK, &doc)
+            loopback::json(StatusCode::OK, &doc)
         }
         Err(e) => {
             state.report(&e);
@@ -210,17 +197,8 @@ impl State {
     }
 }
 
-fn error(status: StatusCode, code: &str, message: &str) -> Response<Full<Bytes>> {
-    reply(status, &json!({ "code": code, "message": message }))
-}
-
-fn reply(status: StatusCode, body: &serde_json::Value) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    response
+fn error(status: StatusCode, code: &str, message: &str) -> Reply {
+    loopback::json(status, &json!({ "code": code, "message": message }))
 }
 
 /// 32 random bytes, hex: unguessable, and safe in a header and a shell.
