@@ -168,7 +168,7 @@ impl DirFile {
             )));
         }
         let dir = trust_dir()?;
-        remove(&dir.join("deny").join(path_digest(&self.path)))?;
+        fsutil::remove_if_exists(&dir.join("deny").join(path_digest(&self.path)))?;
         let record = dir
             .join("allow")
             .join(hex::encode(content_digest(&self.path, &self.content)));
@@ -177,7 +177,7 @@ impl DirFile {
 
     pub fn deny(&self) -> Result<()> {
         let dir = trust_dir()?;
-        remove(
+        fsutil::remove_if_exists(
             &dir.join("allow")
                 .join(hex::encode(content_digest(&self.path, &self.content))),
         )?;
@@ -215,13 +215,6 @@ fn trust_dir() -> Result<PathBuf> {
         _ => crate::paths::home()?.join(".local/share"),
     };
     Ok(base.join("ssoenv"))
-}
-
-fn remove(path: &Path) -> Result<()> {
-    match std::fs::remove_file(path) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
-        _ => Ok(()),
-    }
 }
 
 #[cfg(test)]

@@ -74,6 +74,13 @@ impl Error {
         }
     }
 
+    /// An I/O failure, saying what was being done: `Error::io(format_args!(
+    /// "read {}", path.display()), e)` reads "cannot read /x: Permission
+    /// denied (os error 13)".
+    pub fn io(doing: impl fmt::Display, e: std::io::Error) -> Self {
+        Error::failed(format!("cannot {doing}: {e}"))
+    }
+
     /// Prefix the message with where it happened ("reading /x: ...").
     pub fn context(mut self, what: impl fmt::Display) -> Self {
         self.message = format!("{what}: {}", self.message);

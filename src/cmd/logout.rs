@@ -110,12 +110,8 @@ async fn remove(path: &Path, lock_kind: &str) -> Result<()> {
         Wait::Quiet,
     )
     .await?;
-    match std::fs::remove_file(path) {
-        Ok(()) => {
-            crate::trace!("deleted {}", path.display());
-            Ok(())
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(e.into()),
+    if crate::fsutil::remove_if_exists(path)? {
+        crate::trace!("deleted {}", path.display());
     }
+    Ok(())
 }
