@@ -74,8 +74,10 @@ impl CredentialServer {
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
         let listener = TcpListener::bind(addr)
             .await
-            .map_err(|e| Error::failed(format!("cannot listen on {addr}: {e}")))?;
-        let addr = listener.local_addr()?;
+            .map_err(|e| Error::io(format_args!("listen on {addr}"), e))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Error::io(format_args!("listen on {addr}"), e))?;
         Ok(CredentialServer {
             listener,
             url: format!("http://{addr}{PATH}"),

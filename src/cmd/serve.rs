@@ -33,7 +33,9 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         out.push('\n');
     }
     print!("{out}");
-    std::io::stdout().flush()?;
+    std::io::stdout()
+        .flush()
+        .map_err(|e| crate::error::Error::io("write to stdout", e))?;
     eprintln!(
         "ssoenv: serving credentials of profile {} until Ctrl-C; set the variables above where they are needed",
         profile.name
