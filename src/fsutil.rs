@@ -98,7 +98,8 @@ mod tests {
     #[test]
     fn errors_name_the_file() {
         let d = tempfile::tempdir().unwrap();
-        // A directory where a file is expected: reading and removing fail.
+        // A directory where a file is expected: reading, removing and
+        // writing fail.
         let dir = d.path().join("not-a-file");
         fs::create_dir(&dir).unwrap();
         let named = |e: Error| {

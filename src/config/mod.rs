@@ -90,7 +90,6 @@ impl Config {
     /// empty config: lookups then explain what to add.
     pub fn load() -> Result<Config> {
         let path = crate::paths::config_file()?;
-        // No file is no profiles, as for the AWS CLI.
         let bytes = crate::fsutil::read_optional(&path)?.unwrap_or_default();
         let text = String::from_utf8(bytes)
             .map_err(|_| Error::usage(format!("{}: not valid UTF-8", path.display())))?;
