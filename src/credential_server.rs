@@ -10,28 +10,31 @@
 //! the SSO session has ended.
 
 use std::convert::Infallible;
-use std::io::Read;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
 
-use http_body_util::Full;
-use hyper::body::{Bytes, Incoming};
-use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper::body::Incoming;
+use hyper::header::AUTHORIZATION;
+use hyper::{Method, Request, StatusCode};
 use serde_json::json;
+use subtle::ConstantTimeEq;
 use tokio::net::TcpListener;
 
 use crate::activation::{self, handout::Endpoint};
 use crate::config::SsoProfile;
 use crate::error::{Error, Kind, Result};
+use crate::loopback::{self, Limits, Reply};
 use crate::sso::{self, RoleCredentials};
 
 /// The one path served.
 const PATH: &str = "/credentials";
+
+/// The SDKs of one process tree make a request or two at a time: room for
+/// many more, far below any file-descriptor limit.
+const LIMITS: Limits = Limits {
+    connections: 64,
+    header_timeout: loopback::HEADER_TIMEOUT,
+};
 
 pub struct CredentialServer {
     listener: TcpListener,
@@ -55,8 +58,10 @@ impl CredentialServer {
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
         let listener = TcpListener::bind(addr)
             .await
-            .map_err(|e| Error::failed(format!("cannot listen on {addr}: {e}")))?;
-        let addr = listener.local_addr()?;
+            .map_err(|e| Error::io(format_args!("listen on {addr}"), e))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Error::io(format_args!("listen on {addr}"), e))?;
         Ok(CredentialServer {
             listener,
             url: format!("http://{addr}{PATH}"),
@@ -78,28 +83,12 @@ impl CredentialServer {
 
     /// Serve until this future is dropped.
     pub async fn serve(self) -> Infallible {
-        loop {
-            let stream = match self.listener.accept().await {
-                Ok((stream, _)) => stream,
-                // Out of file descriptors, typically: wait for some to close.
-                Err(_) => {
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                    continue;
-                }
-            };
-            let state = self.state.clone();
-            tokio::spawn(async move {
-                let _ = stream.set_nodelay(true);
-                let service = service_fn(move |request| {
-                    let state = state.clone();
-                    async move { Ok::<_, Infallible>(answer(&state, request).await) }
-                });
-                // Errors here are clients going away mid-request.
-                let _ = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-        }
+        let state = self.state;
+        loopback::serve(self.listener, LIMITS, move |request| {
+            let state = state.clone();
+            async move { answer(&state, request).await }
+        })
+        .await
     }
 }
 
@@ -115,7 +104,7 @@ pub async fn credentials(profile: &SsoProfile) -> Result<RoleCredentials> {
     Ok(creds)
 }
 
-async fn answer(state: &State, request: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn answer(state: &State, request: Request<Incoming>) -> Reply {
     // The token first: without it a client learns nothing, not even the path.
     match request.headers().get(AUTHORIZATION) {
         None => {
@@ -125,7 +114,9 @@ async fn answer(state: &State, request: Request<Incoming>) -> Response<Full<Byte
                 "send the AWS_CONTAINER_AUTHORIZATION_TOKEN of this ssoenv run as the Authorization header",
             );
         }
-        Some(sent) if !same_secret(sent.as_bytes(), state.token.as_bytes()) => {
+        // Compared in constant time: response times say nothing about how
+        // much of a guess was right. (The length is no secret.)
+        Some(sent) if !bool::from(sent.as_bytes().ct_eq(state.token.as_bytes())) => {
             return error(
                 StatusCode::FORBIDDEN,
                 "Forbidden",
@@ -154,7 +145,7 @@ async fn answer(state: &State, request: Request<Incoming>) -> Response<Full<Byte
             *state.reported() = None;
             // The container credentials format names the session token `Token`.
             let doc = activation::credentials_document(&creds, "Token");
-            reply(StatusCode::OK, &doc)
+            loopback::json(StatusCode::OK, &doc)
         }
         Err(e) => {
             state.report(&e);
@@ -185,50 +176,21 @@ impl State {
     }
 }
 
-fn error(status: StatusCode, code: &str, message: &str) -> Response<Full<Bytes>> {
-    reply(status, &json!({ "code": code, "message": message }))
-}
-
-fn reply(status: StatusCode, body: &serde_json::Value) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    response
-}
-
-/// Compare without stopping at the first difference, so response times say
-/// nothing about how much of a guess was right. (The length is no secret.)
-fn same_secret(sent: &[u8], token: &[u8]) -> bool {
-    let diff = sent
-        .iter()
-        .zip(token)
-        .fold(0u8, |acc, (a, b)| std::hint::black_box(acc | (a ^ b)));
-    sent.len() == token.len() && diff == 0
+fn error(status: StatusCode, code: &str, message: &str) -> Reply {
+    loopback::json(status, &json!({ "code": code, "message": message }))
 }
 
 /// 32 random bytes, hex: unguessable, and safe in a header and a shell.
 fn random_token() -> Result<String> {
     let mut bytes = [0u8; 32];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut bytes))
-        .map_err(|e| Error::failed(format!("cannot read /dev/urandom: {e}")))?;
+    getrandom::fill(&mut bytes)
+        .map_err(|e| Error::failed(format!("cannot get random bytes from the system: {e}")))?;
     Ok(hex::encode(bytes))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn secrets_compare_exactly() {
-        assert!(same_secret(b"abc", b"abc"));
-        assert!(!same_secret(b"abd", b"abc"));
-        assert!(!same_secret(b"ab", b"abc"));
-        assert!(!same_secret(b"abcd", b"abc"));
-        assert!(!same_secret(b"", b"abc"));
-    }
 
     #[test]
     fn tokens_are_long_and_fresh() {

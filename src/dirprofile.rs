@@ -75,8 +75,8 @@ fn read_small_file(path: &Path) -> Option<String> {
 /// The current directory as the shell names it: $PWD keeps the symlinks the
 /// user went through, but only when it still is the current directory
 /// (PowerShell, for one, never updates PWD for the programs it starts).
-pub fn logical_cwd() -> std::io::Result<PathBuf> {
-    let cwd = std::env::current_dir()?;
+pub fn logical_cwd() -> Result<PathBuf> {
+    let cwd = std::env::current_dir().map_err(|e| Error::io("read the current directory", e))?;
     if let Some(pwd) = std::env::var_os("PWD")
         .map(PathBuf::from)
         .filter(|p| p.is_absolute())
@@ -91,7 +91,7 @@ pub fn logical_cwd() -> std::io::Result<PathBuf> {
 /// `dir` made absolute against the logical current directory, with `.` and
 /// `..` resolved the way the shell's `cd` resolves them, so `allow ../proj`
 /// records the same path the hook later finds.
-pub fn absolute(dir: &Path) -> std::io::Result<PathBuf> {
+pub fn absolute(dir: &Path) -> Result<PathBuf> {
     let joined = logical_cwd()?.join(dir);
     let mut out = PathBuf::new();
     for part in joined.components() {
@@ -168,7 +168,7 @@ impl DirFile {
             )));
         }
         let dir = trust_dir()?;
-        remove(&dir.join("deny").join(path_digest(&self.path)))?;
+        fsutil::remove_if_exists(&dir.join("deny").join(path_digest(&self.path)))?;
         let record = dir
             .join("allow")
             .join(hex::encode(content_digest(&self.path, &self.content)));
@@ -177,7 +177,7 @@ impl DirFile {
 
     pub fn deny(&self) -> Result<()> {
         let dir = trust_dir()?;
-        remove(
+        fsutil::remove_if_exists(
             &dir.join("allow")
                 .join(hex::encode(content_digest(&self.path, &self.content))),
         )?;
@@ -215,13 +215,6 @@ fn trust_dir() -> Result<PathBuf> {
         _ => crate::paths::home()?.join(".local/share"),
     };
     Ok(base.join("ssoenv"))
-}
-
-fn remove(path: &Path) -> Result<()> {
-    match std::fs::remove_file(path) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
-        _ => Ok(()),
-    }
 }
 
 #[cfg(test)]

@@ -74,6 +74,14 @@ impl Error {
         }
     }
 
+    /// An I/O failure, saying what was being done: `Error::io(format_args!(
+    /// "read {}", path.display()), e)` reads "cannot read /x: Permission
+    /// denied (os error 13)". There is no `From<io::Error>`: a bare `?` would
+    /// lose the file.
+    pub fn io(doing: impl fmt::Display, e: std::io::Error) -> Self {
+        Error::failed(format!("cannot {doing}: {e}"))
+    }
+
     /// Prefix the message with where it happened ("reading /x: ...").
     pub fn context(mut self, what: impl fmt::Display) -> Self {
         self.message = format!("{what}: {}", self.message);
@@ -88,9 +96,3 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
-
-impl From<std::io::Error> for Error {
-    fn from(e: std::io::Error) -> Self {
-        Error::failed(e.to_string())
-    }
-}

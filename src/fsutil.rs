@@ -1,4 +1,5 @@
-//! Private, atomic file writes for caches that several processes share.
+//! Private, atomic file writes for caches that several processes share, and
+//! the reads and removals around them, every error naming its file.
 
 use std::fs;
 use std::io::Write;
@@ -13,7 +14,7 @@ pub fn private_dir(dir: &Path) -> Result<()> {
         .recursive(true)
         .mode(0o700)
         .create(dir)
-        .map_err(|e| Error::failed(format!("cannot create {}: {e}", dir.display())))
+        .map_err(|e| Error::io(format_args!("create {}", dir.display()), e))
 }
 
 /// Replace `path` atomically: write a 0600 temporary file in the same
@@ -24,7 +25,7 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
         .parent()
         .ok_or_else(|| Error::failed(format!("{} has no parent", path.display())))?;
     private_dir(dir)?;
-    let fail = |e: std::io::Error| Error::failed(format!("cannot write {}: {e}", path.display()));
+    let fail = |e| Error::io(format_args!("write {}", path.display()), e);
     // tempfile creates the file 0600 (O_EXCL), so the secret is never readable by others.
     let mut tmp = tempfile::Builder::new()
         .prefix(".ssoenv-tmp-")
@@ -44,10 +45,16 @@ pub fn read_optional(path: &Path) -> Result<Option<Vec<u8>>> {
     match fs::read(path) {
         Ok(b) => Ok(Some(b)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::failed(format!(
-            "cannot read {}: {e}",
-            path.display()
-        ))),
+        Err(e) => Err(Error::io(format_args!("read {}", path.display()), e)),
+    }
+}
+
+/// Remove a file that may not exist: `Ok(false)` when it was already gone.
+pub fn remove_if_exists(path: &Path) -> Result<bool> {
+    match fs::remove_file(path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(Error::io(format_args!("remove {}", path.display()), e)),
     }
 }
 
@@ -74,5 +81,32 @@ mod tests {
         assert_eq!(dmode, 0o700);
         // no temporary files left behind
         assert_eq!(fs::read_dir(p.parent().unwrap()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_missing_file_reads_and_removes_as_absent() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("f");
+        assert_eq!(read_optional(&p).unwrap(), None);
+        assert!(!remove_if_exists(&p).unwrap());
+        fs::write(&p, "x").unwrap();
+        assert_eq!(read_optional(&p).unwrap().as_deref(), Some(&b"x"[..]));
+        assert!(remove_if_exists(&p).unwrap());
+        assert!(!p.exists());
+    }
+
+    #[test]
+    fn errors_name_the_file() {
+        let d = tempfile::tempdir().unwrap();
+        // A directory where a file is expected: reading, removing and
+        // writing fail.
+        let dir = d.path().join("not-a-file");
+        fs::create_dir(&dir).unwrap();
+        let named = |e: Error| {
+            assert!(e.message.contains(&*dir.to_string_lossy()), "{e}");
+        };
+        named(read_optional(&dir).unwrap_err());
+        named(remove_if_exists(&dir).unwrap_err());
+        named(write_atomic(&dir, b"x").unwrap_err());
     }
 }

@@ -13,6 +13,7 @@ pub mod emulator;
 pub mod error;
 pub mod fsutil;
 pub mod log;
+pub mod loopback;
 pub mod paths;
 pub mod secret;
 pub mod shell;

@@ -5,7 +5,8 @@ mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, ChildStdout, Stdio};
+use std::os::unix::process::CommandExt;
+use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::Duration;
 
 use common::{Env, stderr};
@@ -13,11 +14,16 @@ use ssoenv::emulator::{DEFAULT_START_URL, EmulatorConfig, Op};
 
 const LOGIN_REQUIRED: i32 = 3;
 
+/// How long a request may go unanswered before the test fails instead of
+/// hanging: far longer than any answer takes.
+const BOUND: Duration = Duration::from_secs(60);
+
 /// A GET of `url` with this Authorization header: status and JSON body.
 fn get(url: &str, token: Option<&str>) -> (u16, serde_json::Value) {
     let rest = url.strip_prefix("http://").unwrap();
     let (host, path) = rest.split_at(rest.find('/').unwrap());
     let mut stream = TcpStream::connect(host).unwrap();
+    stream.set_read_timeout(Some(BOUND)).unwrap();
     let auth = token
         .map(|t| format!("Authorization: {t}\r\n"))
         .unwrap_or_default();
@@ -43,8 +49,12 @@ struct Served {
 
 impl Served {
     fn start(env: &Env, profile: &str) -> Served {
-        let mut child = env
-            .cmd(&["serve", profile])
+        Self::spawn(env.cmd(&["serve", profile]))
+    }
+
+    /// `cmd` is a `serve` command.
+    fn spawn(mut cmd: Command) -> Served {
+        let mut child = cmd
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -138,6 +148,46 @@ fn serve_answers_only_requests_with_its_token() {
     // Cached credentials are served without asking Identity Center again.
     served.get();
     assert_eq!(env.emulator.calls(Op::GetRoleCredentials), 1);
+    served.stop();
+}
+
+#[test]
+fn connections_that_send_nothing_do_not_keep_requests_out() {
+    // More silent connections than the server may open files: without a
+    // cap on connections it took them until it had no descriptor left, and
+    // no request got in again.
+    const FILE_LIMIT: libc::rlim_t = 128;
+    const SILENT: usize = 300;
+    let env = Env::new();
+    env.login();
+    let mut cmd = env.cmd(&["serve", "dev"]);
+    // SAFETY: setrlimit is async-signal-safe, and the closure allocates nothing.
+    unsafe {
+        cmd.pre_exec(|| {
+            let mut limit = libc::rlimit {
+                rlim_cur: 0,
+                rlim_max: 0,
+            };
+            if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            limit.rlim_cur = limit.rlim_cur.min(FILE_LIMIT);
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        })
+    };
+    let served = Served::spawn(cmd);
+    let host = served.url["http://".len()..].split('/').next().unwrap();
+    let addr = host.parse().unwrap();
+    let silent: Vec<TcpStream> = (0..SILENT)
+        .map(|_| TcpStream::connect_timeout(&addr, BOUND).unwrap())
+        .collect();
+    let (status, body) = served.get();
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["AccessKeyId"], env.credentials("dev")["AccessKeyId"]);
+    drop(silent);
     served.stop();
 }
 

@@ -20,7 +20,9 @@ pub fn script(kind: ShellKind) -> Result<String> {
         ShellKind::Powershell => &Powershell,
     };
     let mut out = Vec::new();
-    completer.write_registration(VAR, "ssoenv", "ssoenv", "ssoenv", &mut out)?;
+    completer
+        .write_registration(VAR, "ssoenv", "ssoenv", "ssoenv", &mut out)
+        .map_err(|e| crate::error::Error::io("write the completion script", e))?;
     Ok(String::from_utf8_lossy(&out).into_owned())
 }
 

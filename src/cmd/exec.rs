@@ -49,14 +49,14 @@ async fn supervise(profile: &SsoProfile, program: &OsStr, args: &[OsString]) -> 
     handout::exec_with_endpoint(profile, &server.endpoint()).apply(cmd.as_std_mut());
     // Handlers first: a signal arriving before them would kill ssoenv and
     // leave the command without its endpoint.
-    let mut signals = Forwarded::install()?;
+    let mut signals = Forwarded::install().map_err(|e| Error::io("handle signals", e))?;
     let mut child = cmd.spawn().map_err(|e| cannot_run(program, e))?;
     let pid = child.id().expect("a child not yet waited for has a pid");
     let serving = server.serve();
     tokio::pin!(serving);
     let status = loop {
         tokio::select! {
-            status = child.wait() => break status?,
+            status = child.wait() => break status.map_err(|e| Error::io("wait for the command", e))?,
             signal = signals.next() => forward(pid, signal),
             never = &mut serving => match never {},
         }
@@ -81,7 +81,7 @@ struct Forwarded {
 }
 
 impl Forwarded {
-    fn install() -> Result<Forwarded> {
+    fn install() -> std::io::Result<Forwarded> {
         Ok(Forwarded {
             interrupt: signal(SignalKind::interrupt())?,
             terminate: signal(SignalKind::terminate())?,

@@ -45,7 +45,7 @@ pub fn render(kind: ShellKind, cmd: &str, hook: Hook) -> Result<String> {
     }
     // The binary by absolute path: the wrapper shadows the name on PATH, and
     // the hook must not depend on PATH at every prompt.
-    let exe = std::env::current_exe()?;
+    let exe = std::env::current_exe().map_err(|e| Error::io("find the ssoenv binary", e))?;
     let exe = exe
         .to_str()
         .ok_or_else(|| Error::failed("the path of the ssoenv binary is not UTF-8"))?;

@@ -94,7 +94,10 @@ fn json_files(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
             .filter(|p| p.extension().is_some_and(|x| x == "json"))
             .collect()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-        Err(e) => Err(e.into()),
+        Err(e) => Err(crate::error::Error::io(
+            format_args!("list {}", dir.display()),
+            e,
+        )),
     }
 }
 
@@ -110,12 +113,8 @@ async fn remove(path: &Path, lock_kind: &str) -> Result<()> {
         Wait::Quiet,
     )
     .await?;
-    match std::fs::remove_file(path) {
-        Ok(()) => {
-            crate::trace!("deleted {}", path.display());
-            Ok(())
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(e.into()),
+    if crate::fsutil::remove_if_exists(path)? {
+        crate::trace!("deleted {}", path.display());
     }
+    Ok(())
 }

@@ -86,7 +86,8 @@ fn run(cli: Cli) -> Result<()> {
 
 /// Until Ctrl-C or SIGTERM: how the foreground servers (`serve`, `emulator`) stop.
 pub async fn until_stopped() -> Result<()> {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .map_err(|e| Error::io("handle SIGTERM", e))?;
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         _ = term.recv() => {}

@@ -40,15 +40,17 @@ pub fn run(args: SandboxArgs) -> Result<()> {
         .map_err(|e| Error::failed(format!("cannot start the emulator: {e}")))?;
     let home = tempfile::Builder::new()
         .prefix("ssoenv-sandbox-")
-        .tempdir()?;
+        .tempdir()
+        .map_err(|e| Error::io("create the sandbox's HOME", e))?;
     let aws = home.path().join(".aws");
     crate::fsutil::private_dir(&aws)?;
     std::fs::write(
         aws.join("config"),
         CONFIG.replace("START_URL", DEFAULT_START_URL),
-    )?;
+    )
+    .map_err(|e| Error::io(format_args!("write {}", aws.join("config").display()), e))?;
 
-    let exe = std::env::current_exe()?;
+    let exe = std::env::current_exe().map_err(|e| Error::io("find the ssoenv binary", e))?;
     let shell = args
         .shell
         .or_else(|| std::env::var_os("SHELL").map(Into::into))
@@ -60,7 +62,11 @@ pub fn run(args: SandboxArgs) -> Result<()> {
     let mut login = Command::new(&exe);
     login.args(["login", "--sso-session", "sandbox", "--no-browser"]);
     env(&mut login);
-    if !login.status()?.success() {
+    if !login
+        .status()
+        .map_err(|e| Error::io("run the sandbox sign-in", e))?
+        .success()
+    {
         return Err(Error::failed("the sandbox sign-in failed"));
     }
     eprintln!(
@@ -101,14 +107,16 @@ fn load_integration(cmd: &mut Command, shell: &Path, home: &Path) -> Result<()> 
             std::fs::write(
                 &rc,
                 "PS1='(sandbox) \\w \\$ '\neval \"$(ssoenv init bash)\"\n",
-            )?;
+            )
+            .map_err(|e| Error::io(format_args!("write {}", rc.display()), e))?;
             cmd.arg("--rcfile").arg(rc);
         }
         "zsh" => {
             std::fs::write(
                 home.join(".zshrc"),
                 "PROMPT='(sandbox) %~ %# '\neval \"$(ssoenv init zsh)\"\n",
-            )?;
+            )
+            .map_err(|e| Error::io(format_args!("write {}", home.join(".zshrc").display()), e))?;
             cmd.env("ZDOTDIR", home);
         }
         "fish" => {

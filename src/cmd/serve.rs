@@ -21,7 +21,9 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     let kind = ShellKind::from_login_shell().unwrap_or(ShellKind::Bash);
     let out = handout::serve(&profile, &server.endpoint()).render(kind);
     print!("{out}");
-    std::io::stdout().flush()?;
+    std::io::stdout()
+        .flush()
+        .map_err(|e| crate::error::Error::io("write to stdout", e))?;
     eprintln!(
         "ssoenv: serving credentials of profile {} until Ctrl-C; set the variables above where they are needed",
         profile.name

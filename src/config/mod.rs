@@ -90,17 +90,9 @@ impl Config {
     /// empty config: lookups then explain what to add.
     pub fn load() -> Result<Config> {
         let path = crate::paths::config_file()?;
-        let text = match std::fs::read(&path) {
-            Ok(b) => String::from_utf8(b)
-                .map_err(|_| Error::usage(format!("{}: not valid UTF-8", path.display())))?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => {
-                return Err(Error::failed(format!(
-                    "cannot read {}: {e}",
-                    path.display()
-                )));
-            }
-        };
+        let bytes = crate::fsutil::read_optional(&path)?.unwrap_or_default();
+        let text = String::from_utf8(bytes)
+            .map_err(|_| Error::usage(format!("{}: not valid UTF-8", path.display())))?;
         Self::parse(&text, &path)
     }
 

@@ -9,11 +9,12 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use http_body_util::{BodyExt, Full};
+use http_body_util::BodyExt;
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{CONTENT_TYPE, HeaderValue};
+use hyper::header::HeaderValue;
 use hyper::http::request::Parts;
-use hyper::{Method, Request, Response, StatusCode};
+use hyper::{Method, Request, StatusCode};
+use percent_encoding::percent_decode_str;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
@@ -21,8 +22,7 @@ use serde_json::{Map, Value, json};
 use super::error::ApiError;
 use super::state::{Grant, State};
 use super::{Fault, Op, ids, lock};
-
-type Reply = Response<Full<Bytes>>;
+use crate::loopback::{self, Reply};
 
 /// Page size of the list operations when the request has no `max_result`.
 const DEFAULT_PAGE_SIZE: usize = 10;
@@ -374,26 +374,7 @@ impl Query {
 
 /// Decodes `%XX` escapes; `+` stays as is, since AWS clients escape it as `%2B`.
 fn percent_decode(text: &str) -> String {
-    let mut bytes = Vec::with_capacity(text.len());
-    let mut rest = text.as_bytes();
-    while let Some((&first, tail)) = rest.split_first() {
-        let escaped = (first == b'%')
-            .then(|| tail.get(..2))
-            .flatten()
-            .and_then(|hex| std::str::from_utf8(hex).ok())
-            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
-        match escaped {
-            Some(byte) => {
-                bytes.push(byte);
-                rest = &tail[2..];
-            }
-            None => {
-                bytes.push(first);
-                rest = tail;
-            }
-        }
-    }
-    String::from_utf8_lossy(&bytes).into_owned()
+    percent_decode_str(text).decode_utf8_lossy().into_owned()
 }
 
 /// Parses a JSON request body; an empty body is an empty object.
@@ -412,13 +393,13 @@ fn required<'a>(member: &'a Option<String>, name: &str) -> Result<&'a str, ApiEr
         .ok_or_else(|| ApiError::invalid_request(format!("Missing required member: {name}")))
 }
 
+/// A response with a request id, as every real one has.
 fn reply(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> Reply {
-    let mut response = Response::new(Full::new(body.into()));
-    *response.status_mut() = status;
-    let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    let mut response = loopback::reply(status, content_type, body);
     let request_id = HeaderValue::try_from(ids::request_id()).expect("request ids are ASCII");
-    headers.insert("x-amzn-requestid", request_id);
+    response
+        .headers_mut()
+        .insert("x-amzn-requestid", request_id);
     response
 }
 

@@ -1,12 +1,5 @@
-//! Random-looking identifiers, tokens and credentials.
-//!
-//! Uses std's randomly keyed SipHash (`RandomState`) over a counter and the clock instead
-//! of a `rand` dependency: values only need to be unique and unguessable within a test.
-
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+//! Random identifiers, tokens and credentials, from the operating system's
+//! random source.
 
 pub(super) const UPPER: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 pub(super) const UPPER_DIGITS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -19,28 +12,25 @@ pub(super) const URL_SAFE: &[u8] =
 pub(super) const BASE64: &[u8] =
     b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-static COUNTER: AtomicU64 = AtomicU64::new(0);
-
-fn random_u64() -> u64 {
-    let mut hasher = RandomState::new().build_hasher();
-    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_nanos());
-    hasher.write_u128(nanos);
-    hasher.finish()
-}
-
 /// `len` characters drawn from `alphabet`.
 pub(super) fn random_string(alphabet: &[u8], len: usize) -> String {
-    (0..len)
-        .map(|_| alphabet[(random_u64() % alphabet.len() as u64) as usize] as char)
+    let mut draws = vec![0u8; len * 8];
+    fill(&mut draws);
+    // Each character from 64 random bits: the modulo bias is ~2^-58.
+    draws
+        .chunks_exact(8)
+        .map(|draw| {
+            let draw = u64::from_le_bytes(draw.try_into().expect("chunks of 8"));
+            alphabet[(draw % alphabet.len() as u64) as usize] as char
+        })
         .collect()
 }
 
 /// A UUID-shaped request id, like the real `x-amzn-RequestId`.
 pub(super) fn request_id() -> String {
-    let hex = format!("{:016x}{:016x}", random_u64(), random_u64());
+    let mut bytes = [0u8; 16];
+    fill(&mut bytes);
+    let hex = hex::encode(bytes);
     format!(
         "{}-{}-{}-{}-{}",
         &hex[..8],
@@ -49,4 +39,9 @@ pub(super) fn request_id() -> String {
         &hex[16..20],
         &hex[20..]
     )
+}
+
+/// The emulator has no way to go on without random values: a test fails.
+fn fill(bytes: &mut [u8]) {
+    getrandom::fill(bytes).expect("the operating system's random source works");
 }

@@ -1,20 +1,23 @@
 //! The server thread: a current-thread tokio runtime of its own, so the emulator works the
 //! same from synchronous tests and from inside another runtime.
 
-use std::convert::Infallible;
 use std::io;
 use std::sync::{Arc, Mutex, mpsc};
 use std::thread::JoinHandle;
-use std::time::Duration;
 
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use super::http;
 use super::state::State;
+use crate::loopback::{self, Limits};
+
+/// Benchmarks run many clients at once against one emulator: room for them,
+/// below common file-descriptor limits.
+const LIMITS: Limits = Limits {
+    connections: 256,
+    header_timeout: loopback::HEADER_TIMEOUT,
+};
 
 /// Starts serving `listener` on a new thread. The server stops when the returned sender is
 /// dropped; joining the thread then takes only as long as dropping its runtime.
@@ -62,32 +65,14 @@ pub(super) fn spawn(
 async fn accept_loop(
     listener: TcpListener,
     state: Arc<Mutex<State>>,
-    mut stopped: oneshot::Receiver<()>,
+    stopped: oneshot::Receiver<()>,
 ) {
-    loop {
-        tokio::select! {
-            _ = &mut stopped => return,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    tokio::spawn(serve_connection(stream, state.clone()));
-                }
-                // Typically out of file descriptors while many clients connect at once:
-                // wait for some to close instead of spinning.
-                Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
-            },
-        }
-    }
-}
-
-async fn serve_connection(stream: TcpStream, state: Arc<Mutex<State>>) {
-    // Small request/response exchanges: do not let Nagle delay them.
-    let _ = stream.set_nodelay(true);
-    let service = service_fn(move |request| {
+    let serving = loopback::serve(listener, LIMITS, move |request| {
         let state = state.clone();
-        async move { Ok::<_, Infallible>(http::handle(&state, request).await) }
+        async move { http::handle(&state, request).await }
     });
-    // Errors here are clients going away mid-request, which is theirs to report.
-    let _ = http1::Builder::new()
-        .serve_connection(TokioIo::new(stream), service)
-        .await;
+    tokio::select! {
+        _ = stopped => {}
+        never = serving => match never {},
+    }
 }

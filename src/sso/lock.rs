@@ -44,7 +44,7 @@ pub async fn acquire(name: &str, wait: Duration, what: &str, how: Wait) -> Resul
         .write(true)
         .mode(0o600)
         .open(&path)
-        .map_err(|e| Error::failed(format!("cannot open lock {}: {e}", path.display())))?;
+        .map_err(|e| Error::io(format_args!("open lock {}", path.display()), e))?;
     let started = Instant::now();
     let mut announced = false;
     loop {
@@ -52,10 +52,7 @@ pub async fn acquire(name: &str, wait: Duration, what: &str, how: Wait) -> Resul
             Ok(()) => break,
             Err(std::fs::TryLockError::WouldBlock) => {}
             Err(std::fs::TryLockError::Error(e)) => {
-                return Err(Error::failed(format!(
-                    "cannot lock {}: {e}",
-                    path.display()
-                )));
+                return Err(Error::io(format_args!("lock {}", path.display()), e));
             }
         }
         if !announced {

@@ -61,10 +61,8 @@ fn path(session: &SsoSession) -> Result<PathBuf> {
 
 /// Forget a registration the server no longer accepts.
 pub fn forget(session: &SsoSession) -> Result<()> {
-    match std::fs::remove_file(path(session)?) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
-        _ => Ok(()),
-    }
+    crate::fsutil::remove_if_exists(&path(session)?)?;
+    Ok(())
 }
 
 /// A registration for the device flow: the cached one, or a new one.
