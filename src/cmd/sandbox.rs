@@ -1,39 +1,14 @@
 //! `ssoenv sandbox`: everything a newcomer needs to try ssoenv in seconds,
-//! without an AWS account — a local Identity Center, a throwaway HOME with an
-//! AWS config of three profiles, a completed sign-in, and a subshell. The
+//! without an AWS account — a local Identity Center, a throwaway HOME with the
+//! emulator's sample AWS config, a completed sign-in, and a subshell. The
 //! real ~/.aws is never read or written.
 
 use std::path::Path;
 use std::process::Command;
 
 use crate::cli::SandboxArgs;
-use crate::emulator::{DEFAULT_START_URL, Emulator, EmulatorConfig};
+use crate::emulator::{DEFAULT_START_URL, Emulator, EmulatorConfig, sample};
 use crate::error::{Error, Result};
-
-const CONFIG: &str = "\
-[sso-session sandbox]
-sso_start_url = START_URL
-sso_region = us-east-1
-sso_registration_scopes = sso:account:access
-
-[profile dev]
-sso_session = sandbox
-sso_account_id = 111111111111
-sso_role_name = Admin
-region = eu-west-1
-
-[profile staging]
-sso_session = sandbox
-sso_account_id = 222222222222
-sso_role_name = Admin
-region = eu-central-1
-
-[profile prod]
-sso_session = sandbox
-sso_account_id = 333333333333
-sso_role_name = ReadOnly
-region = us-east-1
-";
 
 pub fn run(args: SandboxArgs) -> Result<()> {
     let emulator = Emulator::start(EmulatorConfig::default())
@@ -43,10 +18,7 @@ pub fn run(args: SandboxArgs) -> Result<()> {
         .tempdir()?;
     let aws = home.path().join(".aws");
     crate::fsutil::private_dir(&aws)?;
-    std::fs::write(
-        aws.join("config"),
-        CONFIG.replace("START_URL", DEFAULT_START_URL),
-    )?;
+    std::fs::write(aws.join("config"), sample::config(DEFAULT_START_URL))?;
 
     let exe = std::env::current_exe()?;
     let shell = args
@@ -58,7 +30,7 @@ pub fn run(args: SandboxArgs) -> Result<()> {
     };
 
     let mut login = Command::new(&exe);
-    login.args(["login", "--sso-session", "sandbox", "--no-browser"]);
+    login.args(["login", "--sso-session", sample::SESSION, "--no-browser"]);
     env(&mut login);
     if !login.status()?.success() {
         return Err(Error::failed("the sandbox sign-in failed"));
