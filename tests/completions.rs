@@ -59,9 +59,7 @@ fn profile_names_come_from_the_config() {
 
 #[test]
 fn bash_completes_profiles_through_the_committed_script() {
-    if !common::have("bash") {
-        return;
-    }
+    common::require("bash");
     let env = Env::new();
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_ssoenv")).parent().unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("completions/ssoenv.bash");

@@ -295,9 +295,7 @@ fn exec_server_needs_a_session_before_the_command_starts() {
 
 #[test]
 fn botocore_fetches_from_the_endpoint_and_again_when_credentials_expire() {
-    let Some(py) = common::python_with_botocore() else {
-        return;
-    };
+    let py = common::require_botocore();
     // Two-minute credentials: inside botocore's 15-minute refresh window, so
     // every read of them fetches again.
     let env = Env::with(EmulatorConfig {

@@ -60,9 +60,7 @@ fn read_back(shell: &[&str], code: &str, print: &str) -> Vec<String> {
 }
 
 fn check(format: &str, shell: &[&str], print: &str) {
-    if !common::have(shell[0]) {
-        return;
-    }
+    common::require(shell[0]);
     let (env, values) = env_with_adversarial_credentials();
     let code = env.ok(&["export", "dev", "--format", format]);
     let got = read_back(shell, &code, print);

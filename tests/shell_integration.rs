@@ -19,9 +19,8 @@ macro_rules! in_shells {
             #[test]
             fn $sh() {
                 let sh = super::Sh::from_name(stringify!($sh));
-                if sh.available() {
-                    super::$scenario(sh);
-                }
+                sh.require();
+                super::$scenario(sh);
             }
         )+}
     )*};

@@ -69,9 +69,7 @@ fn script(env: &Env, name: &str, code: &str) -> String {
 
 #[test]
 fn shellcheck_accepts_the_bash_code() {
-    if !common::have("shellcheck") {
-        return;
-    }
+    common::require("shellcheck");
     let env = Env::new();
     for variant in VARIANTS {
         let code = init(&env, "bash", variant);
@@ -93,9 +91,7 @@ fn shellcheck_accepts_the_bash_code() {
 
 #[test]
 fn zsh_parses_the_zsh_code() {
-    if !common::have("zsh") {
-        return;
-    }
+    common::require("zsh");
     let env = Env::new();
     for variant in VARIANTS {
         let code = init(&env, "zsh", variant);
@@ -111,9 +107,7 @@ fn zsh_parses_the_zsh_code() {
 
 #[test]
 fn fish_parses_the_fish_code() {
-    if !common::have("fish") {
-        return;
-    }
+    common::require("fish");
     let env = Env::new();
     for variant in VARIANTS {
         let code = init(&env, "fish", variant);
@@ -201,9 +195,7 @@ fn bash_init_and_hook_run_cleanly_under_euo_pipefail() {
 
 #[test]
 fn zsh_init_and_hook_run_cleanly_under_euo_pipefail_and_ksh_arrays() {
-    if !common::have("zsh") {
-        return;
-    }
+    common::require("zsh");
     let env = Env::new();
     for ksh_arrays in [false, true] {
         for variant in VARIANTS {
@@ -234,9 +226,7 @@ fn zsh_init_and_hook_run_cleanly_under_euo_pipefail_and_ksh_arrays() {
 
 #[test]
 fn fish_init_and_hook_run_cleanly() {
-    if !common::have("fish") {
-        return;
-    }
+    common::require("fish");
     let env = Env::new();
     for variant in VARIANTS {
         let code = init(&env, "fish", variant);

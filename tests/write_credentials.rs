@@ -383,9 +383,7 @@ fn aws_shared_credentials_file_is_honoured() {
 
 #[test]
 fn botocore_reads_the_written_profile() {
-    let Some(py) = common::python_with_botocore() else {
-        return;
-    };
+    let py = common::require_botocore();
     let env = Env::new();
     env.login();
     // CRLF and no final newline; no duplicate keys, which botocore rejects.

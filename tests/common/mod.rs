@@ -3,6 +3,7 @@
 //! AWS_ENDPOINT_URL_SSO / AWS_ENDPOINT_URL_SSO_OIDC variables.
 #![allow(dead_code)] // each test binary uses part of the harness
 
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -147,30 +148,33 @@ pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// Whether an external program is available. Under CI a missing one is a
-/// failure, locally a visible skip.
-pub fn have(program: &str) -> bool {
-    let found = Command::new("sh")
-        .args(["-c", &format!("command -v {program}")])
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !found {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{program} is required under CI but not installed"
-        );
-        eprintln!("skipped: {program} not installed (CI installs it; see .ci/run)");
-    }
-    found
+/// Where `program` is on PATH. A test that needs a program that is missing
+/// fails here, saying how to install it or leave the test out.
+pub fn require(program: &str) -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|p| {
+            p.metadata()
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "{program} is not installed, so this test cannot run. Install it with \
+                 `sudo apt-get install {program}` (or run `.ci/run`, which installs \
+                 everything the tests need), or leave its tests out: \
+                 `cargo test -- --skip {program}`"
+            )
+        })
 }
 
-/// A Python that can import botocore: SSOENV_TEST_PYTHON, else the repo's
-/// `.venv` (which .ci/run creates with the pinned tests/interop/requirements.txt),
-/// else `python3` if it has botocore. Under CI a missing one fails; locally it
-/// is a visible skip.
-pub fn python_with_botocore() -> Option<PathBuf> {
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
+/// A Python that can import botocore, the independent reference for the
+/// cache formats: SSOENV_TEST_PYTHON, else the repository's `.venv`, else
+/// `python3`. Without one the test fails with the commands that create the
+/// venv (with the pinned tests/interop/requirements.txt, as .ci/run does).
+pub fn require_botocore() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let venv = root.join(".venv/bin/python");
     let candidate = match std::env::var_os("SSOENV_TEST_PYTHON") {
         Some(p) => PathBuf::from(p),
         None if venv.exists() => venv,
@@ -181,16 +185,16 @@ pub fn python_with_botocore() -> Option<PathBuf> {
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
-    if works {
-        return Some(candidate);
-    }
     assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "{} cannot import botocore; CI must install it (see .ci/run)",
-        candidate.display()
+        works,
+        "{} cannot import botocore, so this test cannot run. Create the venv the \
+         tests use: `cd {} && python3 -m venv .venv && .venv/bin/pip install -r \
+         tests/interop/requirements.txt` (or set SSOENV_TEST_PYTHON to a Python \
+         that has botocore)",
+        candidate.display(),
+        root.display()
     );
-    eprintln!("skipped: no Python with botocore (set SSOENV_TEST_PYTHON)");
-    None
+    candidate
 }
 
 impl Env {

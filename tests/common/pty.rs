@@ -49,9 +49,9 @@ impl Sh {
         }
     }
 
-    /// Installed? Missing shells are a visible skip locally and a failure under CI.
-    pub fn available(self) -> bool {
-        super::have(self.name())
+    /// Where the shell is; fails the test if it is not installed.
+    pub fn require(self) -> PathBuf {
+        super::require(self.name())
     }
 
     /// The line the README tells users to put in their rc file, with extra
@@ -202,7 +202,7 @@ impl Pty {
         std::fs::create_dir_all(rc_path.parent().unwrap()).unwrap();
         std::fs::write(&rc_path, format!("{}{rc}\n", sh.preamble())).unwrap();
 
-        let shell_path = which(sh.name());
+        let shell_path = sh.require();
         let mut cmd = Command::new(&shell_path);
         cmd.arg("-i");
         isolate(env, &mut cmd);
@@ -424,14 +424,6 @@ impl Drop for Pty {
         unsafe { libc::kill(pid, libc::SIGKILL) };
         let _ = self.child.wait();
     }
-}
-
-fn which(program: &str) -> PathBuf {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(program))
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| panic!("{program} not on PATH"))
 }
 
 /// A new pseudo-terminal, both ends close-on-exec, COLUMNS wide.
