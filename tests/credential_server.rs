@@ -8,10 +8,9 @@ use std::net::TcpStream;
 use std::process::{Child, ChildStdout, Stdio};
 use std::time::Duration;
 
+use common::exit::LOGIN_REQUIRED;
 use common::{Env, stderr};
 use ssoenv::emulator::{DEFAULT_START_URL, EmulatorConfig, Op};
-
-const LOGIN_REQUIRED: i32 = 3;
 
 /// A GET of `url` with this Authorization header: status and JSON body.
 fn get(url: &str, token: Option<&str>) -> (u16, serde_json::Value) {

@@ -5,9 +5,9 @@
 mod common;
 
 use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
-use common::{Env, pty, stderr};
+use common::{Env, stderr};
 
 const VARIANTS: [&[&str]; 5] = [
     &[],
@@ -20,7 +20,7 @@ const VARIANTS: [&[&str]; 5] = [
 fn init(env: &Env, shell: &str, variant: &[&str]) -> String {
     let mut args = vec!["init", shell];
     args.extend_from_slice(variant);
-    let out = pty::ssoenv(env, &args);
+    let out = env.run(&args);
     assert!(out.status.success(), "ssoenv {args:?}: {}", stderr(&out));
     assert!(
         out.stderr.is_empty(),
@@ -34,10 +34,9 @@ fn init(env: &Env, shell: &str, variant: &[&str]) -> String {
 
 /// Run `program args` in the test's isolated environment with `input` on stdin.
 fn run(env: &Env, program: &str, args: &[&str], input: &str) -> Output {
-    let mut cmd = Command::new(program);
-    cmd.args(args);
-    pty::isolate(env, &mut cmd);
-    cmd.stdin(Stdio::piped())
+    let mut cmd = env.command(program);
+    cmd.args(args)
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = cmd.spawn().unwrap();
