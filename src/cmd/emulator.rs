@@ -5,7 +5,7 @@ use std::time::Duration;
 use clap::ValueEnum;
 
 use crate::cli::EmulatorArgs;
-use crate::emulator::{Account, Approval, Emulator, EmulatorConfig};
+use crate::emulator::{Account, Approval, DEFAULT_START_URL, Emulator, EmulatorConfig, sample};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -20,6 +20,10 @@ pub enum ApprovalArg {
 
 /// Serve until interrupted; prints the variables that point clients at it.
 pub fn run(args: EmulatorArgs) -> Result<()> {
+    if args.print_config {
+        print!("{}", sample::config(DEFAULT_START_URL));
+        return Ok(());
+    }
     let mut config = EmulatorConfig {
         approval: match args.approval {
             ApprovalArg::Auto => Approval::Auto,
