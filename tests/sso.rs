@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use common::exit::{ERROR, INTERRUPTED, LOGIN_REQUIRED, USAGE};
 use common::{Env, stderr};
-use ssoenv::emulator::{Approval, EmulatorConfig, Fault, Op};
+use ssoenv::emulator::{Approval, DEFAULT_START_URL, EmulatorConfig, Fault, Op, sample};
 
 #[test]
 fn login_writes_the_shared_token_cache() {
@@ -652,6 +652,22 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out.sort();
     out
+}
+
+#[test]
+fn emulator_prints_a_sample_config_whose_profiles_all_work() {
+    let env = Env::new();
+    let printed = env.ok(&["emulator", "--print-config"]);
+    assert_eq!(printed, sample::config(DEFAULT_START_URL));
+    env.write_config(&printed);
+    env.login();
+    for (profile, account) in [
+        ("dev", "111111111111"),
+        ("staging", "222222222222"),
+        ("prod", "333333333333"),
+    ] {
+        assert_eq!(env.credentials(profile)["AccountId"], account, "{profile}");
+    }
 }
 
 #[test]
