@@ -38,11 +38,11 @@ pub fn config() -> String {
     )
 }
 
-/// Variables of the caller that would reach outside the test: AWS and ssoenv
-/// settings, XDG directories, browsers and displays, and what the shells read
-/// at startup (each prefix or name is removed).
-const INHERITED_PREFIXES: [&str; 3] = ["AWS_", "SSOENV_", "XDG_"];
-const INHERITED: [&str; 14] = [
+/// The caller's variables a test must not inherit, by prefix and by name: AWS
+/// and ssoenv settings, XDG directories, browsers and displays, and what the
+/// shells read at startup.
+const DROPPED_PREFIXES: [&str; 3] = ["AWS_", "SSOENV_", "XDG_"];
+const DROPPED: [&str; 14] = [
     "BROWSER",
     "DISPLAY",
     "WAYLAND_DISPLAY",
@@ -100,9 +100,7 @@ impl Env {
         let mut cmd = Command::new(program);
         for (name, _) in std::env::vars_os() {
             let n = name.to_string_lossy();
-            if INHERITED_PREFIXES.iter().any(|p| n.starts_with(p))
-                || INHERITED.contains(&n.as_ref())
-            {
+            if DROPPED_PREFIXES.iter().any(|p| n.starts_with(p)) || DROPPED.contains(&n.as_ref()) {
                 cmd.env_remove(&name);
             }
         }
