@@ -17,17 +17,7 @@ work=$(mktemp -d)
 trap 'kill "${emulator_pid-}" 2>/dev/null || true; rm -rf "$work"' EXIT
 export HOME=$work/home XDG_DATA_HOME=$work/home/.local/share XDG_RUNTIME_DIR=$work/run
 mkdir -p "$HOME/.aws" "$work/project"
-cat >"$HOME/.aws/config" <<'CONFIG'
-[sso-session corp]
-sso_start_url = https://d-0000000000.awsapps.com/start
-sso_region = us-east-1
-
-[profile dev]
-sso_session = corp
-sso_account_id = 111111111111
-sso_role_name = Admin
-region = eu-west-1
-CONFIG
+"$bin" emulator --print-config >"$HOME/.aws/config" # the sample profiles, dev among them
 
 "$bin" emulator --port 0 >"$work/endpoints" 2>/dev/null &
 emulator_pid=$!

@@ -33,15 +33,16 @@ set -a
 set +a
 
 mkdir -p "$HOME/.aws"
+# The sso-session corp of the emulator's sample config (its first paragraph),
+# and a profile for each extra account.
 {
-  printf '[sso-session bench]\nsso_start_url = https://d-0000000000.awsapps.com/start\n'
-  printf 'sso_region = us-east-1\nsso_registration_scopes = sso:account:access\n'
+  "$ssoenv" emulator --print-config | sed -n '/^$/q;p'
   for i in $(seq "$profiles"); do
-    printf '\n[profile p%d]\nsso_session = bench\nsso_account_id = %d\nsso_role_name = Admin\n' \
+    printf '\n[profile p%d]\nsso_session = corp\nsso_account_id = %d\nsso_role_name = Admin\n' \
       "$i" $((900000000000 + i))
   done
 } >"$HOME/.aws/config"
-"$ssoenv" login --sso-session bench --no-browser 2>/dev/null
+"$ssoenv" login --sso-session corp --no-browser 2>/dev/null
 
 # Every run starts cold: no cached role credentials, no credentials file.
 cold="rm -rf '$HOME/.aws/cli/cache' '$HOME/.aws/credentials'"

@@ -316,6 +316,10 @@ pub struct EmulatorArgs {
     /// ReadOnly, for benchmarks with many profiles.
     #[arg(long, default_value_t = 0)]
     pub extra_accounts: u32,
+    /// Print an AWS config whose profiles use the sample accounts this
+    /// emulator serves (not the extra ones), and exit.
+    #[arg(long)]
+    pub print_config: bool,
 }
 
 /// `emulator --approval`.

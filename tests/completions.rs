@@ -4,7 +4,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use common::Env;
 
@@ -59,26 +58,19 @@ fn profile_names_come_from_the_config() {
 
 #[test]
 fn bash_completes_profiles_through_the_committed_script() {
-    if !common::have("bash") {
-        return;
-    }
+    common::require("bash");
     let env = Env::new();
-    let bin_dir = Path::new(env!("CARGO_BIN_EXE_ssoenv")).parent().unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("completions/ssoenv.bash");
     let probe = format!(
         "source '{}'; COMP_WORDS=(ssoenv export d); COMP_CWORD=2; COMP_TYPE=9; \
          _clap_complete_ssoenv ssoenv d ssoenv; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
         script.display()
     );
-    let mut cmd = Command::new("bash");
-    cmd.args(["--norc", "--noprofile", "-c", &probe]);
-    env.isolate(&mut cmd);
-    let path = format!(
-        "{}:{}",
-        bin_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let out = cmd.env("PATH", path).output().unwrap();
+    let out = env
+        .command("bash")
+        .args(["--norc", "--noprofile", "-c", &probe])
+        .output()
+        .unwrap();
     let replies = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         replies.lines().any(|l| l.trim() == "dev"),

@@ -166,9 +166,7 @@ fn a_token_time_out_of_range_reads_as_signed_out() {
 
 #[test]
 fn a_token_valid_until_the_end_of_time_works_everywhere() {
-    if !common::have("bash") {
-        return;
-    }
+    common::require("bash");
     let env = Env::new();
     env.login();
     let path = env.token_path("corp");
@@ -241,9 +239,7 @@ fn an_ancient_token_is_expired_and_refreshed() {
 
 #[test]
 fn crafted_credential_expirations_are_reused_or_fetched_again() {
-    if !common::have("bash") {
-        return;
-    }
+    common::require("bash");
     let env = Env::new();
     env.login();
     let first = env.credentials("dev");

@@ -9,10 +9,9 @@ use std::os::unix::process::CommandExt;
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::Duration;
 
+use common::exit::LOGIN_REQUIRED;
 use common::{Env, stderr};
 use ssoenv::emulator::{DEFAULT_START_URL, EmulatorConfig, Op};
-
-const LOGIN_REQUIRED: i32 = 3;
 
 /// How long a request may go unanswered before the test fails instead of
 /// hanging: far longer than any answer takes.
@@ -345,9 +344,7 @@ fn exec_server_needs_a_session_before_the_command_starts() {
 
 #[test]
 fn botocore_fetches_from_the_endpoint_and_again_when_credentials_expire() {
-    let Some(py) = common::python_with_botocore() else {
-        return;
-    };
+    let py = common::require_botocore();
     // Two-minute credentials: inside botocore's 15-minute refresh window, so
     // every read of them fetches again.
     let env = Env::with(EmulatorConfig {

@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::{Env, stderr};
 use ssoenv::emulator::{CredentialValues, EmulatorConfig};
 
@@ -38,9 +36,10 @@ const VARS: [&str; 4] = [
 ];
 
 /// Evaluate `code` in `shell` and print each variable NUL-terminated.
-fn read_back(shell: &[&str], code: &str, print: &str) -> Vec<String> {
+fn read_back(env: &Env, shell: &[&str], code: &str, print: &str) -> Vec<String> {
     let script = format!("{code}\n{print}");
-    let out = Command::new(shell[0])
+    let out = env
+        .command(shell[0])
         .args(&shell[1..])
         .arg(script)
         .env("AWS_SECURITY_TOKEN", "stale")
@@ -60,12 +59,10 @@ fn read_back(shell: &[&str], code: &str, print: &str) -> Vec<String> {
 }
 
 fn check(format: &str, shell: &[&str], print: &str) {
-    if !common::have(shell[0]) {
-        return;
-    }
+    common::require(shell[0]);
     let (env, values) = env_with_adversarial_credentials();
     let code = env.ok(&["export", "dev", "--format", format]);
-    let got = read_back(shell, &code, print);
+    let got = read_back(&env, shell, &code, print);
     assert_eq!(got[0], values.access_key_id, "{format}");
     assert_eq!(got[1], values.secret_access_key, "{format}");
     assert_eq!(got[2], values.session_token, "{format}");

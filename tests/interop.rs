@@ -10,9 +10,7 @@ use ssoenv::emulator::{EmulatorConfig, Op};
 
 #[test]
 fn botocore_uses_the_token_ssoenv_signed_in_with() {
-    let Some(py) = common::python_with_botocore() else {
-        return;
-    };
+    let py = common::require_botocore();
     let env = Env::new();
     env.login();
     let creds = env.python(&py, "botocore_sso.py", &["credentials", "dev"]);
@@ -22,9 +20,7 @@ fn botocore_uses_the_token_ssoenv_signed_in_with() {
 
 #[test]
 fn role_credentials_are_shared_both_ways_through_the_cli_cache() {
-    let Some(py) = common::python_with_botocore() else {
-        return;
-    };
+    let py = common::require_botocore();
     let env = Env::new();
     env.login();
     // ssoenv fetches and caches; the AWS CLI's cache wiring in botocore reuses it.
@@ -53,9 +49,7 @@ fn role_credentials_are_shared_both_ways_through_the_cli_cache() {
 
 #[test]
 fn ssoenv_uses_a_token_botocore_refreshed_and_rewrote() {
-    let Some(py) = common::python_with_botocore() else {
-        return;
-    };
+    let py = common::require_botocore();
     // Ten-minute tokens sit inside botocore's 15-minute refresh window.
     let env = Env::with(EmulatorConfig {
         access_token_ttl: Duration::from_secs(600),

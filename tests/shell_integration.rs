@@ -19,9 +19,8 @@ macro_rules! in_shells {
             #[test]
             fn $sh() {
                 let sh = super::Sh::from_name(stringify!($sh));
-                if sh.available() {
-                    super::$scenario(sh);
-                }
+                sh.require();
+                super::$scenario(sh);
             }
         )+}
     )*};
@@ -1147,9 +1146,8 @@ fn bash_user_int_trap_survives_the_hook(sh: Sh) {
 // `ssoenv prompt` reads only the environment.
 
 fn prompt_segment(env: &Env, vars: &[(&str, &str)], args: &[&str]) -> String {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ssoenv"));
-    cmd.arg("prompt").args(args);
-    pty::isolate(env, &mut cmd);
+    let mut cmd = env.cmd(&["prompt"]);
+    cmd.args(args);
     // Nothing to read: no HOME, no config.
     cmd.env("HOME", "/nonexistent")
         .env("AWS_CONFIG_FILE", "/nonexistent/config");

@@ -5,9 +5,9 @@
 mod common;
 
 use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
-use common::{Env, pty, stderr};
+use common::{Env, stderr};
 
 const VARIANTS: [&[&str]; 5] = [
     &[],
@@ -20,7 +20,7 @@ const VARIANTS: [&[&str]; 5] = [
 fn init(env: &Env, shell: &str, variant: &[&str]) -> String {
     let mut args = vec!["init", shell];
     args.extend_from_slice(variant);
-    let out = pty::ssoenv(env, &args);
+    let out = env.run(&args);
     assert!(out.status.success(), "ssoenv {args:?}: {}", stderr(&out));
     assert!(
         out.stderr.is_empty(),
@@ -34,10 +34,9 @@ fn init(env: &Env, shell: &str, variant: &[&str]) -> String {
 
 /// Run `program args` in the test's isolated environment with `input` on stdin.
 fn run(env: &Env, program: &str, args: &[&str], input: &str) -> Output {
-    let mut cmd = Command::new(program);
-    cmd.args(args);
-    pty::isolate(env, &mut cmd);
-    cmd.stdin(Stdio::piped())
+    let mut cmd = env.command(program);
+    cmd.args(args)
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = cmd.spawn().unwrap();
@@ -69,9 +68,7 @@ fn script(env: &Env, name: &str, code: &str) -> String {
 
 #[test]
 fn shellcheck_accepts_the_bash_code() {
-    if !common::have("shellcheck") {
-        return;
-    }
+    common::require("shellcheck");
     let env = Env::new();
     for variant in VARIANTS {
         let code = init(&env, "bash", variant);
@@ -93,9 +90,7 @@ fn shellcheck_accepts_the_bash_code() {
 
 #[test]
 fn zsh_parses_the_zsh_code() {
-    if !common::have("zsh") {
-        return;
-    }
+    common::require("zsh");
     let env = Env::new();
     for variant in VARIANTS {
         let code = init(&env, "zsh", variant);
@@ -111,9 +106,7 @@ fn zsh_parses_the_zsh_code() {
 
 #[test]
 fn fish_parses_the_fish_code() {
-    if !common::have("fish") {
-        return;
-    }
+    common::require("fish");
     let env = Env::new();
     for variant in VARIANTS {
         let code = init(&env, "fish", variant);
@@ -201,9 +194,7 @@ fn bash_init_and_hook_run_cleanly_under_euo_pipefail() {
 
 #[test]
 fn zsh_init_and_hook_run_cleanly_under_euo_pipefail_and_ksh_arrays() {
-    if !common::have("zsh") {
-        return;
-    }
+    common::require("zsh");
     let env = Env::new();
     for ksh_arrays in [false, true] {
         for variant in VARIANTS {
@@ -234,9 +225,7 @@ fn zsh_init_and_hook_run_cleanly_under_euo_pipefail_and_ksh_arrays() {
 
 #[test]
 fn fish_init_and_hook_run_cleanly() {
-    if !common::have("fish") {
-        return;
-    }
+    common::require("fish");
     let env = Env::new();
     for variant in VARIANTS {
         let code = init(&env, "fish", variant);

@@ -6,10 +6,9 @@ use std::os::unix::fs::PermissionsExt;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use common::exit::{ERROR, INTERRUPTED, LOGIN_REQUIRED, USAGE};
 use common::{Env, stderr};
-use ssoenv::emulator::{Approval, EmulatorConfig, Fault, Op};
-
-const LOGIN_REQUIRED: i32 = 3;
+use ssoenv::emulator::{Approval, DEFAULT_START_URL, EmulatorConfig, Fault, Op, sample};
 
 #[test]
 fn login_writes_the_shared_token_cache() {
@@ -197,7 +196,7 @@ fn persistent_server_errors_fail_with_a_clear_message() {
     env.emulator
         .inject(Op::GetRoleCredentials, Fault::Status(500), 100);
     let out = env.run(&["export", "dev", "--format", "json"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(ERROR));
     let err = stderr(&out);
     assert!(
         err.contains("GetRoleCredentials failed: InternalServerException"),
@@ -219,7 +218,7 @@ fn a_hanging_server_is_given_up_on() {
         .env("SSOENV_TIMEOUT", "1")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(ERROR));
     assert!(stderr(&out).contains("no answer from"), "{}", stderr(&out));
     assert!(
         started.elapsed() < Duration::from_secs(4),
@@ -235,7 +234,7 @@ fn a_malformed_answer_is_an_error_not_a_crash() {
     env.emulator
         .inject(Op::GetRoleCredentials, Fault::MalformedBody, 100);
     let out = env.run(&["export", "dev", "--format", "json"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(ERROR), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("GetRoleCredentials"),
         "{}",
@@ -360,7 +359,7 @@ fn denied_and_expired_sign_ins_say_so() {
         ..Default::default()
     });
     let out = env.run(&["login", "dev", "--no-browser"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(ERROR));
     assert!(stderr(&out).contains("denied"), "{}", stderr(&out));
     assert!(!env.token_path("corp").exists());
 
@@ -369,7 +368,7 @@ fn denied_and_expired_sign_ins_say_so() {
         c.device_code_ttl = Duration::from_secs(2);
     });
     let out = env.run(&["login", "dev", "--no-browser"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(ERROR));
     assert!(stderr(&out).contains("expired"), "{}", stderr(&out));
 }
 
@@ -395,7 +394,7 @@ fn ctrl_c_during_sign_in_leaves_no_files() {
     // SAFETY: kill(2) on our own child's pid.
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(INTERRUPTED), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("sign-in cancelled"),
         "{}",
@@ -539,7 +538,7 @@ fn status_reads_caches_only() {
 fn bad_configuration_names_file_and_line() {
     let env = Env::new();
     let out = env.run(&["export", "dve"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(USAGE));
     assert!(
         stderr(&out).contains("unknown profile `dve`"),
         "{}",
@@ -553,7 +552,7 @@ fn bad_configuration_names_file_and_line() {
 
     env.write_config("[profile dev]\nsso_session = corp\nnonsense here\n");
     let out = env.run(&["export", "dev"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(USAGE));
     let want = format!("{}:3: expected `key = value`", env.config_path().display());
     assert!(stderr(&out).contains(&want), "{}", stderr(&out));
 }
@@ -563,7 +562,7 @@ fn no_access_to_a_role_is_reported() {
     let env = Env::new();
     env.login();
     let out = env.run(&["export", "denied", "--format", "json"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(ERROR));
     assert!(
         stderr(&out).contains("no access to role Admin in account 333333333333"),
         "{}",
@@ -653,6 +652,22 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out.sort();
     out
+}
+
+#[test]
+fn emulator_prints_a_sample_config_whose_profiles_all_work() {
+    let env = Env::new();
+    let printed = env.ok(&["emulator", "--print-config"]);
+    assert_eq!(printed, sample::config(DEFAULT_START_URL));
+    env.write_config(&printed);
+    env.login();
+    for (profile, account) in [
+        ("dev", "111111111111"),
+        ("staging", "222222222222"),
+        ("prod", "333333333333"),
+    ] {
+        assert_eq!(env.credentials(profile)["AccountId"], account, "{profile}");
+    }
 }
 
 #[test]

@@ -8,10 +8,9 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Instant;
 
+use common::exit::{ERROR, LOGIN_REQUIRED};
 use common::{Env, stderr};
-use ssoenv::emulator::{DEFAULT_START_URL, Op};
-
-const LOGIN_REQUIRED: i32 = 3;
+use ssoenv::emulator::Op;
 
 /// What comes before the section ssoenv writes: comments holding brackets
 /// and `=`, odd spacing, `:` as delimiter, duplicate keys, a header with a
@@ -191,7 +190,7 @@ fn a_one_megabyte_file_is_edited_in_place_quickly() {
 #[test]
 fn ten_processes_writing_at_once_lose_nothing() {
     let env = Env::new();
-    let mut config = common::CONFIG.replace("START_URL", DEFAULT_START_URL);
+    let mut config = common::config();
     for n in 0..10 {
         config.push_str(&format!(
             "\n[profile p{n}]\nsso_session = corp\nsso_account_id = 111111111111\nsso_role_name = {}\n",
@@ -233,7 +232,7 @@ fn long_term_keys_are_not_replaced_without_force() {
     env.login();
     write(&env, BEFORE);
     let out = env.run(&["write-credentials", "dev", "--as", "default"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(ERROR));
     let err = stderr(&out);
     assert!(
         err.contains("[default] holds long-term access keys"),
@@ -267,14 +266,14 @@ fn all_writes_every_profile_even_when_some_fail() {
     let out = env.run(&["write-credentials", "--all"]);
     assert_eq!(out.status.code(), Some(LOGIN_REQUIRED), "{}", stderr(&out));
 
-    // Signed in to corp only: legacy needs its own sign-in, and denied has
-    // no access to its role.
+    // Signed in to corp only: the sample profiles are written, legacy needs
+    // its own sign-in, and denied has no access to its role.
     env.login();
     write(&env, BEFORE);
     let out = env.run(&["write-credentials", "--all"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(ERROR), "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(err.contains("wrote 2 of 4 profiles"), "{err}");
+    assert!(err.contains("wrote 3 of 5 profiles"), "{err}");
     let line = |profile: &str| {
         err.lines()
             .find(|l| l.trim_start().starts_with(&format!("{profile} ")))
@@ -282,13 +281,20 @@ fn all_writes_every_profile_even_when_some_fail() {
             .to_string()
     };
     assert!(line("dev").contains("expires"), "{err}");
+    assert!(line("staging").contains("expires"), "{err}");
     assert!(line("prod").contains("expires"), "{err}");
     assert!(line("legacy").contains("ssoenv login legacy"), "{err}");
     assert!(line("denied").contains("no access to role Admin"), "{err}");
-    assert!(err.contains("2 of 4 profiles failed"), "{err}");
+    assert!(err.contains("2 of 5 profiles failed"), "{err}");
     let text = read(&env);
     assert!(text.starts_with(BEFORE));
     assert!(text.contains(&section("dev", &env.credentials("dev"), "true", "\n")));
+    assert!(text.contains(&section(
+        "staging",
+        &env.credentials("staging"),
+        "true",
+        "\n"
+    )));
     assert!(text.contains(&section("prod", &env.credentials("prod"), "true", "\n")));
     assert!(!text.contains("[legacy]") && !text.contains("[denied]"));
 }
@@ -323,7 +329,7 @@ fn clean_removes_expired_sections_it_wrote() {
     assert_eq!(read(&env), dev);
 
     let out = env.run(&["write-credentials", "--clean", "ci"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(ERROR));
     assert!(
         stderr(&out).contains("[ci] was not written by ssoenv"),
         "{}",
@@ -383,9 +389,7 @@ fn aws_shared_credentials_file_is_honoured() {
 
 #[test]
 fn botocore_reads_the_written_profile() {
-    let Some(py) = common::python_with_botocore() else {
-        return;
-    };
+    let py = common::require_botocore();
     let env = Env::new();
     env.login();
     // CRLF and no final newline; no duplicate keys, which botocore rejects.

@@ -3,11 +3,15 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use crate::cli::{ApprovalArg, EmulatorArgs};
-use crate::emulator::{Account, Approval, Emulator, EmulatorConfig};
+use crate::emulator::{Account, Approval, DEFAULT_START_URL, Emulator, EmulatorConfig, sample};
 use crate::error::{Error, Result};
 
 /// Serve until interrupted; prints the variables that point clients at it.
 pub fn run(args: EmulatorArgs) -> Result<()> {
+    if args.print_config {
+        print!("{}", sample::config(DEFAULT_START_URL));
+        return Ok(());
+    }
     let mut config = EmulatorConfig {
         approval: match args.approval {
             ApprovalArg::Auto => Approval::Auto,

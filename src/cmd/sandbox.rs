@@ -1,39 +1,14 @@
 //! `ssoenv sandbox`: everything a newcomer needs to try ssoenv in seconds,
-//! without an AWS account — a local Identity Center, a throwaway HOME with an
-//! AWS config of three profiles, a completed sign-in, and a subshell. The
+//! without an AWS account — a local Identity Center, a throwaway HOME with the
+//! emulator's sample AWS config, a completed sign-in, and a subshell. The
 //! real ~/.aws is never read or written.
 
 use std::path::Path;
 use std::process::Command;
 
 use crate::cli::SandboxArgs;
-use crate::emulator::{DEFAULT_START_URL, Emulator, EmulatorConfig};
+use crate::emulator::{DEFAULT_START_URL, Emulator, EmulatorConfig, sample};
 use crate::error::{Error, Result};
-
-const CONFIG: &str = "\
-[sso-session sandbox]
-sso_start_url = START_URL
-sso_region = us-east-1
-sso_registration_scopes = sso:account:access
-
-[profile dev]
-sso_session = sandbox
-sso_account_id = 111111111111
-sso_role_name = Admin
-region = eu-west-1
-
-[profile staging]
-sso_session = sandbox
-sso_account_id = 222222222222
-sso_role_name = Admin
-region = eu-central-1
-
-[profile prod]
-sso_session = sandbox
-sso_account_id = 333333333333
-sso_role_name = ReadOnly
-region = us-east-1
-";
 
 pub fn run(args: SandboxArgs) -> Result<()> {
     let emulator = Emulator::start(EmulatorConfig::default())
@@ -44,11 +19,9 @@ pub fn run(args: SandboxArgs) -> Result<()> {
         .map_err(|e| Error::io("create the sandbox's HOME", e))?;
     let aws = home.path().join(".aws");
     crate::fsutil::private_dir(&aws)?;
-    std::fs::write(
-        aws.join("config"),
-        CONFIG.replace("START_URL", DEFAULT_START_URL),
-    )
-    .map_err(|e| Error::io(format_args!("write {}", aws.join("config").display()), e))?;
+    let config = aws.join("config");
+    std::fs::write(&config, sample::config(DEFAULT_START_URL))
+        .map_err(|e| Error::io(format_args!("write {}", config.display()), e))?;
 
     let exe = std::env::current_exe().map_err(|e| Error::io("find the ssoenv binary", e))?;
     let shell = args
@@ -60,7 +33,7 @@ pub fn run(args: SandboxArgs) -> Result<()> {
     };
 
     let mut login = Command::new(&exe);
-    login.args(["login", "--sso-session", "sandbox", "--no-browser"]);
+    login.args(["login", "--sso-session", sample::SESSION, "--no-browser"]);
     env(&mut login);
     if !login
         .status()

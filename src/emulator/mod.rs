@@ -12,6 +12,7 @@
 mod error;
 mod http;
 mod ids;
+pub mod sample;
 mod server;
 mod state;
 #[cfg(test)]
@@ -57,12 +58,6 @@ pub struct EmulatorConfig {
 
 impl Default for EmulatorConfig {
     fn default() -> Self {
-        let account = |id: &str, name: &str, roles: &[&str]| Account {
-            id: id.to_string(),
-            name: name.to_string(),
-            email: format!("{name}@example.com"),
-            roles: roles.iter().map(|role| role.to_string()).collect(),
-        };
         EmulatorConfig {
             access_token_ttl: Duration::from_secs(8 * 3600),
             credentials_ttl: Duration::from_secs(3600),
@@ -71,11 +66,7 @@ impl Default for EmulatorConfig {
             poll_interval: 1,
             approval: Approval::Auto,
             issue_refresh_tokens: true,
-            accounts: vec![
-                account("111111111111", "dev", &["Admin", "ReadOnly"]),
-                account("222222222222", "staging", &["Admin", "ReadOnly"]),
-                account("333333333333", "prod", &["ReadOnly"]),
-            ],
+            accounts: sample::accounts(),
             credential_values: None,
             latency: Duration::ZERO,
         }

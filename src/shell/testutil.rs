@@ -2,7 +2,7 @@
 //! runs the real shells on the emitted statements.
 
 use super::Shell;
-use std::io::{ErrorKind, Write};
+use std::io::ErrorKind;
 use std::process::{Command, Output};
 
 /// Values that break naive quoting in at least one of the shells. None holds
@@ -99,9 +99,7 @@ impl RealShell {
     /// Checks that `shell.set` reaches the shell's variable and its
     /// environment byte for byte, for every value, in a UTF-8 locale and in C.
     pub fn check_set(&self, shell: &dyn Shell) {
-        if !self.installed() {
-            return;
-        }
+        self.require();
         for locale in ["C.UTF-8", "C"] {
             for value in adversarial_values() {
                 let script = [self.strict, &shell.set(VAR, &value), self.print].join("\n");
@@ -120,9 +118,7 @@ impl RealShell {
     /// inherited from the environment, and quietly does nothing when there is
     /// none.
     pub fn check_unset(&self, shell: &dyn Shell) {
-        if !self.installed() {
-            return;
-        }
+        self.require();
         let unset = shell.unset(VAR);
         let after_set = [self.strict, &shell.set(VAR, "x"), &unset, self.check_gone].join("\n");
         let alone = [self.strict, &unset, self.check_gone].join("\n");
@@ -137,19 +133,18 @@ impl RealShell {
         }
     }
 
-    /// Whether the shell runs here. If it does not, that fails the test under
-    /// CI (CI=true) and is reported as a skip elsewhere.
-    fn installed(&self) -> bool {
+    /// Fails the test unless the shell runs here, naming the command that
+    /// installs it: a test that could not run must not pass.
+    fn require(&self) {
         let program = self.command[0];
         match Command::new(program).arg("--version").output() {
-            Ok(_) => true,
-            Err(e) if e.kind() == ErrorKind::NotFound => {
-                let ci = std::env::var("CI").is_ok_and(|v| v == "true");
-                assert!(!ci, "{program} is not installed, and CI=true requires it");
-                // Past libtest's capture, which holds eprintln! output back.
-                let _ = writeln!(std::io::stderr(), "skipped: {program} not installed");
-                false
-            }
+            Ok(_) => {}
+            Err(e) if e.kind() == ErrorKind::NotFound => panic!(
+                "{program} is not installed, so this test cannot run. Install it with \
+                 `sudo apt-get install {program}` (or run `.ci/run`, which installs \
+                 everything the tests need), or leave its tests out: \
+                 `cargo test -- --skip {program}`"
+            ),
             Err(e) => panic!("cannot run {program}: {e}"),
         }
     }

@@ -1,43 +1,63 @@
-//! Test harness: the real `ssoenv` binary, a throwaway HOME, and the
-//! loopback Identity Center emulator reached through the standard
-//! AWS_ENDPOINT_URL_SSO / AWS_ENDPOINT_URL_SSO_OIDC variables.
-#![allow(dead_code)] // each test binary uses part of the harness
+//! The tests' toolkit. [`Env`] is one isolated environment: a throwaway HOME
+//! with the AWS config of [`config`], and the loopback Identity Center
+//! emulator reached through the standard AWS_ENDPOINT_URL_SSO /
+//! AWS_ENDPOINT_URL_SSO_OIDC variables. Every program a test starts, the real
+//! `ssoenv` binary or a shell or botocore, is built by [`Env::command`] and
+//! sees only that environment. [`require`] and [`require_botocore`] find the
+//! other programs the tests need; a missing one fails the test with the
+//! command that installs it, so a test that could not run never passes.
+#![allow(dead_code)] // each test binary uses part of the toolkit
 
+use std::ffi::OsStr;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 pub mod pty;
 
-use ssoenv::emulator::{DEFAULT_START_URL, Emulator, EmulatorConfig};
+use ssoenv::emulator::{DEFAULT_START_URL, Emulator, EmulatorConfig, sample};
 
-pub const CONFIG: &str = "\
-[sso-session corp]
-sso_start_url = START_URL
-sso_region = us-east-1
-sso_registration_scopes = sso:account:access
+/// The AWS config every test starts with: the emulator's sample profiles
+/// (`dev`, `staging`, `prod` in sso-session `corp`), `legacy`, which carries
+/// its own start URL, and `denied`, whose role the user is not assigned.
+pub fn config() -> String {
+    format!(
+        "{}\n\
+         [profile legacy]\n\
+         sso_start_url = {DEFAULT_START_URL}\n\
+         sso_region = us-east-1\n\
+         sso_account_id = 222222222222\n\
+         sso_role_name = ReadOnly\n\
+         \n\
+         [profile denied]\n\
+         sso_session = {}\n\
+         sso_account_id = 333333333333\n\
+         sso_role_name = Admin\n",
+        sample::config(DEFAULT_START_URL),
+        sample::SESSION,
+    )
+}
 
-[profile dev]
-sso_session = corp
-sso_account_id = 111111111111
-sso_role_name = Admin
-region = eu-west-1
-
-[profile prod]
-sso_session = corp
-sso_account_id = 333333333333
-sso_role_name = ReadOnly
-
-[profile legacy]
-sso_start_url = START_URL
-sso_region = us-east-1
-sso_account_id = 222222222222
-sso_role_name = ReadOnly
-
-[profile denied]
-sso_session = corp
-sso_account_id = 333333333333
-sso_role_name = Admin
-";
+/// The caller's variables a test must not inherit, by prefix and by name: AWS
+/// and ssoenv settings, XDG directories, browsers and displays, and what the
+/// shells read at startup.
+const DROPPED_PREFIXES: [&str; 3] = ["AWS_", "SSOENV_", "XDG_"];
+const DROPPED: [&str; 14] = [
+    "BROWSER",
+    "DISPLAY",
+    "WAYLAND_DISPLAY",
+    "PROMPT_COMMAND",
+    "PS1",
+    "PS0",
+    "PROMPT",
+    "ENV",
+    "BASH_ENV",
+    "ZDOTDIR",
+    "HISTFILE",
+    "CDPATH",
+    "LANG",
+    "LANGUAGE",
+];
 
 pub struct Env {
     pub home: tempfile::TempDir,
@@ -49,13 +69,13 @@ impl Env {
         Self::with(EmulatorConfig::default())
     }
 
-    pub fn with(config: EmulatorConfig) -> Env {
+    pub fn with(emulator: EmulatorConfig) -> Env {
         let home = tempfile::tempdir().unwrap();
         let env = Env {
             home,
-            emulator: Emulator::start(config).unwrap(),
+            emulator: Emulator::start(emulator).unwrap(),
         };
-        env.write_config(&CONFIG.replace("START_URL", DEFAULT_START_URL));
+        env.write_config(&config());
         env
     }
 
@@ -72,35 +92,48 @@ impl Env {
         std::fs::write(self.config_path(), text).unwrap();
     }
 
-    /// `ssoenv ARGS` with an environment that points only at this test's
-    /// HOME and emulator.
-    pub fn cmd(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ssoenv"));
-        cmd.args(args);
-        self.isolate(&mut cmd);
-        cmd
-    }
-
-    /// Strip the caller's AWS and ssoenv settings and point at the test HOME.
-    pub fn isolate(&self, cmd: &mut Command) {
+    /// `program` in this test's environment: started in HOME with nothing of
+    /// the caller's AWS, ssoenv or shell settings, XDG directories inside
+    /// HOME, the emulator's endpoints, the `ssoenv` under test first on PATH,
+    /// a plain terminal and UTF-8, stdin empty.
+    pub fn command(&self, program: impl AsRef<OsStr>) -> Command {
+        let mut cmd = Command::new(program);
         for (name, _) in std::env::vars_os() {
             let n = name.to_string_lossy();
-            if n.starts_with("AWS_")
-                || n.starts_with("SSOENV_")
-                || n.starts_with("XDG_")
-                || n == "BROWSER"
-            {
+            if DROPPED_PREFIXES.iter().any(|p| n.starts_with(p)) || DROPPED.contains(&n.as_ref()) {
                 cmd.env_remove(&name);
             }
         }
-        cmd.env("HOME", self.home())
-            .env("XDG_RUNTIME_DIR", self.home().join("run"))
+        let home = self.home();
+        let bin = Path::new(env!("CARGO_BIN_EXE_ssoenv")).parent().unwrap();
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let path = std::env::join_paths(
+            std::iter::once(bin.to_path_buf()).chain(std::env::split_paths(&path)),
+        )
+        .unwrap();
+        cmd.current_dir(home)
+            .env("HOME", home)
+            .env("PWD", home)
+            .env("PATH", path)
+            .env("XDG_RUNTIME_DIR", home.join("run"))
+            .env("XDG_DATA_HOME", home.join(".local/share"))
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("XDG_STATE_HOME", home.join(".local/state"))
+            .env("XDG_CACHE_HOME", home.join(".cache"))
             .env("AWS_ENDPOINT_URL_SSO", self.emulator.endpoint())
             .env("AWS_ENDPOINT_URL_SSO_OIDC", self.emulator.endpoint())
             .env("SSOENV_TIMEOUT", "5")
-            .env_remove("DISPLAY")
-            .env_remove("WAYLAND_DISPLAY")
+            .env("TERM", "dumb")
+            .env("LC_ALL", "C.UTF-8")
             .stdin(Stdio::null());
+        cmd
+    }
+
+    /// `ssoenv ARGS` in this test's environment ([`Env::command`]).
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = self.command(env!("CARGO_BIN_EXE_ssoenv"));
+        cmd.args(args);
+        cmd
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
@@ -119,7 +152,7 @@ impl Env {
     }
 
     pub fn login(&self) {
-        self.ok(&["login", "--sso-session", "corp", "--no-browser"]);
+        self.ok(&["login", "--sso-session", sample::SESSION, "--no-browser"]);
     }
 
     pub fn token_path(&self, key: &str) -> PathBuf {
@@ -136,6 +169,39 @@ impl Env {
     pub fn credentials(&self, profile: &str) -> serde_json::Value {
         serde_json::from_str(&self.ok(&["export", profile, "--format", "json"])).unwrap()
     }
+
+    /// Run a botocore interop script (tests/interop) with this test's
+    /// environment and config; returns the JSON it prints.
+    pub fn python(&self, python: &Path, script: &str, args: &[&str]) -> serde_json::Value {
+        let out = self
+            .command(python)
+            .arg(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("tests/interop")
+                    .join(script),
+            )
+            .args(args)
+            .env("AWS_CONFIG_FILE", self.config_path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{script} {args:?} failed: {}",
+            stderr(&out)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+}
+
+/// ssoenv's documented exit codes (`ssoenv::error::exit`), typed as
+/// `ExitStatus::code` returns them.
+pub mod exit {
+    use ssoenv::error::exit;
+
+    pub const ERROR: i32 = exit::ERROR as i32;
+    pub const USAGE: i32 = exit::USAGE as i32;
+    pub const LOGIN_REQUIRED: i32 = exit::LOGIN_REQUIRED as i32;
+    pub const INTERRUPTED: i32 = exit::INTERRUPTED as i32;
 }
 
 pub fn sha1_hex(s: &str) -> String {
@@ -147,30 +213,33 @@ pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// Whether an external program is available. Under CI a missing one is a
-/// failure, locally a visible skip.
-pub fn have(program: &str) -> bool {
-    let found = Command::new("sh")
-        .args(["-c", &format!("command -v {program}")])
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !found {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{program} is required under CI but not installed"
-        );
-        eprintln!("skipped: {program} not installed (CI installs it; see .ci/run)");
-    }
-    found
+/// Where `program` is on PATH. A test that needs a program that is missing
+/// fails here, saying how to install it or leave the test out.
+pub fn require(program: &str) -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|p| {
+            p.metadata()
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "{program} is not installed, so this test cannot run. Install it with \
+                 `sudo apt-get install {program}` (or run `.ci/run`, which installs \
+                 everything the tests need), or leave its tests out: \
+                 `cargo test -- --skip {program}`"
+            )
+        })
 }
 
-/// A Python that can import botocore: SSOENV_TEST_PYTHON, else the repo's
-/// `.venv` (which .ci/run creates with the pinned tests/interop/requirements.txt),
-/// else `python3` if it has botocore. Under CI a missing one fails; locally it
-/// is a visible skip.
-pub fn python_with_botocore() -> Option<PathBuf> {
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
+/// A Python that can import botocore, the independent reference for the
+/// cache formats: SSOENV_TEST_PYTHON, else the repository's `.venv`, else
+/// `python3`. Without one the test fails with the commands that create the
+/// venv (with the pinned tests/interop/requirements.txt, as .ci/run does).
+pub fn require_botocore() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let venv = root.join(".venv/bin/python");
     let candidate = match std::env::var_os("SSOENV_TEST_PYTHON") {
         Some(p) => PathBuf::from(p),
         None if venv.exists() => venv,
@@ -181,36 +250,14 @@ pub fn python_with_botocore() -> Option<PathBuf> {
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
-    if works {
-        return Some(candidate);
-    }
     assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "{} cannot import botocore; CI must install it (see .ci/run)",
-        candidate.display()
+        works,
+        "{} cannot import botocore, so this test cannot run. Create the venv the \
+         tests use: `cd {} && python3 -m venv .venv && .venv/bin/pip install -r \
+         tests/interop/requirements.txt` (or set SSOENV_TEST_PYTHON to a Python \
+         that has botocore)",
+        candidate.display(),
+        root.display()
     );
-    eprintln!("skipped: no Python with botocore (set SSOENV_TEST_PYTHON)");
-    None
-}
-
-impl Env {
-    /// Run a botocore interop script with this test's environment.
-    pub fn python(&self, python: &Path, script: &str, args: &[&str]) -> serde_json::Value {
-        let mut cmd = Command::new(python);
-        cmd.arg(
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("tests/interop")
-                .join(script),
-        )
-        .args(args);
-        self.isolate(&mut cmd);
-        cmd.env("AWS_CONFIG_FILE", self.config_path());
-        let out = cmd.output().unwrap();
-        assert!(
-            out.status.success(),
-            "{script} {args:?} failed: {}",
-            stderr(&out)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
+    candidate
 }

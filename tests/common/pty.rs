@@ -11,7 +11,7 @@ use std::io::{Read, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use super::Env;
@@ -49,9 +49,9 @@ impl Sh {
         }
     }
 
-    /// Installed? Missing shells are a visible skip locally and a failure under CI.
-    pub fn available(self) -> bool {
-        super::have(self.name())
+    /// Where the shell is; fails the test if it is not installed.
+    pub fn require(self) -> PathBuf {
+        super::require(self.name())
     }
 
     /// The line the README tells users to put in their rc file, with extra
@@ -136,47 +136,6 @@ impl Sh {
     }
 }
 
-/// The environment every shell and every `ssoenv` the tests start gets: the
-/// test HOME and emulator, XDG directories inside HOME, the binary on PATH.
-pub fn isolate(env: &Env, cmd: &mut Command) {
-    env.isolate(cmd);
-    let bin = Path::new(env!("CARGO_BIN_EXE_ssoenv")).parent().unwrap();
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let mut dirs = vec![bin.to_path_buf()];
-    dirs.extend(std::env::split_paths(&path));
-    cmd.env("PATH", std::env::join_paths(dirs).unwrap())
-        .env("XDG_DATA_HOME", env.home().join(".local/share"))
-        .env("XDG_CONFIG_HOME", env.home().join(".config"))
-        .env("XDG_STATE_HOME", env.home().join(".local/state"))
-        .env("XDG_CACHE_HOME", env.home().join(".cache"))
-        .env("TERM", "dumb")
-        .env("LC_ALL", "C.UTF-8")
-        .current_dir(env.home());
-    for name in [
-        "PROMPT_COMMAND",
-        "PS1",
-        "PS0",
-        "PROMPT",
-        "ENV",
-        "BASH_ENV",
-        "ZDOTDIR",
-        "HISTFILE",
-        "CDPATH",
-        "LANG",
-        "LANGUAGE",
-    ] {
-        cmd.env_remove(name);
-    }
-}
-
-/// `ssoenv ARGS` run from the test, seeing the same XDG directories as the shells.
-pub fn ssoenv(env: &Env, args: &[&str]) -> std::process::Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ssoenv"));
-    cmd.args(args);
-    isolate(env, &mut cmd);
-    cmd.output().unwrap()
-}
-
 /// An interactive shell on a pseudo-terminal.
 pub struct Pty {
     sh: Sh,
@@ -202,11 +161,9 @@ impl Pty {
         std::fs::create_dir_all(rc_path.parent().unwrap()).unwrap();
         std::fs::write(&rc_path, format!("{}{rc}\n", sh.preamble())).unwrap();
 
-        let shell_path = which(sh.name());
-        let mut cmd = Command::new(&shell_path);
-        cmd.arg("-i");
-        isolate(env, &mut cmd);
-        cmd.env("SHELL", &shell_path);
+        let shell_path = sh.require();
+        let mut cmd = env.command(&shell_path);
+        cmd.arg("-i").env("SHELL", &shell_path);
         for (name, value) in vars {
             cmd.env(name, value);
         }
@@ -424,14 +381,6 @@ impl Drop for Pty {
         unsafe { libc::kill(pid, libc::SIGKILL) };
         let _ = self.child.wait();
     }
-}
-
-fn which(program: &str) -> PathBuf {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(program))
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| panic!("{program} not on PATH"))
 }
 
 /// A new pseudo-terminal, both ends close-on-exec, COLUMNS wide.
