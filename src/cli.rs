@@ -278,4 +278,11 @@ pub struct EmulatorArgs {
     /// ReadOnly, for benchmarks with many profiles.
     #[arg(long, default_value_t = 0)]
     pub extra_accounts: u32,
+    /// Roles of each extra account: Admin, ReadOnly, PowerUser, Role4, Role5, …
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub roles_per_account: u32,
+    /// Requests a second the portal APIs answer together, like Identity
+    /// Center (429 TooManyRequestsException beyond it; default: no limit).
+    #[arg(long, value_name = "PER_SECOND")]
+    pub rate_limit: Option<u32>,
 }
