@@ -6,6 +6,7 @@ pub mod client;
 pub mod credentials;
 pub mod lock;
 pub mod login;
+pub mod ratelimit;
 pub mod registration;
 pub mod token;
 
