@@ -58,6 +58,12 @@ pub enum Command {
     CredentialProcess(ProfileArg),
     /// Show sign-in and credential state from the caches, without network calls.
     Status(StatusArgs),
+    /// List every account and role your sign-ins reach, and the profiles that already use them.
+    ///
+    /// Sorted by account name, then role. The list of each sso-session is
+    /// cached for 12 hours (in $XDG_CACHE_HOME/ssoenv, default ~/.cache/ssoenv);
+    /// --refresh fetches it again.
+    List(ListArgs),
     /// Print the shell integration: `eval "$(ssoenv init bash)"` in your rc file.
     Init(InitArgs),
     /// Switch this shell to a profile's credentials (needs `ssoenv init`).
@@ -244,6 +250,19 @@ pub struct StatusArgs {
     /// Profile to show (default: AWS_PROFILE; with neither, every SSO session).
     pub profile: Option<String>,
     /// Machine-readable output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only this [sso-session] (default: every one you are signed in to).
+    #[arg(long)]
+    pub sso_session: Option<String>,
+    /// Fetch the lists again instead of using the cached ones.
+    #[arg(long)]
+    pub refresh: bool,
+    /// One JSON array of {sso_session, account_id, account_name, role_name, profiles}.
     #[arg(long)]
     pub json: bool,
 }

@@ -4,6 +4,7 @@
 pub mod cache;
 pub mod client;
 pub mod credentials;
+pub mod discovery;
 pub mod lock;
 pub mod login;
 pub mod ratelimit;
