@@ -1,7 +1,7 @@
 //! `ssoenv list`: every account and role the sign-ins reach, beside the
 //! profiles of the config that already point at them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 
 use serde::Serialize;
@@ -77,15 +77,12 @@ pub async fn run(args: ListArgs) -> Result<()> {
 /// Every sign-in the config describes, each once: one token serves every
 /// session or legacy profile with the same cache key.
 fn sessions(config: &Config) -> Vec<SsoSession> {
-    let mut seen = Vec::new();
-    let mut out = Vec::new();
-    for session in config.all_sessions() {
-        if !seen.contains(&session.cache_key().to_string()) {
-            seen.push(session.cache_key().to_string());
-            out.push(session);
-        }
-    }
-    out
+    let mut seen = HashSet::new();
+    config
+        .all_sessions()
+        .into_iter()
+        .filter(|s| seen.insert(s.cache_key().to_string()))
+        .collect()
 }
 
 /// A legacy session signs in through one of its profiles: the first.

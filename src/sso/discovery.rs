@@ -238,7 +238,7 @@ async fn fetch(
                     .acquire()
                     .await
                     .expect("the semaphore is never closed");
-                let roles = portal
+                let listed = portal
                     .list_account_roles()
                     .access_token(access_token)
                     .account_id(&account_id)
@@ -247,7 +247,12 @@ async fn fetch(
                     .items()
                     .send()
                     .try_collect()
-                    .await?;
+                    .await;
+                let roles = match listed {
+                    Ok(roles) => roles,
+                    // Boxed: an SdkError is large to pass back by value.
+                    Err(e) => return Err(Box::new(e)),
+                };
                 Ok(roles
                     .into_iter()
                     .filter_map(|role| role.role_name)
@@ -264,7 +269,7 @@ async fn fetch(
     while let Some(joined) = listings.join_next().await {
         let roles = joined.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
         all.extend(
-            roles.map_err(|e| failure(session, profile, "ListAccountRoles", &endpoint, &e))?,
+            roles.map_err(|e| failure(session, profile, "ListAccountRoles", &endpoint, &*e))?,
         );
     }
     crate::trace!("{} roles in {accounts} accounts", all.len());
@@ -311,7 +316,7 @@ mod tests {
 
     #[test]
     fn sorted_by_name_ignoring_case_then_id_then_role() {
-        let mut list = vec![
+        let mut list = [
             assignment("3", "prod", "ReadOnly"),
             assignment("2", "Dev", "readonly"),
             assignment("1", "dev", "Admin"),
