@@ -58,6 +58,12 @@ pub enum Command {
     CredentialProcess(ProfileArg),
     /// Show sign-in and credential state from the caches, without network calls.
     Status(StatusArgs),
+    /// List every account and role your sign-ins reach, and the profiles that already use them.
+    ///
+    /// Sorted by account name, then role. The list of each sso-session is
+    /// cached for 12 hours (in $XDG_CACHE_HOME/ssoenv, default ~/.cache/ssoenv);
+    /// --refresh fetches it again.
+    List(ListArgs),
     /// Print the shell integration: `eval "$(ssoenv init bash)"` in your rc file.
     Init(InitArgs),
     /// Switch this shell to a profile's credentials (needs `ssoenv init`).
@@ -286,6 +292,19 @@ pub struct StatusArgs {
     pub json: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only this [sso-session] (default: every one you are signed in to).
+    #[arg(long)]
+    pub sso_session: Option<String>,
+    /// Fetch the lists again instead of using the cached ones.
+    #[arg(long)]
+    pub refresh: bool,
+    /// One JSON array of {sso_session, account_id, account_name, role_name, profiles}.
+    #[arg(long)]
+    pub json: bool,
+}
+
 #[cfg(feature = "emulator")]
 #[derive(Debug, Args)]
 pub struct SandboxArgs {
@@ -316,6 +335,13 @@ pub struct EmulatorArgs {
     /// ReadOnly, for benchmarks with many profiles.
     #[arg(long, default_value_t = 0)]
     pub extra_accounts: u32,
+    /// Roles of each extra account: Admin, ReadOnly, PowerUser, Role4, Role5, …
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub roles_per_account: u32,
+    /// Requests a second the portal APIs answer together, like Identity
+    /// Center (429 TooManyRequestsException beyond it; default: no limit).
+    #[arg(long, value_name = "PER_SECOND")]
+    pub rate_limit: Option<u32>,
     /// Print an AWS config whose profiles use the sample accounts this
     /// emulator serves (not the extra ones), and exit.
     #[arg(long)]

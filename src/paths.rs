@@ -52,9 +52,18 @@ pub fn cli_cache_dir() -> Result<PathBuf> {
 /// process of the user (not per login session, as XDG_RUNTIME_DIR would be:
 /// cron jobs, sudo and IDEs must meet the shells at the same locks).
 pub fn lock_dir() -> Result<PathBuf> {
-    let cache = match std::env::var_os("XDG_CACHE_HOME") {
-        Some(d) if !d.is_empty() => PathBuf::from(d),
-        _ => home()?.join(".cache"),
-    };
-    Ok(cache.join("ssoenv/locks"))
+    Ok(cache_home()?.join("ssoenv/locks"))
+}
+
+/// The accounts and roles each sign-in reaches, as `ssoenv list` found
+/// them: beside the locks, since only ssoenv reads them.
+pub fn list_cache_dir() -> Result<PathBuf> {
+    Ok(cache_home()?.join("ssoenv/lists"))
+}
+
+fn cache_home() -> Result<PathBuf> {
+    match std::env::var_os("XDG_CACHE_HOME") {
+        Some(d) if !d.is_empty() => Ok(PathBuf::from(d)),
+        _ => Ok(home()?.join(".cache")),
+    }
 }

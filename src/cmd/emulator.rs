@@ -21,6 +21,7 @@ pub fn run(args: EmulatorArgs) -> Result<()> {
         credentials_ttl: Duration::from_secs(args.credentials_ttl),
         access_token_ttl: Duration::from_secs(args.token_ttl),
         latency: Duration::from_millis(args.latency_ms),
+        rate_limit: args.rate_limit,
         ..EmulatorConfig::default()
     };
     // Distinct accounts, so that each profile has its own cache entry and a
@@ -31,7 +32,7 @@ pub fn run(args: EmulatorArgs) -> Result<()> {
             id: format!("{}", 900_000_000_000u64 + u64::from(n)),
             name: format!("extra-{n}"),
             email: format!("extra-{n}@example.com"),
-            roles: vec!["Admin".into(), "ReadOnly".into()],
+            roles: extra_roles(args.roles_per_account),
         }));
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
     let emulator = Emulator::start_on(addr, config)
@@ -44,4 +45,16 @@ pub fn run(args: EmulatorArgs) -> Result<()> {
     super::block_on(super::until_stopped())?;
     emulator.shutdown();
     Ok(())
+}
+
+/// Admin, ReadOnly, PowerUser, then Role4, Role5, …
+fn extra_roles(count: u32) -> Vec<String> {
+    (1..=count)
+        .map(|n| match n {
+            1 => "Admin".to_string(),
+            2 => "ReadOnly".to_string(),
+            3 => "PowerUser".to_string(),
+            n => format!("Role{n}"),
+        })
+        .collect()
 }

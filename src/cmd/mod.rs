@@ -10,6 +10,7 @@ pub mod exec;
 pub mod export;
 pub mod hook;
 pub mod init;
+pub mod list;
 pub mod login;
 pub mod logout;
 pub mod prompt;
@@ -65,6 +66,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Serve(a) => block_on(serve::run(a)),
         Command::CredentialProcess(a) => block_on(credential_process::run(a)),
         Command::Status(a) => status::run(a),
+        Command::List(a) => block_on(list::run(a)),
         Command::Init(a) => init::run(a),
         Command::Use(a) => block_on(use_::run(a)),
         Command::Off(a) => block_on(use_::run(crate::cli::UseArgs {

@@ -37,6 +37,7 @@ enum Route {
     /// The verification page a human opens to approve a sign-in.
     DevicePage,
     AdminCalls,
+    AdminThrottled,
     AdminApprove,
     AdminRevoke,
     NotFound,
@@ -53,6 +54,7 @@ fn route(method: &Method, path: &str) -> Route {
         ("POST", "/logout") => Route::Api(Op::Logout),
         ("GET", "/device" | "/device/") => Route::DevicePage,
         ("GET", "/__emulator/calls") => Route::AdminCalls,
+        ("GET", "/__emulator/throttled") => Route::AdminThrottled,
         ("POST", "/__emulator/approve") => Route::AdminApprove,
         ("POST", "/__emulator/revoke") => Route::AdminRevoke,
         _ => Route::NotFound,
@@ -80,6 +82,14 @@ pub(super) async fn handle(state: &Mutex<State>, request: Request<Incoming>) -> 
                 .map(|&op| (op.name().to_string(), state.calls(op).into()))
                 .collect();
             json_reply(&Value::Object(calls))
+        }
+        Route::AdminThrottled => {
+            let state = lock(state);
+            let throttled: Map<String, Value> = Op::ALL
+                .iter()
+                .map(|&op| (op.name().to_string(), state.throttled(op).into()))
+                .collect();
+            json_reply(&Value::Object(throttled))
         }
         Route::AdminApprove => json_reply(&json!({ "approved": lock(state).approve_all() })),
         Route::AdminRevoke => {
@@ -274,7 +284,7 @@ fn list_accounts(state: &State, bearer: Option<&str>, query: &Query) -> Result<V
             })
         })
         .collect();
-    let (page, next_token) = paginate(accounts, query)?;
+    let (page, next_token) = paginate(accounts, query, state.config.page_size_limit)?;
     Ok(json!({ "accountList": page, "nextToken": next_token }))
 }
 
@@ -294,13 +304,18 @@ fn list_account_roles(
         .flat_map(|account| &account.roles)
         .map(|role| json!({ "roleName": role, "accountId": account_id }))
         .collect();
-    let (page, next_token) = paginate(roles, query)?;
+    let (page, next_token) = paginate(roles, query, state.config.page_size_limit)?;
     Ok(json!({ "roleList": page, "nextToken": next_token }))
 }
 
-/// One page of `items` per the `next_token` and `max_result` parameters. The token is
-/// opaque to clients; a null `nextToken` ends pagination in every SDK.
-fn paginate(items: Vec<Value>, query: &Query) -> Result<(Vec<Value>, Option<String>), ApiError> {
+/// One page of `items` per the `next_token` and `max_result` parameters, of at most
+/// `limit` items. The token is opaque to clients; a null `nextToken` ends pagination in
+/// every SDK.
+fn paginate(
+    items: Vec<Value>,
+    query: &Query,
+    limit: usize,
+) -> Result<(Vec<Value>, Option<String>), ApiError> {
     let page_size = match query.get("max_result") {
         None => DEFAULT_PAGE_SIZE,
         Some(value) => value
@@ -317,7 +332,7 @@ fn paginate(items: Vec<Value>, query: &Query) -> Result<(Vec<Value>, Option<Stri
             .filter(|&offset| offset <= items.len())
             .ok_or_else(|| ApiError::invalid_request("Invalid next token"))?,
     };
-    let end = items.len().min(start + page_size);
+    let end = items.len().min(start + page_size.min(limit.max(1)));
     let next_token = (end < items.len()).then(|| format!("page-{end}"));
     Ok((items[start..end].to_vec(), next_token))
 }
@@ -459,7 +474,7 @@ mod tests {
                 Some(token) => format!("max_result=2&next_token={token}"),
                 None => "max_result=2".to_string(),
             };
-            let (page, next) = paginate(items.clone(), &Query::parse(Some(&query))).unwrap();
+            let (page, next) = paginate(items.clone(), &Query::parse(Some(&query)), 100).unwrap();
             seen.extend(page);
             match next {
                 Some(next) => token = Some(next),
@@ -468,8 +483,11 @@ mod tests {
         }
         assert_eq!(seen, items);
         let bad = Query::parse(Some("max_result=0"));
-        assert!(paginate(items.clone(), &bad).is_err());
+        assert!(paginate(items.clone(), &bad, 100).is_err());
         let bad = Query::parse(Some("next_token=bogus"));
-        assert!(paginate(items, &bad).is_err());
+        assert!(paginate(items.clone(), &bad, 100).is_err());
+        // The server's own page limit wins over a larger max_result.
+        let (page, next) = paginate(items, &Query::parse(Some("max_result=4")), 3).unwrap();
+        assert_eq!((page.len(), next.as_deref()), (3, Some("page-3")));
     }
 }

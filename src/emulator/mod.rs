@@ -7,7 +7,8 @@
 //! service models exactly: member names, status codes and `x-amzn-ErrorType` values.
 //! Tests steer it through [`Emulator`]: call counters, injected faults, approval of
 //! pending sign-ins, revocation. Scripts in another process use the admin routes
-//! `GET /__emulator/calls`, `POST /__emulator/approve` and `POST /__emulator/revoke`.
+//! `GET /__emulator/calls`, `GET /__emulator/throttled`, `POST /__emulator/approve` and
+//! `POST /__emulator/revoke`.
 
 mod error;
 mod http;
@@ -54,6 +55,14 @@ pub struct EmulatorConfig {
     pub credential_values: Option<CredentialValues>,
     /// Added to every API response.
     pub latency: Duration,
+    /// Requests a second that the portal operations (GetRoleCredentials, ListAccounts,
+    /// ListAccountRoles, Logout) answer together, like Identity Center's throttling: a token
+    /// bucket holding one second's worth. Requests beyond it get 429
+    /// TooManyRequestsException. None: no limit.
+    pub rate_limit: Option<u32>,
+    /// Most items in one page of ListAccounts or ListAccountRoles, whatever `max_result`
+    /// asks (the service may always return fewer): many pages from few accounts.
+    pub page_size_limit: usize,
 }
 
 impl Default for EmulatorConfig {
@@ -69,6 +78,8 @@ impl Default for EmulatorConfig {
             accounts: sample::accounts(),
             credential_values: None,
             latency: Duration::ZERO,
+            rate_limit: None,
+            page_size_limit: 100,
         }
     }
 }
@@ -214,6 +225,11 @@ impl Emulator {
     /// How many requests reached the operation's route, faulted ones included.
     pub fn calls(&self, op: Op) -> u64 {
         self.state().calls(op)
+    }
+
+    /// How many of those were answered 429 for exceeding [`EmulatorConfig::rate_limit`].
+    pub fn throttled(&self, op: Op) -> u64 {
+        self.state().throttled(op)
     }
 
     /// Gives the next `times` calls of `op` this fault, after any faults already queued.

@@ -17,6 +17,9 @@ pub(super) struct State {
     /// The emulator's own URL, the base of the verification page.
     pub(super) endpoint: String,
     calls: HashMap<Op, u64>,
+    throttled: HashMap<Op, u64>,
+    /// The portal's rate limit; None until the first portal request.
+    bucket: Option<Bucket>,
     faults: HashMap<Op, VecDeque<Fault>>,
     clients: HashMap<String, Client>,
     /// Keyed by device code. Redeemed codes are removed, which makes a second redemption
@@ -25,6 +28,12 @@ pub(super) struct State {
     access_tokens: HashMap<String, AccessToken>,
     refresh_tokens: HashMap<String, RefreshToken>,
     next_session: u64,
+}
+
+/// A token bucket refilled continuously at the rate limit, holding one second's worth.
+struct Bucket {
+    tokens: f64,
+    updated: Instant,
 }
 
 struct Client {
@@ -112,6 +121,8 @@ impl State {
             config,
             endpoint,
             calls: HashMap::new(),
+            throttled: HashMap::new(),
+            bucket: None,
             faults: HashMap::new(),
             clients: HashMap::new(),
             devices: HashMap::new(),
@@ -121,14 +132,43 @@ impl State {
         }
     }
 
-    /// Counts a request to `op` and returns the fault it should get, if any is queued.
+    /// Counts a request to `op` and returns the fault it should get: a 429 past the rate
+    /// limit (which uses up no queued fault), else any fault queued.
     pub(super) fn record_call(&mut self, op: Op) -> Option<Fault> {
         *self.calls.entry(op).or_default() += 1;
+        if !self.admit(op, Instant::now()) {
+            *self.throttled.entry(op).or_default() += 1;
+            return Some(Fault::Status(429));
+        }
         self.faults.get_mut(&op)?.pop_front()
+    }
+
+    /// Whether the rate limit lets a request to `op` through at `now`; OIDC is not limited.
+    fn admit(&mut self, op: Op, now: Instant) -> bool {
+        let Some(rate) = self.config.rate_limit.filter(|_| !op.is_oidc()) else {
+            return true;
+        };
+        let capacity = f64::from(rate);
+        let bucket = self.bucket.get_or_insert(Bucket {
+            tokens: capacity,
+            updated: now,
+        });
+        let refill = now.duration_since(bucket.updated).as_secs_f64() * capacity;
+        bucket.tokens = (bucket.tokens + refill).min(capacity);
+        bucket.updated = now;
+        if bucket.tokens < 1.0 {
+            return false;
+        }
+        bucket.tokens -= 1.0;
+        true
     }
 
     pub(super) fn calls(&self, op: Op) -> u64 {
         self.calls.get(&op).copied().unwrap_or(0)
+    }
+
+    pub(super) fn throttled(&self, op: Op) -> u64 {
+        self.throttled.get(&op).copied().unwrap_or(0)
     }
 
     pub(super) fn inject(&mut self, op: Op, fault: Fault, times: u32) {

@@ -770,3 +770,68 @@ fn shutdown_drops_hanging_requests_and_frees_the_port() {
     let again = Emulator::start_on(addr, EmulatorConfig::default()).unwrap();
     assert_eq!(again.addr(), addr);
 }
+
+#[test]
+fn rate_limit_throttles_the_portal_and_counts() {
+    let emulator = Emulator::start(EmulatorConfig {
+        rate_limit: Some(3),
+        ..EmulatorConfig::default()
+    })
+    .unwrap();
+    let mut raw = Raw::connect(&emulator);
+    // A second's worth across the portal operations, then 429 like the real service.
+    assert_eq!(raw.send("GET", "/assignment/accounts", &[], "").status, 401);
+    assert_eq!(raw.send("GET", "/assignment/roles", &[], "").status, 401);
+    assert_eq!(
+        raw.send("GET", "/federation/credentials", &[], "").status,
+        401
+    );
+    let throttled = raw.send("GET", "/assignment/accounts", &[], "");
+    assert_eq!(
+        (throttled.status, throttled.error_type()),
+        (429, "TooManyRequestsException")
+    );
+    assert_eq!(throttled.json()["message"], "Rate exceeded");
+    // OIDC is not limited.
+    let register = r#"{"clientName":"raw","clientType":"public"}"#;
+    assert_eq!(
+        raw.send("POST", "/client/register", &[], register).status,
+        200
+    );
+    // A queued fault is not used up by a throttled request.
+    emulator.inject(Op::ListAccountRoles, Fault::Status(503), 1);
+    assert_eq!(raw.send("GET", "/assignment/roles", &[], "").status, 429);
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(raw.send("GET", "/assignment/roles", &[], "").status, 503);
+
+    assert_eq!(emulator.calls(Op::ListAccounts), 2);
+    assert_eq!(emulator.throttled(Op::ListAccounts), 1);
+    assert_eq!(emulator.throttled(Op::ListAccountRoles), 1);
+    assert_eq!(emulator.throttled(Op::RegisterClient), 0);
+    let counted = raw.send("GET", "/__emulator/throttled", &[], "").json();
+    assert_eq!(counted["ListAccounts"], 1);
+    assert_eq!(counted["GetRoleCredentials"], 0);
+}
+
+#[tokio::test]
+async fn page_size_limit_splits_every_list() {
+    let emulator = Emulator::start(EmulatorConfig {
+        page_size_limit: 2,
+        ..EmulatorConfig::default()
+    })
+    .unwrap();
+    let (_, token) = sign_in(&oidc_client(&emulator)).await;
+    let portal = portal_client(&emulator);
+    let accounts = portal
+        .list_accounts()
+        .access_token(token.access_token().unwrap())
+        .max_results(100)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(accounts.len(), 3);
+    assert_eq!(emulator.calls(Op::ListAccounts), 2);
+}

@@ -1,7 +1,8 @@
 //! The generated AWS clients (aws-sdk-ssooidc, aws-sdk-sso), configured
 //! through aws-config so they honour AWS_ENDPOINT_URL_SSO(_OIDC), with
-//! bounded time-outs and retries, and errors turned into messages a person
-//! can act on.
+//! bounded time-outs and retries, every portal request paced by the
+//! process's rate limiter, and errors turned into messages a person can act
+//! on.
 
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -10,19 +11,36 @@ use aws_config::BehaviorVersion;
 use aws_config::Region;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
+use aws_sdk_sso::config::retry::{RetryPartition, TokenBucket};
 use aws_sdk_sso::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_http_client::tls;
 use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnector, HttpConnectorFuture, SharedHttpClient, SharedHttpConnector,
+    http_client_fn,
+};
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::FinalizerInterceptorContextRef;
+use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_runtime_api::client::retries::RequestAttempts;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
+use super::ratelimit;
 use crate::error::Error;
 
 /// Longest an attempt may take before it is retried.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Listing calls retry throttling far beyond the default five attempts: a
+/// listing of hundreds of accounts must survive other tools sharing the
+/// portal's rate limit (wave2.md §2.2: granted uses 50 attempts after users
+/// saw 429s end listings at 3; aws-sso-cli 10 with a 5 s backoff cap).
+const LIST_MAX_ATTEMPTS: u32 = 10;
+const LIST_MAX_BACKOFF: Duration = Duration::from_secs(5);
+/// A listing call may spend this long on its retries, or the `--timeout`
+/// budget if that is longer; each attempt is still bounded as usual.
+const LIST_CALL_TIMEOUT: Duration = Duration::from_secs(60);
 pub const DEFAULT_BUDGET: Duration = Duration::from_secs(10);
 
 static BUDGET: OnceLock<Duration> = OnceLock::new();
@@ -37,13 +55,16 @@ pub fn budget() -> Duration {
     *BUDGET.get().unwrap_or(&DEFAULT_BUDGET)
 }
 
-async fn sdk_config(region: &str) -> aws_config::SdkConfig {
-    let budget = budget();
-    let http = aws_smithy_http_client::Builder::new()
+fn https() -> SharedHttpClient {
+    aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(
             tls::rustls_provider::CryptoMode::Ring,
         ))
-        .build_https();
+        .build_https()
+}
+
+async fn sdk_config(region: &str, http: SharedHttpClient) -> aws_config::SdkConfig {
+    let budget = budget();
     aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(region.to_string()))
         // The SSO APIs are unsigned: never go looking for credentials.
@@ -69,15 +90,68 @@ async fn sdk_config(region: &str) -> aws_config::SdkConfig {
 }
 
 pub async fn oidc(region: &str) -> aws_sdk_ssooidc::Client {
-    let config = aws_sdk_ssooidc::config::Builder::from(&sdk_config(region).await)
+    let config = aws_sdk_ssooidc::config::Builder::from(&sdk_config(region, https()).await)
         .interceptor(TraceAttempts);
     aws_sdk_ssooidc::Client::from_conf(config.build())
 }
 
 pub async fn portal(region: &str) -> aws_sdk_sso::Client {
-    let config =
-        aws_sdk_sso::config::Builder::from(&sdk_config(region).await).interceptor(TraceAttempts);
+    aws_sdk_sso::Client::from_conf(portal_config(region).await.build())
+}
+
+/// The portal client for ListAccounts and ListAccountRoles: throttling is
+/// retried up to LIST_MAX_ATTEMPTS times, and without the SDK's retry quota,
+/// which a long listing under throttling would exhaust ("retry quota
+/// exceeded", wave2.md §2.2); the rate limiter keeps the retries in check.
+pub async fn listing_portal(region: &str) -> aws_sdk_sso::Client {
+    let budget = budget();
+    let config = portal_config(region)
+        .await
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(LIST_MAX_ATTEMPTS)
+                .with_initial_backoff(Duration::from_millis(250))
+                .with_max_backoff(LIST_MAX_BACKOFF),
+        )
+        .retry_partition(
+            RetryPartition::custom("ssoenv-listing")
+                .token_bucket(TokenBucket::unlimited())
+                .build(),
+        )
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(budget.min(Duration::from_secs(3)))
+                .operation_attempt_timeout(budget.min(ATTEMPT_TIMEOUT))
+                .operation_timeout(budget.max(LIST_CALL_TIMEOUT))
+                .build(),
+        );
     aws_sdk_sso::Client::from_conf(config.build())
+}
+
+async fn portal_config(region: &str) -> aws_sdk_sso::config::Builder {
+    aws_sdk_sso::config::Builder::from(&sdk_config(region, rate_limited(https())).await)
+        .interceptor(TraceAttempts)
+}
+
+/// Every request through `http` first waits its turn at the process's portal
+/// rate limiter: each attempt, so retries are paced too.
+fn rate_limited(http: SharedHttpClient) -> SharedHttpClient {
+    http_client_fn(move |settings, components| {
+        SharedHttpConnector::new(RateLimited(http.http_connector(settings, components)))
+    })
+}
+
+#[derive(Debug)]
+struct RateLimited(SharedHttpConnector);
+
+impl HttpConnector for RateLimited {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let inner = self.0.clone();
+        HttpConnectorFuture::new(async move {
+            ratelimit::PORTAL.acquire().await;
+            inner.call(request).await
+        })
+    }
 }
 
 /// Traces each attempt's outcome, so `--verbose` shows retries (the SDK

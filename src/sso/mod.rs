@@ -4,8 +4,10 @@
 pub mod cache;
 pub mod client;
 pub mod credentials;
+pub mod discovery;
 pub mod lock;
 pub mod login;
+pub mod ratelimit;
 pub mod registration;
 pub mod token;
 
