@@ -1,5 +1,6 @@
 //! Reads only the caches: fast, and safe to run in a prompt or a script.
-//! Exits 3 when the session needs a sign-in, so `ssoenv status || ssoenv login` works.
+//! Exits 3 when the session needs a sign-in, naming the `ssoenv login` that
+//! signs in to it in this config.
 
 use serde_json::{Value, json};
 
@@ -15,8 +16,12 @@ pub fn run(args: StatusArgs) -> Result<()> {
         .profile
         .clone()
         .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
-    let (report, signed_in) = match selected {
-        Some(name) => profile_report(&config.sso_profile(&name)?)?,
+    let (report, signed_in, login_args) = match selected {
+        Some(name) => {
+            let profile = config.sso_profile(&name)?;
+            let (report, ok) = profile_report(&config, &profile)?;
+            (report, ok, profile.login_args())
+        }
         None => {
             let sessions = config.all_sessions();
             if sessions.is_empty() {
@@ -28,11 +33,16 @@ pub fn run(args: StatusArgs) -> Result<()> {
             let mut all = Vec::new();
             let mut any = false;
             for s in &sessions {
-                let (r, ok) = session_report(s)?;
+                let (r, ok) = session_report(&config, s)?;
                 any |= ok;
                 all.push(r);
             }
-            (json!({ "sessions": all }), any)
+            // None is signed in: the first one's sign-in (each line has its own).
+            (
+                json!({ "sessions": all }),
+                any,
+                config.login_args_for(&sessions[0]),
+            )
         }
     };
     if args.json {
@@ -45,11 +55,11 @@ pub fn run(args: StatusArgs) -> Result<()> {
     }
     match signed_in {
         true => Ok(()),
-        false => Err(Error::login_required("not signed in", "")),
+        false => Err(Error::login_required("not signed in", &login_args)),
     }
 }
 
-fn session_report(session: &SsoSession) -> Result<(Value, bool)> {
+fn session_report(config: &Config, session: &SsoSession) -> Result<(Value, bool)> {
     let now = timefmt::now();
     let token = token::load(session)?;
     let (state, ok) = match &token {
@@ -65,12 +75,14 @@ fn session_report(session: &SsoSession) -> Result<(Value, bool)> {
         "token": state,
         "token_expires_at": token.as_ref().map(|t| t.expires_at.clone()),
         "refreshable": token.as_ref().is_some_and(|t| t.can_refresh(session, now)),
+        "login_command": format!("ssoenv login{}", config.login_args_for(session)),
     });
     Ok((report, ok))
 }
 
-fn profile_report(profile: &SsoProfile) -> Result<(Value, bool)> {
-    let (session, ok) = session_report(&profile.session)?;
+fn profile_report(config: &Config, profile: &SsoProfile) -> Result<(Value, bool)> {
+    let (mut session, ok) = session_report(config, &profile.session)?;
+    session["login_command"] = format!("ssoenv login{}", profile.login_args()).into();
     let creds = credentials::load(profile)?;
     let creds_state = match creds.as_ref().and_then(|c| c.expires()) {
         None => "none",
@@ -108,14 +120,15 @@ fn human(report: &Value) -> String {
             Some(n) => format!("sso-session {n}"),
             None => s["start_url"].as_str().unwrap_or_default().to_string(),
         };
+        let login = s["login_command"].as_str().unwrap_or("ssoenv login");
         let state = match s["token"].as_str().unwrap_or_default() {
             "valid" => format!("signed in, token expires {}", when(&s["token_expires_at"])),
             "expired-refreshable" => "token expired, will be refreshed on next use".to_string(),
             "expired" => format!(
-                "sign-in expired {}; run `ssoenv login`",
+                "sign-in expired {}; run `{login}`",
                 when(&s["token_expires_at"])
             ),
-            _ => "not signed in; run `ssoenv login`".to_string(),
+            _ => format!("not signed in; run `{login}`"),
         };
         format!("{name}: {state}\n")
     };
