@@ -199,12 +199,9 @@ fn serve_stand_in(handoff: &Path, stop: &AtomicBool, endpoint: &str) {
                     );
                     continue;
                 }
+                // Quiet when it works: `ssoenv login` is drawing on the terminal.
                 match browser::browse(url) {
-                    Ok(visit) if visit.status == 200 => {
-                        eprintln!(
-                            "ssoenv sandbox: a stand-in browser opened the sign-in page for you"
-                        );
-                    }
+                    Ok(visit) if visit.status == 200 => {}
                     Ok(visit) => eprintln!(
                         "ssoenv sandbox: the stand-in browser got HTTP {} from {}",
                         visit.status, visit.url
