@@ -640,3 +640,43 @@ fn a_terminal_shows_one_live_line_while_waiting() {
         "{plain:?}"
     );
 }
+
+#[test]
+fn a_terminal_picks_one_of_several_sessions() {
+    let env = Env::new();
+    env.write_config(&format!(
+        "{}\n[sso-session other]\nsso_start_url = https://d-1111111111.awsapps.com/start\nsso_region = us-east-1\n",
+        std::fs::read_to_string(env.config_path()).unwrap()
+    ));
+    let (mut master, slave) = pty();
+    let mut cmd = login(&env, &["--no-browser"], None);
+    cmd.env("TERM", "dumb")
+        .stdin(Stdio::from(slave.try_clone().unwrap()))
+        .stderr(Stdio::from(slave));
+    let child = cmd.spawn().unwrap();
+    drop(cmd);
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&seen).contains("number or name:") {
+        let n = master.read(&mut buf).unwrap();
+        assert!(n > 0, "no picker: {}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&buf[..n]);
+    }
+    let shown = String::from_utf8_lossy(&seen).into_owned();
+    assert!(
+        shown.contains("1) corp (") && shown.contains("2) other ("),
+        "{shown}"
+    );
+    std::io::Write::write_all(&mut master, b"2\n").unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut rest = String::new();
+        let _ = master.read_to_string(&mut rest);
+        rest
+    });
+    let out = child.wait_with_output().unwrap();
+    let rest = reader.join().unwrap();
+    assert!(out.status.success(), "{rest}");
+    assert!(rest.contains("signed in to sso-session other"), "{rest}");
+    assert!(env.token_path("other").exists());
+    assert!(!env.token_path("corp").exists());
+}
