@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ApprovalArg {
-    /// Approve each sign-in at its second poll.
+    /// Approve each device sign-in at its second poll, each browser sign-in at once.
     Auto,
     /// Wait for a GET of the verification URL or `POST /__emulator/approve`.
     Manual,
