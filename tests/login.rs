@@ -680,3 +680,39 @@ fn a_terminal_picks_one_of_several_sessions() {
     assert!(env.token_path("other").exists());
     assert!(!env.token_path("corp").exists());
 }
+
+#[test]
+fn a_browser_that_comes_back_at_once_finds_the_listener() {
+    // A browser already signed in redirects before its launcher even
+    // returns: here the BROWSER program itself (Python's urllib, an
+    // independent HTTP client) follows the redirect to the callback.
+    let Some(py) = common::python_with_botocore() else {
+        return;
+    };
+    let env = Env::new();
+    let script = env.home().join("browser.py");
+    let page = env.home().join("landing.html");
+    std::fs::write(
+        &script,
+        format!(
+            "import sys, urllib.request\n\
+             body = urllib.request.urlopen(sys.argv[1]).read().decode()\n\
+             open({:?}, 'w').write(body)\n",
+            page.display().to_string()
+        ),
+    )
+    .unwrap();
+    let browser = format!("{} {} %s", py.display(), script.display());
+    let out = run(&mut login(&env, &["dev"], Some(&browser)));
+    assert_ok(&out);
+    assert_eq!(env.emulator.calls(Op::StartDeviceAuthorization), 0);
+    // Written once the browser has the whole page, just after ssoenv sent it.
+    wait_until("the landing page", || {
+        std::fs::read_to_string(&page).is_ok_and(|p| p.contains("</html>"))
+    });
+    let landing = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        landing.contains("Signed in to sso-session corp"),
+        "{landing}"
+    );
+}
