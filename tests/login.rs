@@ -716,3 +716,21 @@ fn a_browser_that_comes_back_at_once_finds_the_listener() {
         "{landing}"
     );
 }
+
+#[test]
+fn after_the_session_ends_at_identity_center_the_hint_signs_in_again() {
+    let env = Env::new();
+    let browser = StandIn::start(&env, Behaviour::Follow);
+    let b = browser.browser();
+    assert_ok(&run(&mut login(&env, &["dev"], Some(&b))));
+    // The cached token still has hours left, but the portal rejects it.
+    env.emulator.revoke_sessions();
+    let out = env.run(&["export", "dev", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(3));
+    let args = hinted_command(&stderr(&out));
+    assert_eq!(args, ["login", "--sso-session", "corp", "--force"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert_ok(&run(&mut login(&env, &args[1..], Some(&b))));
+    assert_eq!(env.emulator.calls(Op::Authorize), 2);
+    env.credentials("dev");
+}
