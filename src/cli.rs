@@ -34,7 +34,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Sign in with the device flow and cache the token where the AWS CLI finds it.
+    /// Sign in (in the browser, or with a code) and cache the token where the AWS CLI finds it.
     Login(LoginArgs),
     /// Sign out: end the session at Identity Center and delete its cached token and credentials.
     Logout(LogoutArgs),
@@ -91,15 +91,31 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct LoginArgs {
-    /// Profile whose SSO session to sign in to (default: AWS_PROFILE, else `default`).
+    /// Profile whose SSO session to sign in to (default: AWS_PROFILE, else a
+    /// `default` SSO profile, else the only sso-session).
     #[arg(add = profiles())]
     pub profile: Option<String>,
     /// Sign in to this [sso-session] instead of a profile's.
     #[arg(long, conflicts_with = "profile")]
     pub sso_session: Option<String>,
-    /// Only print the sign-in URL and code; do not open a browser.
+    /// Sign in with a code (the device flow), on this or any other device,
+    /// instead of in a browser that comes back to this machine.
+    #[arg(long)]
+    pub use_device_code: bool,
+    /// Sign in with a code and only print the URL and code; open no browser.
     #[arg(long)]
     pub no_browser: bool,
+    /// Sign in again even if the cached sign-in has more than 15 minutes left.
+    #[arg(long)]
+    pub force: bool,
+    /// Seconds to wait for the sign-in to be completed in the browser.
+    #[arg(
+        long,
+        env = "SSOENV_LOGIN_TIMEOUT",
+        default_value_t = 600.0,
+        value_name = "SECS"
+    )]
+    pub login_timeout: f64,
 }
 
 #[derive(Debug, Args)]
@@ -352,7 +368,7 @@ pub struct EmulatorArgs {
 #[cfg(feature = "emulator")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ApprovalArg {
-    /// Approve each sign-in at its second poll.
+    /// Approve each device sign-in at its second poll, each browser sign-in at once.
     Auto,
     /// Wait for a GET of the verification URL or `POST /__emulator/approve`.
     Manual,

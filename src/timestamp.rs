@@ -68,6 +68,25 @@ impl Timestamp {
         }
     }
 
+    /// "18:04" today, "2026-12-02 18:04" on another day: local time, as a
+    /// person reads a clock (the `…Z` form where the zone is unknown).
+    pub fn local_clock(self, now: Timestamp) -> String {
+        match (local(self), local(now)) {
+            (Some(e), Some(n)) if (e.tm_year, e.tm_yday) == (n.tm_year, n.tm_yday) => {
+                format!("{:02}:{:02}", e.tm_hour, e.tm_min)
+            }
+            (Some(e), _) => format!(
+                "{}-{:02}-{:02} {:02}:{:02}",
+                i64::from(e.tm_year) + 1900,
+                e.tm_mon + 1,
+                e.tm_mday,
+                e.tm_hour,
+                e.tm_min
+            ),
+            (None, _) => self.to_string(),
+        }
+    }
+
     /// Time left until `self`, as of `now`; negative once it has passed.
     pub fn remaining(self, now: Timestamp) -> Duration {
         self.0 - now.0
@@ -160,6 +179,16 @@ impl<'de> Deserialize<'de> for Timestamp {
             }
         }
         deserializer.deserialize_str(Visitor)
+    }
+}
+
+/// The local calendar time (per TZ) of `t`.
+fn local(t: Timestamp) -> Option<libc::tm> {
+    let secs = libc::time_t::try_from(t.unix_seconds()).ok()?;
+    // SAFETY: localtime_r writes only into the tm we pass; an all-zero tm is valid.
+    unsafe {
+        let mut tm: libc::tm = std::mem::zeroed();
+        (!libc::localtime_r(&secs, &mut tm).is_null()).then_some(tm)
     }
 }
 

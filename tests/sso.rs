@@ -47,7 +47,7 @@ fn login_writes_the_shared_token_cache() {
     assert_eq!(env.emulator.calls(Op::StartDeviceAuthorization), 1);
 
     // A second sign-in reuses the cached client registration.
-    env.login();
+    env.ok(&["login", "--sso-session", "corp", "--no-browser", "--force"]);
     assert_eq!(env.emulator.calls(Op::RegisterClient), 1);
     assert_eq!(env.emulator.calls(Op::StartDeviceAuthorization), 2);
 }
@@ -433,9 +433,9 @@ fn slow_down_adds_five_seconds() {
 fn the_browser_is_opened_through_browser() {
     let env = Env::new();
     let seen = env.home().join("opened");
-    let browser = format!("sh -c 'printf %s \"$1\" > {}' sh %s", seen.display());
+    let browser = format!("sh -c 'echo \"$1\" > {}' sh %s", seen.display());
     let out = env
-        .cmd(&["login", "dev"])
+        .cmd(&["login", "dev", "--use-device-code"])
         .env("BROWSER", &browser)
         .output()
         .unwrap();
@@ -445,6 +445,7 @@ fn the_browser_is_opened_through_browser() {
         std::thread::sleep(Duration::from_millis(20));
     }
     let url = std::fs::read_to_string(&seen).unwrap();
+    let url = url.trim_end();
     assert!(
         url.starts_with(&env.emulator.endpoint()) && url.contains("user_code="),
         "{url}"

@@ -2,12 +2,21 @@
 //! without an AWS account — a local Identity Center, a throwaway HOME with the
 //! emulator's sample AWS config, a completed sign-in, and a subshell. The
 //! real ~/.aws is never read or written.
+//!
+//! Sign-ins take the default path, the authorization code flow, through a
+//! stand-in browser: BROWSER hands the URL to this process, which opens it as
+//! a browser would and follows the redirect back to `ssoenv login`.
 
-use std::path::Path;
+use std::io::{BufRead, BufReader, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
 
 use crate::cli::SandboxArgs;
-use crate::emulator::{DEFAULT_START_URL, Emulator, EmulatorConfig, sample};
+use crate::emulator::{DEFAULT_START_URL, Emulator, EmulatorConfig, browser, sample};
 use crate::error::{Error, Result};
 
 pub fn run(args: SandboxArgs) -> Result<()> {
@@ -28,13 +37,19 @@ pub fn run(args: SandboxArgs) -> Result<()> {
         .shell
         .or_else(|| std::env::var_os("SHELL").map(Into::into))
         .unwrap_or_else(|| "bash".into());
+    let stand_in = StandInBrowser::start(home.path(), &emulator.endpoint())?;
     let env = |cmd: &mut Command| {
         sandbox_env(cmd, home.path(), &exe, &emulator.endpoint());
+        cmd.env("BROWSER", stand_in.command());
     };
 
     let mut login = Command::new(&exe);
-    login.args(["login", "--sso-session", sample::SESSION, "--no-browser"]);
+    login.args(["login", "--sso-session", sample::SESSION]);
     env(&mut login);
+    // Everything is on this machine, so the browser flow works even over SSH.
+    for var in ["SSH_CONNECTION", "SSH_CLIENT", "SSH_TTY"] {
+        login.env_remove(var);
+    }
     if !login
         .status()
         .map_err(|e| Error::io("run the sandbox sign-in", e))?
@@ -47,7 +62,8 @@ pub fn run(args: SandboxArgs) -> Result<()> {
          Profiles: dev, staging, prod (see ~/.aws/config). Try:\n  \
          ssoenv use dev   (then `ssoenv prompt`, `ssoenv off`)\n  \
          ssoenv status dev\n  ssoenv export dev\n  ssoenv exec dev -- env\n  \
-         ssoenv credential-process prod\n\
+         ssoenv credential-process prod\n  \
+         ssoenv login --force   (a stand-in browser signs in; --use-device-code for the code flow)\n\
          Exit the shell to end the sandbox; everything in it is deleted.\n",
         emulator.endpoint(),
         home.path().display()
@@ -59,6 +75,7 @@ pub fn run(args: SandboxArgs) -> Result<()> {
     let status = sub
         .status()
         .map_err(|e| Error::failed(format!("cannot start {}: {e}", shell.display())))?;
+    drop(stand_in);
     drop(emulator);
     drop(home);
     // Exit as the shell did (its last command's status), like any subshell.
@@ -98,6 +115,90 @@ fn load_integration(cmd: &mut Command, shell: &Path, home: &Path) -> Result<()> 
         _ => {}
     }
     Ok(())
+}
+
+/// The sandbox's browser. BROWSER appends each URL to a file; a thread here
+/// opens those that lead to the sandbox's Identity Center and follows their
+/// redirects, as a browser that is already signed in would.
+struct StandInBrowser {
+    handoff: PathBuf,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl StandInBrowser {
+    fn start(dir: &Path, endpoint: &str) -> Result<StandInBrowser> {
+        let handoff = dir.join(".stand-in-browser");
+        std::fs::write(&handoff, "")
+            .map_err(|e| Error::io(format_args!("write {}", handoff.display()), e))?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (handoff, stop, endpoint) = (handoff.clone(), stop.clone(), endpoint.to_string());
+            std::thread::Builder::new()
+                .name("stand-in-browser".into())
+                .spawn(move || serve_stand_in(&handoff, &stop, &endpoint))
+                .map_err(|e| Error::io("start the stand-in browser", e))?
+        };
+        Ok(StandInBrowser {
+            handoff,
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    /// The BROWSER value: append the URL (`$1`) to the hand-off file (`$0`).
+    fn command(&self) -> String {
+        format!(
+            "sh -c 'echo \"$1\" >> \"$0\"' {}",
+            shell_words::quote(&self.handoff.to_string_lossy())
+        )
+    }
+}
+
+impl Drop for StandInBrowser {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn serve_stand_in(handoff: &Path, stop: &AtomicBool, endpoint: &str) {
+    let Ok(file) = std::fs::File::open(handoff) else {
+        return;
+    };
+    let mut reader = BufReader::new(file);
+    let mut line = String::new();
+    while !stop.load(Ordering::Relaxed) {
+        let start = reader.stream_position().unwrap_or(0);
+        line.clear();
+        match reader.read_line(&mut line) {
+            Ok(_) if line.ends_with('\n') => {
+                let url = line.trim_end();
+                if !url.starts_with(endpoint) {
+                    eprintln!(
+                        "ssoenv sandbox: the stand-in browser opens only sandbox pages, not {url}"
+                    );
+                    continue;
+                }
+                // Quiet when it works: `ssoenv login` is drawing on the terminal.
+                match browser::browse(url) {
+                    Ok(visit) if visit.status == 200 => {}
+                    Ok(visit) => eprintln!(
+                        "ssoenv sandbox: the stand-in browser got HTTP {} from {}",
+                        visit.status, visit.url
+                    ),
+                    Err(e) => eprintln!("ssoenv sandbox: the stand-in browser failed: {e}"),
+                }
+            }
+            // Nothing new, or half a line: read it again when it is whole.
+            _ => {
+                let _ = reader.seek(SeekFrom::Start(start));
+                std::thread::sleep(Duration::from_millis(25));
+            }
+        }
+    }
 }
 
 /// Point every AWS tool and ssoenv at the sandbox instead of the user's own files.

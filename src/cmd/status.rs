@@ -17,14 +17,19 @@ pub fn run(args: StatusArgs) -> Result<()> {
         .profile
         .clone()
         .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
-    let (json, human, signed_in) = match selected {
+    let (json, human, signed_in, login_args) = match selected {
         Some(name) => {
             let profile = config.sso_profile(&name)?;
             let token = token::load(&profile.session)?;
             let creds = credentials::load(&profile)?;
             let status = ProfileStatus::of(&profile, token.as_ref(), creds.as_ref(), now);
             let signed_in = status.session.state.signed_in();
-            (status.json(), status.human(now), signed_in)
+            (
+                status.json(),
+                status.human(now),
+                signed_in,
+                profile.login_args(),
+            )
         }
         None => {
             let sessions = config.all_sessions();
@@ -37,12 +42,20 @@ pub fn run(args: StatusArgs) -> Result<()> {
             let mut all = Vec::new();
             for s in &sessions {
                 let token = token::load(s)?;
-                all.push(SessionStatus::of(s, token.as_ref(), now));
+                let login = config.login_args_for(s);
+                all.push(SessionStatus::of(s, token.as_ref(), login, now));
             }
             let json =
                 json!({ "sessions": all.iter().map(SessionStatus::json).collect::<Vec<_>>() });
             let human = all.iter().map(|s| s.human(now)).collect();
-            (json, human, all.iter().any(|s| s.state.signed_in()))
+            // None is signed in: the first one's sign-in (each line has its own).
+            let login_args = all[0].login_args.clone();
+            (
+                json,
+                human,
+                all.iter().any(|s| s.state.signed_in()),
+                login_args,
+            )
         }
     };
     if args.json {
@@ -55,7 +68,7 @@ pub fn run(args: StatusArgs) -> Result<()> {
     }
     match signed_in {
         true => Ok(()),
-        false => Err(Error::login_required("not signed in", "")),
+        false => Err(Error::login_required("not signed in", &login_args)),
     }
 }
 
@@ -89,10 +102,18 @@ struct SessionStatus<'a> {
     state: TokenState,
     expires_at: Option<Timestamp>,
     refreshable: bool,
+    /// What to add to `ssoenv login` to sign in to this session in this
+    /// config (` --sso-session NAME`, or a legacy profile's name).
+    login_args: String,
 }
 
 impl<'a> SessionStatus<'a> {
-    fn of(session: &'a SsoSession, token: Option<&CachedToken>, now: Timestamp) -> Self {
+    fn of(
+        session: &'a SsoSession,
+        token: Option<&CachedToken>,
+        login_args: String,
+        now: Timestamp,
+    ) -> Self {
         let refreshable = token.is_some_and(|t| t.can_refresh(session, now));
         let state = match token {
             None => TokenState::SignedOut,
@@ -105,6 +126,7 @@ impl<'a> SessionStatus<'a> {
             state,
             expires_at: token.map(|t| t.expires_at),
             refreshable,
+            login_args,
         }
     }
 
@@ -116,7 +138,12 @@ impl<'a> SessionStatus<'a> {
             "token": self.state.name(),
             "token_expires_at": self.expires_at,
             "refreshable": self.refreshable,
+            "login_command": self.login_command(),
         })
+    }
+
+    fn login_command(&self) -> String {
+        format!("ssoenv login{}", self.login_args)
     }
 
     fn human(&self, now: Timestamp) -> String {
@@ -127,9 +154,13 @@ impl<'a> SessionStatus<'a> {
                 "token expired, will be refreshed on next use".to_string()
             }
             TokenState::Expired => {
-                format!("sign-in expired {}; run `ssoenv login`", expires())
+                format!(
+                    "sign-in expired {}; run `{}`",
+                    expires(),
+                    self.login_command()
+                )
             }
-            TokenState::SignedOut => "not signed in; run `ssoenv login`".to_string(),
+            TokenState::SignedOut => format!("not signed in; run `{}`", self.login_command()),
         };
         format!("{}: {state}\n", self.session)
     }
@@ -163,7 +194,7 @@ impl<'a> ProfileStatus<'a> {
         };
         ProfileStatus {
             profile,
-            session: SessionStatus::of(&profile.session, token, now),
+            session: SessionStatus::of(&profile.session, token, profile.login_args(), now),
             credentials,
         }
     }
@@ -244,7 +275,7 @@ mod tests {
     fn token_states() {
         let now = at("2026-06-01T12:00:00Z");
         let s = session();
-        let state = |t: Option<&CachedToken>| SessionStatus::of(&s, t, now).state;
+        let state = |t: Option<&CachedToken>| SessionStatus::of(&s, t, String::new(), now).state;
         assert_eq!(state(None), TokenState::SignedOut);
         let valid = token("2026-06-01T13:00:00Z", false);
         assert_eq!(state(Some(&valid)), TokenState::Valid);
@@ -259,7 +290,7 @@ mod tests {
         let now = at("2026-06-01T12:00:00Z");
         let s = session();
         let far = token("9999-12-31T23:59:59Z", false);
-        let line = SessionStatus::of(&s, Some(&far), now).human(now);
+        let line = SessionStatus::of(&s, Some(&far), String::new(), now).human(now);
         assert!(
             line.starts_with(
                 "sso-session corp: signed in, token expires 9999-12-31T23:59:59Z (in "
@@ -267,12 +298,12 @@ mod tests {
             "{line}"
         );
         let ancient = token("0000-01-01T00:00:00Z", false);
-        let line = SessionStatus::of(&s, Some(&ancient), now).human(now);
+        let line = SessionStatus::of(&s, Some(&ancient), String::new(), now).human(now);
         assert!(
             line.contains("sign-in expired 0000-01-01T00:00:00Z (expired "),
             "{line}"
         );
-        let json = SessionStatus::of(&s, Some(&far), now).json();
+        let json = SessionStatus::of(&s, Some(&far), String::new(), now).json();
         assert_eq!(json["token_expires_at"], "9999-12-31T23:59:59Z");
     }
 }

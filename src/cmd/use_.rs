@@ -30,8 +30,9 @@ pub async fn run(args: UseArgs) -> Result<()> {
         let creds = match sso::credentials::get(&profile).await {
             // `use` is interactive: sign in right here, then switch.
             Err(e) if e.kind == Kind::LoginRequired => {
-                eprintln!("ssoenv: {e}");
-                super::login::sign_in(&profile.session, true).await?;
+                eprintln!("ssoenv: signing in to {} first", profile.session);
+                let opts = super::login::interactive_options()?;
+                super::login::sign_in(&profile.session, Some(&profile.name), opts).await?;
                 sso::credentials::get(&profile).await?
             }
             other => other?,

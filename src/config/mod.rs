@@ -79,10 +79,26 @@ pub fn selected_profile(arg: Option<&str>) -> String {
     if let Some(a) = arg {
         return a.to_string();
     }
+    profile_from_env().unwrap_or_else(|| "default".to_string())
+}
+
+/// AWS_PROFILE, else AWS_DEFAULT_PROFILE, when set.
+pub fn profile_from_env() -> Option<String> {
     ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-        .unwrap_or_else(|| "default".to_string())
+}
+
+/// What `ssoenv login` without a profile or session signs in to.
+#[derive(Debug, PartialEq, Eq)]
+pub enum LoginTarget {
+    One {
+        session: SsoSession,
+        /// The profile it came from, if any (a legacy session needs it to sign in again).
+        profile: Option<String>,
+    },
+    /// Several sso-sessions and nothing to choose by: the user picks.
+    Choose(Vec<SsoSession>),
 }
 
 impl Config {
@@ -255,6 +271,60 @@ impl Config {
         })
     }
 
+    /// The session `ssoenv login` signs in to when told none: that of
+    /// `env_profile` (AWS_PROFILE), else that of a `default` SSO profile,
+    /// else the only [sso-session].
+    pub fn login_target(&self, env_profile: Option<&str>) -> Result<LoginTarget> {
+        let from_profile = |p: SsoProfile| LoginTarget::One {
+            session: p.session,
+            profile: Some(p.name),
+        };
+        if let Some(name) = env_profile {
+            return self.sso_profile(name).map(from_profile);
+        }
+        // A `[default]` holding only a region is common; it is no answer here.
+        if let Ok(p) = self.sso_profile("default") {
+            return Ok(from_profile(p));
+        }
+        let mut sessions: Vec<SsoSession> = self
+            .sessions
+            .keys()
+            .filter_map(|n| self.sso_session(n).ok())
+            .collect();
+        sessions.sort_by(|a, b| a.name.cmp(&b.name));
+        match sessions.len() {
+            0 => {
+                let profiles = self.sso_profile_names();
+                let mut msg = format!(
+                    "which sign-in? {} has no [sso-session], and neither AWS_PROFILE nor a                      default SSO profile says",
+                    self.path.display()
+                );
+                match profiles.first() {
+                    Some(p) => msg.push_str(&format!("; name a profile: `ssoenv login {p}`")),
+                    None => msg.push_str("; add an [sso-session] (see `aws configure sso`)"),
+                }
+                Err(Error::usage(msg))
+            }
+            1 => Ok(LoginTarget::One {
+                session: sessions.remove(0),
+                profile: None,
+            }),
+            _ => Ok(LoginTarget::Choose(sessions)),
+        }
+    }
+
+    /// The arguments of an `ssoenv login` that signs in to `session` in this
+    /// config: `--sso-session NAME`, or a profile that uses the legacy start URL.
+    pub fn login_args_for(&self, session: &SsoSession) -> String {
+        let profile = match session.name {
+            Some(_) => None,
+            None => self
+                .profile_names()
+                .find(|p| self.sso_profile(p).is_ok_and(|p| &p.session == session)),
+        };
+        session.login_args(profile)
+    }
+
     /// All sessions named in the file and the legacy start URLs profiles use.
     pub fn all_sessions(&self) -> Vec<SsoSession> {
         let mut out: Vec<SsoSession> = Vec::new();
@@ -419,6 +489,56 @@ aws_access_key_id = AKIA
         .unwrap();
         assert_eq!(c.profile_names().collect::<Vec<_>>(), vec!["default"]);
         assert_eq!(c.profiles["default"].get("region").unwrap().value, "b");
+    }
+
+    #[test]
+    fn login_finds_the_session_without_a_profile() {
+        let c = cfg();
+        let one = |target| match target {
+            LoginTarget::One { session, profile } => (session.cache_key().to_string(), profile),
+            other => panic!("{other:?}"),
+        };
+        // The only [sso-session]; `[default]` holds only a region.
+        assert_eq!(one(c.login_target(None).unwrap()), ("corp".into(), None));
+        assert_eq!(
+            one(c.login_target(Some("legacy")).unwrap()),
+            (
+                "https://d-1111111111.awsapps.com/start".into(),
+                Some("legacy".into())
+            )
+        );
+        assert!(c.login_target(Some("nope")).is_err());
+
+        let two = format!(
+            "{CFG}\n[sso-session other]\nsso_start_url = https://x\nsso_region = us-east-1\n"
+        );
+        let c = Config::parse(&two, Path::new("/c")).unwrap();
+        match c.login_target(None).unwrap() {
+            LoginTarget::Choose(s) => assert_eq!(
+                s.iter().map(|s| s.cache_key()).collect::<Vec<_>>(),
+                vec!["corp", "other"]
+            ),
+            other => panic!("{other:?}"),
+        }
+        let with_default = format!(
+            "{two}\n[profile default]\nsso_session = other\nsso_account_id = 1\nsso_role_name = r\n"
+        );
+        let c = Config::parse(&with_default, Path::new("/c")).unwrap();
+        assert_eq!(
+            one(c.login_target(None).unwrap()),
+            ("other".into(), Some("default".into()))
+        );
+
+        let legacy_only = "[profile old]\nsso_start_url = https://y\nsso_region = us-east-1\nsso_account_id = 1\nsso_role_name = r\n";
+        let c = Config::parse(legacy_only, Path::new("/c")).unwrap();
+        let e = c.login_target(None).unwrap_err();
+        assert!(e.message.contains("`ssoenv login old`"), "{}", e.message);
+        let session = c.sso_profile("old").unwrap().session;
+        assert_eq!(c.login_args_for(&session), " old");
+        assert_eq!(
+            cfg().login_args_for(&cfg().sso_session("corp").unwrap()),
+            " --sso-session corp"
+        );
     }
 
     #[test]

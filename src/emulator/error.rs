@@ -30,6 +30,10 @@ impl ApiError {
         Self::new(400, "InvalidClientMetadataException", message)
     }
 
+    pub(super) fn invalid_redirect_uri(message: impl Into<String>) -> Self {
+        Self::new(400, "InvalidRedirectUriException", message)
+    }
+
     pub(super) fn unauthorized_client() -> Self {
         Self::new(
             400,
@@ -121,6 +125,7 @@ impl ApiError {
             "UnsupportedGrantTypeException" => "unsupported_grant_type",
             "InvalidRequestException" => "invalid_request",
             "InvalidClientMetadataException" => "invalid_client_metadata",
+            "InvalidRedirectUriException" => "invalid_redirect_uri",
             "InternalServerException" => "server_error",
             _ => return None,
         })

@@ -8,10 +8,11 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use http_body_util::BodyExt;
 use hyper::body::{Bytes, Incoming};
-use hyper::header::HeaderValue;
+use hyper::header::{HeaderValue, LOCATION};
 use hyper::http::request::Parts;
 use hyper::{Method, Request, StatusCode};
 use percent_encoding::percent_decode_str;
@@ -20,7 +21,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use super::error::ApiError;
-use super::state::{Grant, State};
+use super::state::{AuthorizeError, AuthorizeRequest, Authorized, Grant, State};
 use super::{Fault, Op, ids, lock};
 use crate::loopback::{self, Reply};
 
@@ -36,6 +37,8 @@ enum Route {
     Api(Op),
     /// The verification page a human opens to approve a sign-in.
     DevicePage,
+    /// The authorization code flow's page, which sends the browser back to the client.
+    Authorize,
     AdminCalls,
     AdminThrottled,
     AdminApprove,
@@ -53,6 +56,7 @@ fn route(method: &Method, path: &str) -> Route {
         ("GET", "/assignment/roles") => Route::Api(Op::ListAccountRoles),
         ("POST", "/logout") => Route::Api(Op::Logout),
         ("GET", "/device" | "/device/") => Route::DevicePage,
+        ("GET", "/authorize") => Route::Authorize,
         ("GET", "/__emulator/calls") => Route::AdminCalls,
         ("GET", "/__emulator/throttled") => Route::AdminThrottled,
         ("POST", "/__emulator/approve") => Route::AdminApprove,
@@ -75,6 +79,7 @@ pub(super) async fn handle(state: &Mutex<State>, request: Request<Incoming>) -> 
     match route(&parts.method, parts.uri.path()) {
         Route::Api(op) => api(state, op, &parts, &body).await,
         Route::DevicePage => device_page(state, &parts),
+        Route::Authorize => authorize(state, &parts).await,
         Route::AdminCalls => {
             let state = lock(state);
             let calls: Map<String, Value> = Op::ALL
@@ -164,6 +169,9 @@ fn dispatch(
         Op::ListAccounts => list_accounts(state, bearer, &query).map(Some),
         Op::ListAccountRoles => list_account_roles(state, bearer, &query).map(Some),
         Op::Logout => state.logout(bearer).map(|()| None),
+        Op::Authorize => Err(ApiError::invalid_request(
+            "GET /authorize is a browser page, not an API operation",
+        )),
     }
 }
 
@@ -173,6 +181,8 @@ struct RegisterClientRequest {
     client_name: Option<String>,
     client_type: Option<String>,
     grant_types: Option<Vec<String>>,
+    redirect_uris: Option<Vec<String>>,
+    issuer_url: Option<String>,
 }
 
 fn register_client(state: &mut State, request: RegisterClientRequest) -> Result<Value, ApiError> {
@@ -182,7 +192,11 @@ fn register_client(state: &mut State, request: RegisterClientRequest) -> Result<
             "Invalid client type: only public clients are supported",
         ));
     }
-    let registration = state.register_client(request.grant_types.unwrap_or_default());
+    let registration = state.register_client(
+        request.grant_types.unwrap_or_default(),
+        request.redirect_uris.unwrap_or_default(),
+        request.issuer_url.as_deref(),
+    )?;
     Ok(json!({
         "clientId": registration.client_id,
         "clientSecret": registration.client_secret,
@@ -226,6 +240,9 @@ struct CreateTokenRequest {
     grant_type: Option<String>,
     device_code: Option<String>,
     refresh_token: Option<String>,
+    code: Option<String>,
+    redirect_uri: Option<String>,
+    code_verifier: Option<String>,
 }
 
 fn create_token(state: &mut State, request: CreateTokenRequest) -> Result<Value, ApiError> {
@@ -236,6 +253,11 @@ fn create_token(state: &mut State, request: CreateTokenRequest) -> Result<Value,
             Grant::DeviceCode(required(&request.device_code, "deviceCode")?)
         }
         "refresh_token" => Grant::RefreshToken(required(&request.refresh_token, "refreshToken")?),
+        "authorization_code" => Grant::AuthorizationCode {
+            code: required(&request.code, "code")?,
+            redirect_uri: required(&request.redirect_uri, "redirectUri")?,
+            code_verifier: required(&request.code_verifier, "codeVerifier")?,
+        },
         other => return Err(ApiError::unsupported_grant_type(other)),
     };
     let tokens = state.create_token(client_id, client_secret, grant)?;
@@ -353,6 +375,107 @@ fn device_page(state: &Mutex<State>, parts: &Parts) -> Reply {
     };
     let page = format!(
         "<!doctype html>\n<html><head><title>SSO emulator</title></head><body>{text}</body></html>\n"
+    );
+    reply(status, "text/html; charset=utf-8", page)
+}
+
+/// How often a manual `/authorize` request looks for its approval.
+const APPROVAL_POLL: Duration = Duration::from_millis(20);
+
+/// `GET /authorize?response_type=code&client_id=...&redirect_uri=...&state=...
+/// &code_challenge_method=S256&code_challenge=...`: the page the client opens in the
+/// browser. Approved, it redirects to `redirect_uri` with `code` and `state`; denied, with
+/// `error=access_denied`; a request whose redirect URI cannot be trusted gets an error page.
+async fn authorize(state: &Mutex<State>, parts: &Parts) -> Reply {
+    let (fault, mut delay) = {
+        let mut state = lock(state);
+        (state.record_call(Op::Authorize), state.config.latency)
+    };
+    match fault {
+        None => {}
+        Some(Fault::Hang) => return std::future::pending().await,
+        Some(Fault::Delay(extra)) => delay += extra,
+        Some(_) => return html_page(StatusCode::INTERNAL_SERVER_ERROR, "Injected fault."),
+    }
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    let query = Query::parse(parts.uri.query());
+    let request = AuthorizeRequest {
+        client_id: query.get("client_id"),
+        redirect_uri: query.get("redirect_uri"),
+        response_type: query.get("response_type"),
+        code_challenge: query.get("code_challenge"),
+        code_challenge_method: query.get("code_challenge_method"),
+    };
+    let mut outcome = lock(state).authorize_request(&request);
+    let decided = loop {
+        match outcome {
+            Ok(Authorized::Pending(id)) => {
+                tokio::time::sleep(APPROVAL_POLL).await;
+                outcome = lock(state).poll_authorization(id);
+            }
+            Ok(Authorized::Code(code)) => break Ok(code),
+            Err(error) => break Err(error),
+        }
+    };
+    // Checked by authorize(): a redirect only goes to a registered URI.
+    let redirect_uri = request.redirect_uri.unwrap_or_default();
+    let state_param = query.get("state");
+    match decided {
+        Ok(code) => redirect(
+            redirect_uri,
+            &[("code", Some(&code)), ("state", state_param)],
+        ),
+        Err(AuthorizeError::Redirect(error, description)) => redirect(
+            redirect_uri,
+            &[
+                ("error", Some(error)),
+                ("error_description", Some(description)),
+                ("state", state_param),
+            ],
+        ),
+        Err(AuthorizeError::Page(error)) => {
+            let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::BAD_REQUEST);
+            html_page(status, &format!("{}: {}", error.kind, error.message))
+        }
+    }
+}
+
+/// A 302 to `uri` with the given query parameters added (absent ones left out).
+fn redirect(uri: &str, params: &[(&str, Option<&str>)]) -> Reply {
+    const VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    let mut location = uri.to_string();
+    let mut separator = if uri.contains('?') { '&' } else { '?' };
+    for (name, value) in params {
+        if let Some(value) = value {
+            let value = percent_encoding::utf8_percent_encode(value, VALUE);
+            location.push_str(&format!("{separator}{name}={value}"));
+            separator = '&';
+        }
+    }
+    let mut response = reply(StatusCode::FOUND, "text/html; charset=utf-8", Bytes::new());
+    match HeaderValue::try_from(location) {
+        Ok(location) => {
+            response.headers_mut().insert(LOCATION, location);
+            response
+        }
+        Err(_) => html_page(StatusCode::BAD_REQUEST, "Invalid redirect URI."),
+    }
+}
+
+/// A minimal HTML page with `text` (plain text, escaped here).
+fn html_page(status: StatusCode, text: &str) -> Reply {
+    let text = text
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    let page = format!(
+        "<!doctype html>\n<html><head><title>SSO emulator</title></head><body><p>{text}</p></body></html>\n"
     );
     reply(status, "text/html; charset=utf-8", page)
 }

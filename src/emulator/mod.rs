@@ -1,5 +1,6 @@
-//! A loopback emulator of IAM Identity Center: the SSO OIDC service (client registration and
-//! the device authorization flow) and the SSO portal (role credentials, account listing,
+//! A loopback emulator of IAM Identity Center: the SSO OIDC service (client registration, the
+//! device authorization flow, and the authorization code flow with PKCE behind
+//! `GET /authorize`) and the SSO portal (role credentials, account listing,
 //! logout) on one `http://127.0.0.1:PORT` endpoint.
 //!
 //! Real clients (the Rust SDK, botocore, `ssoenv` itself) reach it through
@@ -9,7 +10,9 @@
 //! pending sign-ins, revocation. Scripts in another process use the admin routes
 //! `GET /__emulator/calls`, `GET /__emulator/throttled`, `POST /__emulator/approve` and
 //! `POST /__emulator/revoke`.
+//! [`browser`] stands in for the user's web browser in the authorization code flow.
 
+pub mod browser;
 mod error;
 mod http;
 mod ids;
@@ -41,11 +44,12 @@ pub struct EmulatorConfig {
     pub credentials_ttl: Duration,
     /// Lifetime of client registrations (`clientSecretExpiresAt`).
     pub registration_ttl: Duration,
-    /// Lifetime of device codes (`expiresIn` of StartDeviceAuthorization).
+    /// Lifetime of device codes (`expiresIn` of StartDeviceAuthorization), and how long a
+    /// manual `/authorize` request waits for its approval.
     pub device_code_ttl: Duration,
     /// Polling interval in seconds announced by StartDeviceAuthorization (not enforced).
     pub poll_interval: u32,
-    /// How pending device authorizations get approved.
+    /// How pending device authorizations and `/authorize` requests get approved.
     pub approval: Approval,
     /// Whether CreateToken returns a refresh token (rotated on every refresh).
     pub issue_refresh_tokens: bool,
@@ -84,16 +88,20 @@ impl Default for EmulatorConfig {
     }
 }
 
-/// How the emulated user answers a device authorization.
+/// How the emulated user answers a device authorization or an `/authorize` request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Approval {
-    /// Approved at the first CreateToken poll after one `authorization_pending` answer, so
-    /// every client sees the pending state once.
+    /// Device flow: approved at the first CreateToken poll after one
+    /// `authorization_pending` answer, so every client sees the pending state once.
+    /// `/authorize`: redirects to the callback with a code at once.
     Auto,
-    /// Pending until [`Emulator::approve_all`], `POST /__emulator/approve`, or a GET of the
-    /// verification page (`verificationUriComplete`).
+    /// Device flow: pending until [`Emulator::approve_all`], `POST /__emulator/approve`, or
+    /// a GET of the verification page (`verificationUriComplete`). `/authorize`: the answer
+    /// waits for [`Emulator::approve_all`] or `POST /__emulator/approve`, then redirects
+    /// with a code.
     Manual,
-    /// CreateToken answers AccessDeniedException.
+    /// Device flow: CreateToken answers AccessDeniedException. `/authorize`: redirects to
+    /// the callback with `error=access_denied`.
     Deny,
 }
 
@@ -124,10 +132,13 @@ pub enum Op {
     ListAccounts,
     ListAccountRoles,
     Logout,
+    /// `GET /authorize`, the browser's visit in the authorization code flow (not an API
+    /// operation; faults: Hang and Delay delay the page, any other gives an error page).
+    Authorize,
 }
 
 impl Op {
-    const ALL: [Op; 7] = [
+    const ALL: [Op; 8] = [
         Op::RegisterClient,
         Op::StartDeviceAuthorization,
         Op::CreateToken,
@@ -135,6 +146,7 @@ impl Op {
         Op::ListAccounts,
         Op::ListAccountRoles,
         Op::Logout,
+        Op::Authorize,
     ];
 
     /// The operation name as in the service model (also the key in `/__emulator/calls`).
@@ -147,6 +159,7 @@ impl Op {
             Op::ListAccounts => "ListAccounts",
             Op::ListAccountRoles => "ListAccountRoles",
             Op::Logout => "Logout",
+            Op::Authorize => "Authorize",
         }
     }
 
@@ -237,7 +250,7 @@ impl Emulator {
         self.state().inject(op, fault, times);
     }
 
-    /// Approves every pending device authorization.
+    /// Approves every pending device authorization and `/authorize` request.
     pub fn approve_all(&self) {
         self.state().approve_all();
     }

@@ -3,7 +3,11 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, VecDeque};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sha2::{Digest, Sha256};
 
 use super::error::ApiError;
 use super::ids::{self, ALNUM, BASE64, UPPER, UPPER_DIGITS, URL_SAFE};
@@ -11,6 +15,16 @@ use super::{Approval, EmulatorConfig, Fault, Op};
 
 const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 const REFRESH_TOKEN_GRANT: &str = "refresh_token";
+const AUTHORIZATION_CODE_GRANT: &str = "authorization_code";
+/// Grant types RegisterClient accepts.
+const KNOWN_GRANTS: [&str; 3] = [
+    AUTHORIZATION_CODE_GRANT,
+    REFRESH_TOKEN_GRANT,
+    DEVICE_CODE_GRANT,
+];
+/// How long an authorization code may wait for its CreateToken (RFC 6749 §4.1.2 advises at
+/// most 10 minutes).
+const AUTHORIZATION_CODE_TTL: Duration = Duration::from_secs(5 * 60);
 
 pub(super) struct State {
     pub(super) config: EmulatorConfig,
@@ -28,6 +42,11 @@ pub(super) struct State {
     access_tokens: HashMap<String, AccessToken>,
     refresh_tokens: HashMap<String, RefreshToken>,
     next_session: u64,
+    /// `/authorize` requests waiting for a manual approval, by request number.
+    authorizations: HashMap<u64, Authorization>,
+    next_authorization: u64,
+    /// Authorization codes, kept after redemption so that a second use is recognised.
+    codes: HashMap<String, AuthorizationCode>,
 }
 
 /// A token bucket refilled continuously at the rate limit, holding one second's worth.
@@ -41,6 +60,8 @@ struct Client {
     expires: Instant,
     /// Empty when the registration named none, which allows every grant type.
     grant_types: Vec<String>,
+    /// Where `/authorize` may send the browser back to.
+    redirect_uris: Vec<String>,
 }
 
 impl Client {
@@ -54,6 +75,23 @@ struct Device {
     user_code: String,
     expires: Instant,
     status: DeviceStatus,
+}
+
+/// What an `/authorize` request asked for; the code it yields is bound to all of it.
+struct Authorization {
+    client_id: String,
+    redirect_uri: String,
+    code_challenge: String,
+    expires: Instant,
+    approved: bool,
+}
+
+struct AuthorizationCode {
+    client_id: String,
+    redirect_uri: String,
+    code_challenge: String,
+    expires: Instant,
+    redeemed: bool,
 }
 
 enum DeviceStatus {
@@ -94,6 +132,37 @@ pub(super) struct DeviceAuthorization {
 pub(super) enum Grant<'a> {
     DeviceCode(&'a str),
     RefreshToken(&'a str),
+    AuthorizationCode {
+        code: &'a str,
+        redirect_uri: &'a str,
+        code_verifier: &'a str,
+    },
+}
+
+/// The parameters of `GET /authorize` (absent ones are None).
+pub(super) struct AuthorizeRequest<'a> {
+    pub(super) client_id: Option<&'a str>,
+    pub(super) redirect_uri: Option<&'a str>,
+    pub(super) response_type: Option<&'a str>,
+    pub(super) code_challenge: Option<&'a str>,
+    pub(super) code_challenge_method: Option<&'a str>,
+}
+
+/// Where an `/authorize` request stands.
+pub(super) enum Authorized {
+    /// Approved: send the browser back with this code.
+    Code(String),
+    /// Waiting for a manual approval; ask again with [`State::poll_authorization`].
+    Pending(u64),
+}
+
+/// Why an `/authorize` request fails.
+pub(super) enum AuthorizeError {
+    /// The redirect URI cannot be trusted (unknown client, unregistered URI): tell the user
+    /// on a page instead of sending the browser anywhere (RFC 6749 §4.1.2.1).
+    Page(ApiError),
+    /// Send the browser back to the client with this OAuth `error` and description.
+    Redirect(&'static str, &'static str),
 }
 
 pub(super) struct Tokens {
@@ -129,6 +198,9 @@ impl State {
             access_tokens: HashMap::new(),
             refresh_tokens: HashMap::new(),
             next_session: 0,
+            authorizations: HashMap::new(),
+            next_authorization: 0,
+            codes: HashMap::new(),
         }
     }
 
@@ -176,7 +248,37 @@ impl State {
         queue.extend(std::iter::repeat_n(fault, times as usize));
     }
 
-    pub(super) fn register_client(&mut self, grant_types: Vec<String>) -> Registration {
+    /// Registers a public client. One that may use the authorization code grant must name
+    /// its redirect URIs (loopback `http` or `https`) and the issuer URL (the start URL).
+    pub(super) fn register_client(
+        &mut self,
+        grant_types: Vec<String>,
+        redirect_uris: Vec<String>,
+        issuer_url: Option<&str>,
+    ) -> Result<Registration, ApiError> {
+        if let Some(unknown) = grant_types
+            .iter()
+            .find(|grant| !KNOWN_GRANTS.contains(&grant.as_str()))
+        {
+            return Err(ApiError::unsupported_grant_type(unknown));
+        }
+        if grant_types.iter().any(|g| g == AUTHORIZATION_CODE_GRANT) {
+            if redirect_uris.is_empty() {
+                return Err(ApiError::invalid_redirect_uri(
+                    "The authorization_code grant needs redirectUris",
+                ));
+            }
+            if let Some(bad) = redirect_uris.iter().find(|uri| !acceptable_redirect(uri)) {
+                return Err(ApiError::invalid_redirect_uri(format!(
+                    "Invalid redirect URI: {bad}"
+                )));
+            }
+            if issuer_url.is_none_or(str::is_empty) {
+                return Err(ApiError::invalid_request(
+                    "The authorization_code grant needs an issuerUrl",
+                ));
+            }
+        }
         let client_id = ids::random_string(URL_SAFE, 22);
         let client_secret = ids::random_string(ALNUM, 64);
         let ttl = self.config.registration_ttl;
@@ -187,14 +289,166 @@ impl State {
                 secret: client_secret.clone(),
                 expires: Instant::now() + ttl,
                 grant_types,
+                redirect_uris,
             },
         );
-        Registration {
+        Ok(Registration {
             client_id,
             client_secret,
             issued_at,
             expires_at: issued_at + ttl.as_secs(),
+        })
+    }
+
+    /// Checks a `GET /authorize` request and decides it per the approval mode.
+    pub(super) fn authorize_request(
+        &mut self,
+        request: &AuthorizeRequest<'_>,
+    ) -> Result<Authorized, AuthorizeError> {
+        let now = Instant::now();
+        let (client_id, client) = request
+            .client_id
+            .and_then(|id| self.clients.get_key_value(id))
+            .filter(|(_, client)| now < client.expires)
+            .ok_or_else(|| {
+                AuthorizeError::Page(ApiError::invalid_client("Invalid client provided"))
+            })?;
+        let redirect_uri = request
+            .redirect_uri
+            .filter(|uri| {
+                client
+                    .redirect_uris
+                    .iter()
+                    .any(|registered| redirect_matches(registered, uri))
+            })
+            .ok_or_else(|| {
+                AuthorizeError::Page(ApiError::invalid_redirect_uri(
+                    "The redirect_uri is not registered for this client",
+                ))
+            })?;
+        if !client.allows(AUTHORIZATION_CODE_GRANT) {
+            return Err(AuthorizeError::Redirect(
+                "unauthorized_client",
+                "Client is not registered for the authorization_code grant",
+            ));
         }
+        if request.response_type != Some("code") {
+            return Err(AuthorizeError::Redirect(
+                "unsupported_response_type",
+                "response_type must be code",
+            ));
+        }
+        if request.code_challenge_method != Some("S256") {
+            return Err(AuthorizeError::Redirect(
+                "invalid_request",
+                "code_challenge_method must be S256",
+            ));
+        }
+        let Some(code_challenge) = request.code_challenge else {
+            return Err(AuthorizeError::Redirect(
+                "invalid_request",
+                "Missing code_challenge",
+            ));
+        };
+        let authorization = Authorization {
+            client_id: client_id.clone(),
+            redirect_uri: redirect_uri.to_string(),
+            code_challenge: code_challenge.to_string(),
+            expires: now + self.config.device_code_ttl,
+            approved: false,
+        };
+        match self.config.approval {
+            Approval::Auto => Ok(Authorized::Code(self.issue_code(authorization))),
+            Approval::Deny => Err(denied()),
+            Approval::Manual => {
+                self.next_authorization += 1;
+                let id = self.next_authorization;
+                self.authorizations.insert(id, authorization);
+                Ok(Authorized::Pending(id))
+            }
+        }
+    }
+
+    /// Where a pending `/authorize` request stands now: approved, still waiting, denied (the
+    /// mode changed to Deny) or expired.
+    pub(super) fn poll_authorization(&mut self, id: u64) -> Result<Authorized, AuthorizeError> {
+        let Entry::Occupied(entry) = self.authorizations.entry(id) else {
+            return Err(AuthorizeError::Redirect(
+                "server_error",
+                "Unknown authorization request",
+            ));
+        };
+        if self.config.approval == Approval::Deny {
+            entry.remove();
+            return Err(denied());
+        }
+        if Instant::now() >= entry.get().expires {
+            entry.remove();
+            return Err(AuthorizeError::Redirect(
+                "access_denied",
+                "The authorization request expired",
+            ));
+        }
+        if !entry.get().approved {
+            return Ok(Authorized::Pending(id));
+        }
+        let authorization = entry.remove();
+        Ok(Authorized::Code(self.issue_code(authorization)))
+    }
+
+    fn issue_code(&mut self, authorization: Authorization) -> String {
+        let code = ids::random_string(URL_SAFE, 64);
+        self.codes.insert(
+            code.clone(),
+            AuthorizationCode {
+                client_id: authorization.client_id,
+                redirect_uri: authorization.redirect_uri,
+                code_challenge: authorization.code_challenge,
+                expires: Instant::now() + AUTHORIZATION_CODE_TTL,
+                redeemed: false,
+            },
+        );
+        code
+    }
+
+    /// Redeems an authorization code: once, by the client it was issued to, with the same
+    /// redirect URI, and with the verifier whose S256 hash is the challenge (RFC 7636 §4.6).
+    fn redeem_authorization_code(
+        &mut self,
+        client_id: &str,
+        code: &str,
+        redirect_uri: &str,
+        code_verifier: &str,
+    ) -> Result<u64, ApiError> {
+        let entry = match self.codes.get_mut(code) {
+            Some(entry) if entry.client_id == client_id => entry,
+            _ => {
+                return Err(ApiError::invalid_grant(
+                    "Invalid authorization code provided",
+                ));
+            }
+        };
+        if entry.redeemed {
+            return Err(ApiError::invalid_grant(
+                "Authorization code has already been used",
+            ));
+        }
+        if Instant::now() >= entry.expires {
+            return Err(ApiError::invalid_grant("Authorization code has expired"));
+        }
+        if entry.redirect_uri != redirect_uri {
+            return Err(ApiError::invalid_grant(
+                "redirectUri does not match the authorization request",
+            ));
+        }
+        if !valid_verifier(code_verifier) || s256(code_verifier) != entry.code_challenge {
+            return Err(ApiError::invalid_grant(
+                "Code verifier does not match the code challenge",
+            ));
+        }
+        entry.redeemed = true;
+        self.next_session += 1;
+        Ok(self.next_session)
     }
 
     /// The registered client with these credentials, if its registration has not expired.
@@ -260,6 +514,7 @@ impl State {
         let grant_type = match grant {
             Grant::DeviceCode(_) => DEVICE_CODE_GRANT,
             Grant::RefreshToken(_) => REFRESH_TOKEN_GRANT,
+            Grant::AuthorizationCode { .. } => AUTHORIZATION_CODE_GRANT,
         };
         if !self.client(client_id, client_secret)?.allows(grant_type) {
             return Err(ApiError::unauthorized_client());
@@ -273,6 +528,11 @@ impl State {
                 }
                 _ => return Err(ApiError::invalid_grant("Invalid refresh token provided")),
             },
+            Grant::AuthorizationCode {
+                code,
+                redirect_uri,
+                code_verifier,
+            } => self.redeem_authorization_code(client_id, code, redirect_uri, code_verifier)?,
         };
         Ok(self.issue_tokens(session, client_id))
     }
@@ -329,12 +589,19 @@ impl State {
         }
     }
 
-    /// Approves every pending device authorization; returns how many there were.
+    /// Approves every pending device authorization and `/authorize` request; returns how
+    /// many there were.
     pub(super) fn approve_all(&mut self) -> usize {
         let mut approved = 0;
         for device in self.devices.values_mut() {
             if let DeviceStatus::Pending { .. } = device.status {
                 device.status = DeviceStatus::Approved;
+                approved += 1;
+            }
+        }
+        for authorization in self.authorizations.values_mut() {
+            if !authorization.approved {
+                authorization.approved = true;
                 approved += 1;
             }
         }
@@ -415,5 +682,98 @@ impl State {
                 expiration,
             },
         })
+    }
+}
+
+fn denied() -> AuthorizeError {
+    AuthorizeError::Redirect("access_denied", "The user denied the request")
+}
+
+/// The PKCE S256 transformation: unpadded base64url of the SHA-256 of the verifier.
+fn s256(code_verifier: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(code_verifier.as_bytes()))
+}
+
+/// RFC 7636 §4.1: 43 to 128 unreserved characters.
+fn valid_verifier(code_verifier: &str) -> bool {
+    (43..=128).contains(&code_verifier.len())
+        && code_verifier
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+}
+
+/// `https://...`, or plain `http` to a loopback address, where nothing leaves the machine.
+fn acceptable_redirect(uri: &str) -> bool {
+    uri.starts_with("https://") || loopback_parts(uri).is_some()
+}
+
+/// Whether a requested redirect URI matches a registered one: exactly, or for loopback
+/// addresses with any port, since a native app listens on whatever port it gets
+/// (RFC 8252 §7.3).
+fn redirect_matches(registered: &str, requested: &str) -> bool {
+    if registered == requested {
+        return true;
+    }
+    match (loopback_parts(registered), loopback_parts(requested)) {
+        (Some((host_a, path_a)), Some((host_b, path_b))) => host_a == host_b && path_a == path_b,
+        _ => false,
+    }
+}
+
+/// The host and path of an `http` URI to a loopback address, the port left out.
+fn loopback_parts(uri: &str) -> Option<(&str, &str)> {
+    let rest = uri.strip_prefix("http://")?;
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => &authority[..v6.find(']')? + 2],
+        None => authority.split(':').next()?,
+    };
+    matches!(host, "127.0.0.1" | "[::1]" | "localhost").then_some((host, path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_redirects_match_on_any_port() {
+        let registered = "http://127.0.0.1/oauth/callback";
+        assert!(redirect_matches(
+            registered,
+            "http://127.0.0.1:4711/oauth/callback"
+        ));
+        assert!(redirect_matches(registered, registered));
+        assert!(!redirect_matches(registered, "http://127.0.0.1:4711/other"));
+        assert!(!redirect_matches(
+            registered,
+            "http://127.0.0.2:4711/oauth/callback"
+        ));
+        assert!(!redirect_matches(
+            registered,
+            "http://evil.example/oauth/callback"
+        ));
+        assert!(!redirect_matches(
+            registered,
+            "http://127.0.0.1.evil.example/oauth/callback"
+        ));
+        assert!(redirect_matches("http://[::1]/cb", "http://[::1]:8080/cb"));
+        assert!(!redirect_matches(
+            "https://example.com/cb",
+            "https://example.com:8443/cb"
+        ));
+    }
+
+    #[test]
+    fn s256_matches_rfc_7636() {
+        // RFC 7636 Appendix B.
+        assert_eq!(
+            s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
+        assert!(valid_verifier(
+            "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+        ));
+        assert!(!valid_verifier("short"));
+        assert!(!valid_verifier(&"a b".repeat(20)));
     }
 }

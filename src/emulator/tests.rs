@@ -835,3 +835,217 @@ async fn page_size_limit_splits_every_list() {
     assert_eq!(accounts.len(), 3);
     assert_eq!(emulator.calls(Op::ListAccounts), 2);
 }
+
+const CALLBACK: &str = "http://127.0.0.1/oauth/callback";
+const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+/// S256 of VERIFIER (RFC 7636 Appendix B).
+const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+async fn register_for_authorization_code(
+    oidc: &aws_sdk_ssooidc::Client,
+    grant_types: &[&str],
+) -> Registered {
+    let registration = oidc
+        .register_client()
+        .client_name("ssoenv-test")
+        .client_type("public")
+        .set_grant_types(Some(grant_types.iter().map(|g| g.to_string()).collect()))
+        .redirect_uris(CALLBACK)
+        .issuer_url(DEFAULT_START_URL)
+        .scopes("sso:account:access")
+        .send()
+        .await
+        .unwrap();
+    Registered {
+        client_id: registration.client_id().unwrap().to_string(),
+        client_secret: registration.client_secret().unwrap().to_string(),
+    }
+}
+
+/// The /authorize path the AWS CLI would open, for a callback on `port`.
+fn authorize_path(client_id: &str, port: u16) -> String {
+    format!(
+        "/authorize?response_type=code&client_id={client_id}\
+         &redirect_uri=http%3A%2F%2F127.0.0.1%3A{port}%2Foauth%2Fcallback&state=st%201\
+         &code_challenge_method=S256&scopes=sso%3Aaccount%3Aaccess&code_challenge={CHALLENGE}"
+    )
+}
+
+/// The query parameters of a redirect's Location.
+fn location_params(response: &RawResponse) -> HashMap<String, String> {
+    let location = &response.headers["location"];
+    let (_, query) = location.split_once('?').unwrap();
+    query
+        .split('&')
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap();
+            let value = percent_encoding::percent_decode_str(value).decode_utf8_lossy();
+            (name.to_string(), value.into_owned())
+        })
+        .collect()
+}
+
+async fn redeem(
+    oidc: &aws_sdk_ssooidc::Client,
+    client: &Registered,
+    code: &str,
+    redirect_uri: &str,
+    verifier: &str,
+) -> Result<CreateTokenOutput, aws_sdk_ssooidc::operation::create_token::CreateTokenError> {
+    oidc.create_token()
+        .client_id(&client.client_id)
+        .client_secret(&client.client_secret)
+        .grant_type("authorization_code")
+        .code(code)
+        .redirect_uri(redirect_uri)
+        .code_verifier(verifier)
+        .send()
+        .await
+        .map_err(|err| err.into_service_error())
+}
+
+#[tokio::test]
+async fn authorization_code_flow_with_pkce() {
+    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
+    let oidc = oidc_client(&emulator);
+    let client =
+        register_for_authorization_code(&oidc, &["authorization_code", "refresh_token"]).await;
+    let redirect_uri = "http://127.0.0.1:4711/oauth/callback";
+
+    let mut raw = Raw::connect(&emulator);
+    let page = raw.send("GET", &authorize_path(&client.client_id, 4711), &[], "");
+    assert_eq!(page.status, 302);
+    assert!(
+        page.headers["location"].starts_with("http://127.0.0.1:4711/oauth/callback?code="),
+        "{:?}",
+        page.headers
+    );
+    let params = location_params(&page);
+    assert_eq!(params["state"], "st 1");
+    let code = &params["code"];
+    assert_eq!(emulator.calls(Op::Authorize), 1);
+
+    // The verifier, the redirect URI and the client must all match.
+    let wrong = redeem(
+        &oidc,
+        &client,
+        code,
+        redirect_uri,
+        &VERIFIER.replace('d', "e"),
+    )
+    .await;
+    assert!(wrong.unwrap_err().is_invalid_grant_exception());
+    let wrong = redeem(&oidc, &client, code, CALLBACK, VERIFIER).await;
+    assert!(wrong.unwrap_err().is_invalid_grant_exception());
+    let other = register_for_authorization_code(&oidc, &["authorization_code"]).await;
+    let wrong = redeem(&oidc, &other, code, redirect_uri, VERIFIER).await;
+    assert!(wrong.unwrap_err().is_invalid_grant_exception());
+
+    let token = redeem(&oidc, &client, code, redirect_uri, VERIFIER)
+        .await
+        .unwrap();
+    assert!(token.access_token().is_some());
+    let refreshed = refresh(&oidc, &client, token.refresh_token().unwrap())
+        .await
+        .unwrap();
+    assert!(refreshed.access_token().is_some());
+
+    let reused = redeem(&oidc, &client, code, redirect_uri, VERIFIER)
+        .await
+        .unwrap_err();
+    assert!(reused.is_invalid_grant_exception());
+    assert!(
+        format!("{reused:?}").contains("already been used"),
+        "{reused:?}"
+    );
+}
+
+#[tokio::test]
+async fn authorize_checks_the_client_its_redirect_and_its_grants() {
+    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
+    let oidc = oidc_client(&emulator);
+
+    // An authorization code client must say where the browser may return to.
+    let missing = oidc
+        .register_client()
+        .client_name("x")
+        .client_type("public")
+        .grant_types("authorization_code")
+        .issuer_url(DEFAULT_START_URL)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(missing.is_invalid_redirect_uri_exception(), "{missing:?}");
+    let plain_http = oidc
+        .register_client()
+        .client_name("x")
+        .client_type("public")
+        .grant_types("authorization_code")
+        .redirect_uris("http://example.com/cb")
+        .issuer_url(DEFAULT_START_URL)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(plain_http.is_invalid_redirect_uri_exception());
+
+    let mut raw = Raw::connect(&emulator);
+    // Unknown client, unregistered redirect: a page, never a redirect.
+    let unknown = raw.send("GET", &authorize_path("nobody", 1), &[], "");
+    assert_eq!(unknown.status, 401);
+    assert!(!unknown.headers.contains_key("location"));
+    let client = register_for_authorization_code(&oidc, &["authorization_code"]).await;
+    let elsewhere = authorize_path(&client.client_id, 1).replace("oauth%2Fcallback", "other");
+    let page = raw.send("GET", &elsewhere, &[], "");
+    assert_eq!(page.status, 400);
+    assert!(!page.headers.contains_key("location"));
+
+    // A known redirect gets the error: no PKCE, or a device-only client.
+    let no_pkce = authorize_path(&client.client_id, 1).replace("S256", "plain");
+    let page = raw.send("GET", &no_pkce, &[], "");
+    assert_eq!(location_params(&page)["error"], "invalid_request");
+    let device_only = register_for_authorization_code(&oidc, &[DEVICE_GRANT]).await;
+    let page = raw.send("GET", &authorize_path(&device_only.client_id, 1), &[], "");
+    assert_eq!(location_params(&page)["error"], "unauthorized_client");
+    // And the device flow's clients cannot redeem codes.
+    let err = redeem(&oidc, &device_only, "x", CALLBACK, VERIFIER)
+        .await
+        .unwrap_err();
+    assert!(err.is_unauthorized_client_exception(), "{err:?}");
+
+    emulator.update(|c| c.approval = Approval::Deny);
+    let page = raw.send("GET", &authorize_path(&client.client_id, 1), &[], "");
+    let params = location_params(&page);
+    assert_eq!(params["error"], "access_denied");
+    assert_eq!(params["state"], "st 1");
+    assert!(!params.contains_key("code"));
+}
+
+#[test]
+fn manual_authorize_waits_for_approval() {
+    let emulator = Emulator::start(EmulatorConfig {
+        approval: Approval::Manual,
+        ..EmulatorConfig::default()
+    })
+    .unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let client = runtime.block_on(async {
+        register_for_authorization_code(&oidc_client(&emulator), &["authorization_code"]).await
+    });
+    let path = authorize_path(&client.client_id, 1);
+    let waiting = std::thread::scope(|scope| {
+        let browser = scope.spawn(|| Raw::connect(&emulator).send("GET", &path, &[], ""));
+        std::thread::sleep(Duration::from_millis(300));
+        let still_waiting = !browser.is_finished();
+        emulator.approve_all();
+        let page = browser.join().unwrap();
+        assert_eq!(page.status, 302);
+        assert!(location_params(&page).contains_key("code"));
+        still_waiting
+    });
+    assert!(waiting, "a manual /authorize answered before the approval");
+}

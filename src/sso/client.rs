@@ -184,20 +184,22 @@ impl Intercept for TraceAttempts {
 /// Where a service's calls go, for traces and messages (mirrors the SDK's
 /// endpoint resolution: the service override, the global one, the default).
 pub fn endpoint(service: Service, region: &str) -> String {
-    let (var, default) = match service {
-        Service::Oidc => (
-            "AWS_ENDPOINT_URL_SSO_OIDC",
-            format!("https://oidc.{region}.amazonaws.com"),
-        ),
-        Service::Portal => (
-            "AWS_ENDPOINT_URL_SSO",
-            format!("https://portal.sso.{region}.amazonaws.com"),
-        ),
+    endpoint_override(service).unwrap_or_else(|| match service {
+        Service::Oidc => format!("https://oidc.{region}.amazonaws.com"),
+        Service::Portal => format!("https://portal.sso.{region}.amazonaws.com"),
+    })
+}
+
+/// The endpoint set by AWS_ENDPOINT_URL_SSO(_OIDC) or AWS_ENDPOINT_URL, as
+/// the SDK reads them.
+pub fn endpoint_override(service: Service) -> Option<String> {
+    let var = match service {
+        Service::Oidc => "AWS_ENDPOINT_URL_SSO_OIDC",
+        Service::Portal => "AWS_ENDPOINT_URL_SSO",
     };
     [var, "AWS_ENDPOINT_URL"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-        .unwrap_or(default)
 }
 
 #[derive(Clone, Copy)]

@@ -125,9 +125,11 @@ async fn fetch(profile: &SsoProfile) -> Result<RoleCredentials> {
         .send()
         .await
         .map_err(|e| match client::error_code(&e) {
+            // The cached token still looks good, so a plain `login` would
+            // keep it: the hint must force a new sign-in.
             Some("UnauthorizedException") => Error::login_required(
                 format!("the SSO session for profile {} has ended", profile.name),
-                &profile.login_args(),
+                &format!("{} --force", profile.login_args()),
             ),
             Some("ForbiddenException") => Error::failed(format!(
                 "no access to role {} in account {} (profile {}): check sso_account_id and sso_role_name",

@@ -1,33 +1,150 @@
-//! Sign-in with the OAuth device authorization flow.
+//! Signing in to an SSO session: which flow, one sign-in at a time per
+//! session, and the token it leaves in the shared cache.
+//!
+//! As in the AWS CLI v2, sso-session profiles sign in with the authorization
+//! code flow and PKCE (`pkce.rs`): the browser comes back to this machine and
+//! the user types nothing. The device flow (`device.rs`) is for legacy
+//! profiles, for `--use-device-code` and `--no-browser`, and wherever no
+//! browser could come back here: an SSH session, no display, a browser that
+//! does not start.
 
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use super::client::{self, Service};
+use tokio::time::Instant;
+
+use super::browser::Surroundings;
+use super::callback::Page;
+use super::countdown;
 use super::lock::{self, Wait};
-use super::registration;
 use super::token::{self, CachedToken};
+use super::{device, pkce};
 use crate::config::SsoSession;
 use crate::error::{Error, Result};
 use crate::timestamp::Timestamp;
 
-/// How long a second process waits for a sign-in that another one started:
-/// a device code lives 10 minutes, plus the last poll.
-const LOGIN_WAIT: Duration = Duration::from_secs(11 * 60);
+/// How long a sign-in waits for the user unless told otherwise: a device
+/// code's lifetime, and the AWS CLI's wait for the browser.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+
+/// A second process waits this much longer than a sign-in may take for the
+/// one in progress: its last poll, its CreateToken.
+const JOIN_SLACK: Duration = Duration::from_secs(60);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// The authorization code flow where a browser can come back, else the device flow.
+    Auto,
+    /// The device flow, opening the browser where there is one (`--use-device-code`).
+    DeviceCode,
+    /// The device flow, only printing the URL and code (`--no-browser`).
+    NoBrowser,
+}
 
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
-    pub open_browser: bool,
+    pub method: Method,
+    /// Sign in even when the cached token is still good.
+    pub force: bool,
+    /// How long the user may take to finish the sign-in.
+    pub timeout: Duration,
 }
 
-/// Sign in to `session` and store the token in the shared cache. While one
-/// process signs in, others asking for the same session wait for it and
-/// reuse its token rather than opening a second approval.
-pub async fn login(session: &SsoSession, opts: Options) -> Result<CachedToken> {
+pub enum Outcome {
+    /// The cached token has more than the refresh window left; nothing was opened.
+    AlreadySignedIn(CachedToken),
+    SignedIn(CachedToken),
+    /// Another ssoenv process signed in while this one waited for it.
+    Joined(CachedToken),
+}
+
+/// How a sign-in goes.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Plan {
+    AuthorizationCode,
+    DeviceCode {
+        open_browser: bool,
+        /// Said to the user when the device flow was not asked for.
+        why: Option<String>,
+    },
+}
+
+/// The flow for `session`, from what was asked and what this machine has.
+pub fn plan(session: &SsoSession, method: Method, surroundings: &Surroundings) -> Plan {
+    let can_open = !surroundings.commands().is_empty();
+    match method {
+        Method::NoBrowser => Plan::DeviceCode {
+            open_browser: false,
+            why: None,
+        },
+        Method::DeviceCode => Plan::DeviceCode {
+            open_browser: can_open,
+            why: None,
+        },
+        // The AWS CLI signs legacy profiles in with the device flow only.
+        Method::Auto if session.name.is_none() => Plan::DeviceCode {
+            open_browser: can_open,
+            why: None,
+        },
+        Method::Auto => match surroundings.cannot_come_back() {
+            Some(why) => Plan::DeviceCode {
+                open_browser: can_open,
+                why: Some(why),
+            },
+            None => Plan::AuthorizationCode,
+        },
+    }
+}
+
+/// One sign-in in progress, for the flows.
+pub struct Attempt<'a> {
+    pub session: &'a SsoSession,
+    /// When the wait for the user ends.
+    pub deadline: Instant,
+    timeout: Duration,
+    /// The command that tries again, for messages.
+    pub retry: &'a str,
+}
+
+impl Attempt<'_> {
+    /// `what` was not done in time ("the sign-in was not approved"); `also`
+    /// follows the advice to try again.
+    pub fn timed_out(&self, what: &str, also: &str) -> Error {
+        Error::failed(format!(
+            "{what} within {}; run `{}` to try again{also}",
+            spoken(self.timeout),
+            self.retry
+        ))
+    }
+}
+
+/// "10 minutes", "90 seconds".
+fn spoken(d: Duration) -> String {
+    let secs = d.as_secs_f64().ceil() as u64;
+    match secs {
+        60 => "1 minute".into(),
+        s if s % 60 == 0 => format!("{} minutes", s / 60),
+        1 => "1 second".into(),
+        s if s < 60 => format!("{s} seconds"),
+        _ => countdown::clock(d),
+    }
+}
+
+/// Sign in to `session` and store the token in the shared cache, unless the
+/// cached one is still good (or `force`). While one process signs in,
+/// others asking for the same session wait for it and reuse its token
+/// rather than opening a second browser or approval. `retry` is the command
+/// that signs in to this session, for messages.
+pub async fn login(session: &SsoSession, retry: &str, opts: Options) -> Result<Outcome> {
     let before = token::load(session)?;
+    if !opts.force
+        && let Some(t) = &before
+        && t.expires_at.remaining(Timestamp::now()) > token::REFRESH_WINDOW
+    {
+        return Ok(Outcome::AlreadySignedIn(t.clone()));
+    }
     let _lock = lock::acquire(
         &lock_name(session),
-        LOGIN_WAIT,
+        opts.timeout + JOIN_SLACK,
         "the sign-in",
         Wait::Announced,
     )
@@ -37,167 +154,117 @@ pub async fn login(session: &SsoSession, opts: Options) -> Result<CachedToken> {
         && t.is_usable(Timestamp::now())
     {
         eprintln!("ssoenv: signed in by another ssoenv process; reusing its session");
-        return Ok(t);
+        return Ok(Outcome::Joined(t));
     }
-    let token = device_flow(session, opts).await?;
+
+    let attempt = Attempt {
+        session,
+        deadline: Instant::now() + opts.timeout,
+        timeout: opts.timeout,
+        retry,
+    };
+    let surroundings = Surroundings::from_env();
+    let token = match plan(session, opts.method, &surroundings) {
+        Plan::AuthorizationCode => match pkce::sign_in(&attempt, &surroundings.commands()).await? {
+            pkce::Outcome::SignedIn { token, browser } => {
+                let stored = token::store(session, &token);
+                let page = match &stored {
+                    Ok(()) => Page::done(format!("Signed in to {session}.")),
+                    Err(e) => {
+                        Page::failed(format!("Signed in, but the token could not be saved: {e}"))
+                    }
+                };
+                browser.respond(page).await;
+                stored?;
+                return Ok(Outcome::SignedIn(token));
+            }
+            pkce::Outcome::Unavailable(why) => {
+                eprintln!("ssoenv: signing in with a code instead: {why}");
+                device::sign_in(&attempt, false).await?
+            }
+        },
+        Plan::DeviceCode { open_browser, why } => {
+            if let Some(why) = why {
+                eprintln!("ssoenv: signing in with a code: {why}");
+            }
+            device::sign_in(&attempt, open_browser).await?
+        }
+    };
     token::store(session, &token)?;
-    Ok(token)
+    Ok(Outcome::SignedIn(token))
 }
 
 fn lock_name(session: &SsoSession) -> String {
     format!("login-{}", super::cache::sha1_hex(session.cache_key()))
 }
 
-async fn device_flow(session: &SsoSession, opts: Options) -> Result<CachedToken> {
-    let endpoint = client::endpoint(Service::Oidc, &session.region);
-    let oidc = client::oidc(&session.region).await;
-    let mut reg = registration::get_or_register(session, &oidc).await?;
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    crate::trace!("StartDeviceAuthorization at {endpoint}");
-    let start = oidc
-        .start_device_authorization()
-        .client_id(&reg.client_id)
-        .client_secret(reg.client_secret.expose())
-        .start_url(&session.start_url)
-        .send()
-        .await;
-    let auth = match start {
-        Ok(a) => a,
-        // The server forgot our registration (expired or revoked): register again once.
-        Err(e) if client::error_code(&e) == Some("InvalidClientException") => {
-            registration::forget(session)?;
-            reg = registration::get_or_register(session, &oidc).await?;
-            oidc.start_device_authorization()
-                .client_id(&reg.client_id)
-                .client_secret(reg.client_secret.expose())
-                .start_url(&session.start_url)
-                .send()
-                .await
-                .map_err(|e| client::failure("StartDeviceAuthorization", &endpoint, &e))?
+    fn session(name: Option<&str>) -> SsoSession {
+        SsoSession {
+            name: name.map(str::to_string),
+            start_url: "https://d-0000000000.awsapps.com/start".into(),
+            region: "us-east-1".into(),
+            scopes: None,
         }
-        Err(e) => return Err(client::failure("StartDeviceAuthorization", &endpoint, &e)),
-    };
-    let device_code = auth
-        .device_code
-        .ok_or_else(|| Error::failed("no device code in the answer"))?;
-    let user_code = auth.user_code.unwrap_or_default();
-    let url = auth
-        .verification_uri_complete
-        .or(auth.verification_uri)
-        .unwrap_or_default();
-
-    eprintln!("ssoenv: sign in to {} in your browser:", session.start_url);
-    eprintln!("  {url}");
-    eprintln!("  and check that it shows the code {user_code}");
-    if opts.open_browser {
-        open_browser(&url);
     }
 
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(auth.expires_in.max(1) as u64);
-    let mut interval = Duration::from_secs(auth.interval.max(1) as u64);
-    loop {
-        let out = oidc
-            .create_token()
-            .client_id(&reg.client_id)
-            .client_secret(reg.client_secret.expose())
-            .grant_type("urn:ietf:params:oauth:grant-type:device_code")
-            .device_code(&device_code)
-            .send()
-            .await;
-        let out = match out {
-            Ok(o) => o,
-            Err(e) => match client::error_code(&e) {
-                Some("AuthorizationPendingException") => {
-                    wait_or_expire(deadline, interval).await?;
-                    continue;
-                }
-                Some("SlowDownException") => {
-                    // RFC 8628 §3.5: add 5 seconds to the interval from now on.
-                    interval += Duration::from_secs(5);
-                    crate::trace!("asked to slow down; polling every {}s", interval.as_secs());
-                    wait_or_expire(deadline, interval).await?;
-                    continue;
-                }
-                Some("ExpiredTokenException") => return Err(expired()),
-                Some("AccessDeniedException") => {
-                    return Err(Error::failed("the sign-in was denied in the browser"));
-                }
-                _ => return Err(client::failure("CreateToken", &endpoint, &e)),
-            },
+    #[test]
+    fn sso_sessions_sign_in_through_the_browser_where_it_can_come_back() {
+        let desktop = Surroundings {
+            display: true,
+            ..Default::default()
         };
-        let access_token = out
-            .access_token
-            .ok_or_else(|| Error::failed("CreateToken returned no access token"))?;
-        eprintln!("ssoenv: signed in to {}", session.start_url);
-        let expires =
-            Timestamp::now().saturating_add(time::Duration::seconds(out.expires_in.into()));
-        return Ok(CachedToken {
-            start_url: Some(session.start_url.clone()),
-            region: Some(session.region.clone()),
-            access_token: access_token.into(),
-            expires_at: expires,
-            client_id: Some(reg.client_id),
-            client_secret: Some(reg.client_secret),
-            registration_expires_at: Some(reg.expires_at),
-            refresh_token: out.refresh_token.map(Into::into),
-        });
-    }
-}
-
-fn expired() -> Error {
-    Error::failed("the sign-in code expired before it was approved; run `ssoenv login` again")
-}
-
-async fn wait_or_expire(deadline: tokio::time::Instant, interval: Duration) -> Result<()> {
-    if tokio::time::Instant::now() + interval > deadline {
-        return Err(expired());
-    }
-    tokio::time::sleep(interval).await;
-    Ok(())
-}
-
-/// Open `url` in a browser when one can be shown: BROWSER (a `:`-separated
-/// list of commands, `%s` standing for the URL) wins; else the platform
-/// opener, but only with a display. Failure is only a note: the URL is
-/// printed anyway.
-fn open_browser(url: &str) {
-    let commands: Vec<String> = match std::env::var("BROWSER") {
-        Ok(b) if !b.is_empty() => b.split(':').map(str::to_string).collect(),
-        _ if cfg!(target_os = "macos") => vec!["open".into()],
-        _ if std::env::var_os("DISPLAY").is_some()
-            || std::env::var_os("WAYLAND_DISPLAY").is_some() =>
-        {
-            vec!["xdg-open".into()]
-        }
-        _ => {
-            crate::trace!("no display and no BROWSER: not opening a browser");
-            return;
-        }
-    };
-    for command in commands {
-        let Ok(mut argv) = shell_words::split(&command) else {
-            continue;
-        };
-        if argv.is_empty() {
-            continue;
-        }
-        match argv.iter().position(|a| a.contains("%s")) {
-            Some(i) => argv[i] = argv[i].replace("%s", url),
-            None => argv.push(url.to_string()),
-        }
-        let spawned = Command::new(&argv[0])
-            .args(&argv[1..])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
-        match spawned {
-            Ok(_) => {
-                crate::trace!("opened the browser with {}", argv[0]);
-                return;
+        let corp = session(Some("corp"));
+        assert_eq!(plan(&corp, Method::Auto, &desktop), Plan::AuthorizationCode);
+        assert_eq!(
+            plan(&corp, Method::DeviceCode, &desktop),
+            Plan::DeviceCode {
+                open_browser: true,
+                why: None
             }
-            Err(e) => crate::trace!("could not run {}: {e}", argv[0]),
+        );
+        assert_eq!(
+            plan(&corp, Method::NoBrowser, &desktop),
+            Plan::DeviceCode {
+                open_browser: false,
+                why: None
+            }
+        );
+        assert_eq!(
+            plan(&session(None), Method::Auto, &desktop),
+            Plan::DeviceCode {
+                open_browser: true,
+                why: None
+            }
+        );
+        let ssh = Surroundings {
+            ssh: Some("SSH_CONNECTION"),
+            ..Default::default()
+        };
+        match plan(&corp, Method::Auto, &ssh) {
+            Plan::DeviceCode {
+                open_browser: false,
+                why: Some(why),
+            } => assert!(why.contains("SSH"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+        match plan(&corp, Method::Auto, &Surroundings::default()) {
+            Plan::DeviceCode {
+                open_browser: false,
+                why: Some(why),
+            } => assert!(why.contains("no display"), "{why}"),
+            other => panic!("{other:?}"),
         }
     }
-    eprintln!("ssoenv: could not open a browser; open the URL above yourself");
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(spoken(DEFAULT_TIMEOUT), "10 minutes");
+        assert_eq!(spoken(Duration::from_secs(60)), "1 minute");
+        assert_eq!(spoken(Duration::from_millis(1500)), "2 seconds");
+        assert_eq!(spoken(Duration::from_secs(90)), "1:30");
+    }
 }

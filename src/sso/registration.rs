@@ -1,6 +1,11 @@
 //! The OIDC client registration, cached where the AWS CLI v2 keeps its own
 //! (`~/.aws/sso/cache/<sha1 of the key JSON>.json`), so either tool reuses
 //! the other's registration instead of registering a new client per login.
+//!
+//! As in the AWS CLI, one file holds the registration for either flow: a
+//! registration for the authorization code grant records its `grantTypes`,
+//! and each flow registers anew (replacing the file) when the cached one was
+//! made for the other.
 
 use std::path::PathBuf;
 
@@ -8,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::cache;
+use super::callback;
 use super::client::{self, Service};
 use crate::config::SsoSession;
 use crate::error::{Error, Result};
@@ -16,6 +22,44 @@ use crate::timestamp::Timestamp;
 
 /// Re-register when less than this is left, as the AWS CLI does.
 const RENEW_WINDOW: time::Duration = time::Duration::minutes(15);
+
+/// The scope the AWS CLI registers authorization code clients with when the
+/// session names none: what role credentials need, and what makes Identity
+/// Center issue refresh tokens.
+pub const DEFAULT_SCOPE: &str = "sso:account:access";
+
+/// The grant a registration serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    DeviceCode,
+    /// With PKCE; registered with the refresh_token grant too, as the AWS CLI does.
+    AuthorizationCode,
+}
+
+impl Flow {
+    const AUTHORIZATION_CODE_GRANTS: [&str; 2] = ["authorization_code", "refresh_token"];
+
+    /// The scopes to register with (and, for the authorization code flow, to
+    /// ask for at /authorize).
+    pub fn scopes(self, session: &SsoSession) -> Option<Vec<String>> {
+        match self {
+            Flow::DeviceCode => session.scopes.clone(),
+            Flow::AuthorizationCode => Some(
+                session
+                    .scopes
+                    .clone()
+                    .unwrap_or_else(|| vec![DEFAULT_SCOPE.to_string()]),
+            ),
+        }
+    }
+}
+
+/// The redirect URI an authorization code client registers: the loopback
+/// address without a port, so that each sign-in may listen on whatever port
+/// it gets (RFC 8252 §7.3).
+pub fn redirect_uri_without_port() -> String {
+    format!("http://127.0.0.1{}", callback::PATH)
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -30,15 +74,15 @@ pub struct Registration {
 }
 
 impl Registration {
-    /// Usable for the device flow: unexpired, and not a PKCE registration
-    /// (the AWS CLI rejects those for the device flow too).
-    fn fits_device_flow(&self, now: Timestamp) -> bool {
+    /// Usable for `flow`: unexpired, and made for that grant (the AWS CLI
+    /// tells them apart by `authorization_code` in `grantTypes`).
+    fn fits(&self, flow: Flow, now: Timestamp) -> bool {
         let fresh = self.expires_at.remaining(now) > RENEW_WINDOW;
         let pkce = self
             .grant_types
             .as_ref()
             .is_some_and(|g| g.iter().any(|g| g == "authorization_code"));
-        fresh && !pkce
+        fresh && pkce == (flow == Flow::AuthorizationCode)
     }
 }
 
@@ -65,14 +109,15 @@ pub fn forget(session: &SsoSession) -> Result<()> {
     Ok(())
 }
 
-/// A registration for the device flow: the cached one, or a new one.
+/// A registration for `flow`: the cached one, or a new one.
 pub async fn get_or_register(
     session: &SsoSession,
     oidc: &aws_sdk_ssooidc::Client,
+    flow: Flow,
 ) -> Result<Registration> {
     let path = path(session)?;
     if let Some(r) = cache::read::<Registration>(&path)?
-        && r.fits_device_flow(Timestamp::now())
+        && r.fits(flow, Timestamp::now())
     {
         crate::trace!("reusing client registration {}", path.display());
         return Ok(r);
@@ -83,11 +128,21 @@ pub async fn get_or_register(
         Some(n) => format!("ssoenv-{n}"),
         None => format!("ssoenv-{}", Timestamp::now().unix_seconds()),
     };
-    let out = oidc
+    let scopes = flow.scopes(session);
+    let grant_types = (flow == Flow::AuthorizationCode)
+        .then(|| Flow::AUTHORIZATION_CODE_GRANTS.map(String::from).to_vec());
+    let mut request = oidc
         .register_client()
         .client_name(client_name)
         .client_type("public")
-        .set_scopes(session.scopes.clone())
+        .set_scopes(scopes.clone())
+        .set_grant_types(grant_types.clone());
+    if flow == Flow::AuthorizationCode {
+        request = request
+            .redirect_uris(redirect_uri_without_port())
+            .issuer_url(&session.start_url);
+    }
+    let out = request
         .send()
         .await
         .map_err(|e| client::failure("RegisterClient", &endpoint, &e))?;
@@ -102,8 +157,8 @@ pub async fn get_or_register(
             .ok_or_else(|| Error::failed("RegisterClient returned no secret"))?
             .into(),
         expires_at: expires,
-        scopes: session.scopes.clone(),
-        grant_types: None,
+        scopes,
+        grant_types,
     };
     cache::write(&path, &registration)?;
     Ok(registration)
@@ -112,6 +167,32 @@ pub async fn get_or_register(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_registration_serves_only_its_own_flow() {
+        let now: Timestamp = "2026-06-01T12:00:00Z".parse().unwrap();
+        let in_a_month = now.saturating_add(time::Duration::days(30));
+        let device = Registration {
+            client_id: "c".into(),
+            client_secret: "s".into(),
+            expires_at: in_a_month,
+            scopes: None,
+            grant_types: None,
+        };
+        let pkce = Registration {
+            grant_types: Some(vec!["authorization_code".into(), "refresh_token".into()]),
+            ..device.clone()
+        };
+        assert!(device.fits(Flow::DeviceCode, now));
+        assert!(!device.fits(Flow::AuthorizationCode, now));
+        assert!(pkce.fits(Flow::AuthorizationCode, now));
+        assert!(!pkce.fits(Flow::DeviceCode, now));
+        let expiring = Registration {
+            expires_at: now.saturating_add(time::Duration::minutes(10)),
+            ..pkce
+        };
+        assert!(!expiring.fits(Flow::AuthorizationCode, now));
+    }
 
     #[test]
     fn key_matches_the_aws_cli() {
@@ -141,10 +222,10 @@ mod tests {
     #[test]
     fn device_flow_needs_a_fresh_non_pkce_registration() {
         let now: Timestamp = "2026-06-01T12:00:00Z".parse().unwrap();
-        assert!(registration("2026-06-30T00:00:00Z", None).fits_device_flow(now));
-        assert!(!registration("2026-06-01T12:10:00Z", None).fits_device_flow(now));
+        assert!(registration("2026-06-30T00:00:00Z", None).fits(Flow::DeviceCode, now));
+        assert!(!registration("2026-06-01T12:10:00Z", None).fits(Flow::DeviceCode, now));
         let pkce = registration("2026-06-30T00:00:00Z", Some(&["authorization_code"]));
-        assert!(!pkce.fits_device_flow(now));
+        assert!(!pkce.fits(Flow::DeviceCode, now));
     }
 
     #[test]

@@ -1,0 +1,380 @@
+//! The loopback listener the browser comes back to at the end of the
+//! authorization code flow (RFC 8252 §7.3): `http://127.0.0.1:PORT/oauth/callback`
+//! on a port the OS picks. It is bound before the browser opens and stays
+//! bound until the sign-in ends, so a browser that is already signed in and
+//! redirects at once still finds it (aws-sso-cli#1441). The browser's request
+//! is answered only once the sign-in has finished, with a page that says how
+//! it went.
+
+use std::convert::Infallible;
+use std::net::Ipv4Addr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{CACHE_CONTROL, CONNECTION, CONTENT_TYPE, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinSet;
+
+use crate::error::{Error, Result};
+
+/// The callback's path, as the AWS CLI registers it.
+pub const PATH: &str = "/oauth/callback";
+
+/// How long the landing page may take to reach the browser before the
+/// sign-in ends without waiting for it.
+const PAGE_DELIVERY: Duration = Duration::from_secs(2);
+
+/// What the browser brought back.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Answer {
+    Code {
+        code: Secret,
+        state: Option<String>,
+    },
+    /// `error=access_denied` and friends (RFC 6749 §4.1.2.1).
+    Error {
+        error: String,
+        description: Option<String>,
+        state: Option<String>,
+    },
+}
+
+/// An authorization code: never shown, not even in Debug output.
+#[derive(PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+/// The browser's visit, waiting for the page that answers it. It keeps the
+/// listener's server running until then.
+pub struct Callback {
+    pub answer: Answer,
+    page: oneshot::Sender<Page>,
+    /// Closed once the connection that carried the visit is done.
+    delivered: oneshot::Receiver<()>,
+    server: Option<Server>,
+}
+
+impl Callback {
+    /// Answer the browser, and give the page a moment to get there before
+    /// the process moves on (and perhaps exits).
+    pub async fn respond(self, page: Page) {
+        if self.page.send(page).is_ok() {
+            let _ = tokio::time::timeout(PAGE_DELIVERY, self.delivered).await;
+        }
+    }
+}
+
+/// The page the browser lands on.
+pub struct Page {
+    ok: bool,
+    message: String,
+}
+
+impl Page {
+    pub fn done(message: impl Into<String>) -> Page {
+        Page {
+            ok: true,
+            message: message.into(),
+        }
+    }
+
+    pub fn failed(message: impl Into<String>) -> Page {
+        Page {
+            ok: false,
+            message: message.into(),
+        }
+    }
+
+    fn html(&self) -> String {
+        let (title, advice) = match self.ok {
+            true => (
+                "Signed in",
+                "You can close this tab and go back to the terminal.",
+            ),
+            false => (
+                "Sign-in failed",
+                "Nothing was saved. The terminal says what to do next.",
+            ),
+        };
+        format!(
+            "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+             <title>ssoenv: {title}</title></head>\
+             <body style=\"font-family: sans-serif; margin: 3em\">\
+             <h1>{title}</h1><p>{}</p><p>{advice}</p></body></html>\n",
+            escape(&self.message)
+        )
+    }
+}
+
+/// The bound listener and the server that answers on it; dropping it closes
+/// the port and ends every connection.
+pub struct Listener {
+    redirect_uri: String,
+    callbacks: mpsc::Receiver<Callback>,
+    server: Server,
+}
+
+/// The task that serves the port; aborted (with its connections) on drop.
+struct Server(JoinSet<()>);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.0.abort_all();
+    }
+}
+
+impl Listener {
+    pub async fn bind() -> Result<Listener> {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+            .await
+            .map_err(|e| Error::failed(format!("cannot listen on 127.0.0.1: {e}")))?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| Error::io("read the callback address", e))?
+            .port();
+        let (sender, callbacks) = mpsc::channel(1);
+        let mut server = JoinSet::new();
+        server.spawn(accept(listener, sender));
+        crate::trace!("listening for the browser on 127.0.0.1:{port}");
+        Ok(Listener {
+            redirect_uri: format!("http://127.0.0.1:{port}{PATH}"),
+            callbacks,
+            server: Server(server),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT/oauth/callback`: for /authorize and CreateToken alike.
+    pub fn redirect_uri(&self) -> &str {
+        &self.redirect_uri
+    }
+
+    /// The first visit to the callback with a code or an error. Other
+    /// requests (a favicon, a malformed visit) are answered and skipped.
+    /// The listener lives on in the callback until it is answered.
+    pub async fn next(mut self) -> Callback {
+        match self.callbacks.recv().await {
+            Some(mut callback) => {
+                callback.server = Some(self.server);
+                callback
+            }
+            // Only if the server task died; nothing more will come.
+            None => std::future::pending().await,
+        }
+    }
+}
+
+async fn accept(listener: TcpListener, callbacks: mpsc::Sender<Callback>) {
+    // Dropped with this task: aborts the connections too.
+    let mut connections = JoinSet::new();
+    loop {
+        match listener.accept().await {
+            Ok((stream, _)) => {
+                connections.spawn(serve(stream, callbacks.clone()));
+            }
+            Err(e) => {
+                crate::trace!("accepting the browser's connection failed: {e}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+        // Reap finished connections so the set does not grow.
+        while connections.try_join_next().is_some() {}
+    }
+}
+
+async fn serve(stream: TcpStream, callbacks: mpsc::Sender<Callback>) {
+    let (delivered, delivered_rx) = oneshot::channel::<()>();
+    let delivered_rx = Arc::new(Mutex::new(Some(delivered_rx)));
+    let service = service_fn(move |request| {
+        let callbacks = callbacks.clone();
+        let delivered_rx = delivered_rx.clone();
+        async move { Ok::<_, Infallible>(handle(request, callbacks, delivered_rx).await) }
+    });
+    let _ = http1::Builder::new()
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
+    // The page is written (or the browser went away): let respond() return.
+    drop(delivered);
+}
+
+async fn handle(
+    request: Request<Incoming>,
+    callbacks: mpsc::Sender<Callback>,
+    delivered: Arc<Mutex<Option<oneshot::Receiver<()>>>>,
+) -> Response<Full<Bytes>> {
+    if request.method() != Method::GET {
+        return reply(StatusCode::METHOD_NOT_ALLOWED, "Only GET is served here.");
+    }
+    if request.uri().path() != PATH {
+        return reply(StatusCode::NOT_FOUND, "Not found.");
+    }
+    let Some(answer) = parse(request.uri().query().unwrap_or("")) else {
+        return reply(
+            StatusCode::BAD_REQUEST,
+            "This address expects the sign-in's code or error; it got neither.",
+        );
+    };
+    let (page, page_rx) = oneshot::channel();
+    // One visit per connection is waited for; a second one on the same
+    // connection is answered without that wait.
+    let delivered = delivered
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take()
+        .unwrap_or_else(|| oneshot::channel().1);
+    let callback = Callback {
+        answer,
+        page,
+        delivered,
+        server: None,
+    };
+    if callbacks.send(callback).await.is_err() {
+        return reply(
+            StatusCode::GONE,
+            "ssoenv is no longer waiting for this sign-in.",
+        );
+    }
+    let page = page_rx.await.unwrap_or_else(|_| {
+        Page::failed("ssoenv stopped before it finished the sign-in; see the terminal.")
+    });
+    let status = match page.ok {
+        true => StatusCode::OK,
+        false => StatusCode::BAD_REQUEST,
+    };
+    let mut response = Response::new(Full::new(Bytes::from(page.html())));
+    *response.status_mut() = status;
+    headers(&mut response);
+    response
+}
+
+fn reply(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(Page::failed(text).html())));
+    *response.status_mut() = status;
+    headers(&mut response);
+    response
+}
+
+fn headers(response: &mut Response<Full<Bytes>>) {
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // One exchange: closing tells serve() the page is out.
+    headers.insert(CONNECTION, HeaderValue::from_static("close"));
+}
+
+/// The callback's query: `code` and `state`, or `error` (with
+/// `error_description` and `state`), decoded as a browser's form would be.
+fn parse(query: &str) -> Option<Answer> {
+    let mut code = None;
+    let mut state = None;
+    let mut error = None;
+    let mut description = None;
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let value = decode(value);
+        match decode(name).as_str() {
+            "code" => code = Some(value),
+            "state" => state = Some(value),
+            "error" => error = Some(value),
+            "error_description" => description = Some(value),
+            _ => {}
+        }
+    }
+    match (error, code) {
+        (Some(error), _) => Some(Answer::Error {
+            error,
+            description,
+            state,
+        }),
+        (None, Some(code)) if !code.is_empty() => Some(Answer::Code {
+            code: Secret(code),
+            state,
+        }),
+        _ => None,
+    }
+}
+
+fn decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(&s.replace('+', " "))
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// Text for HTML: the error description comes from the URL, which anyone
+/// could have crafted.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_codes_and_errors() {
+        assert_eq!(
+            parse("code=a%2Bb+c&state=s1"),
+            Some(Answer::Code {
+                code: Secret("a+b c".into()),
+                state: Some("s1".into())
+            })
+        );
+        assert_eq!(
+            parse("error=access_denied&error_description=The+user+said+no&state=s"),
+            Some(Answer::Error {
+                error: "access_denied".into(),
+                description: Some("The user said no".into()),
+                state: Some("s".into())
+            })
+        );
+        assert_eq!(parse(""), None);
+        assert_eq!(parse("code=&state=s"), None);
+        assert_eq!(parse("state=s"), None);
+    }
+
+    #[test]
+    fn pages_escape_what_came_from_the_url() {
+        let html = Page::failed("denied: <script>alert('x')</script>").html();
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(html.contains("&lt;script&gt;"));
+        assert!(
+            Page::done("Signed in to sso-session corp.")
+                .html()
+                .contains("close this tab")
+        );
+    }
+
+    #[test]
+    fn codes_stay_out_of_debug_output() {
+        let answer = Answer::Code {
+            code: Secret("the-code".into()),
+            state: None,
+        };
+        assert!(!format!("{answer:?}").contains("the-code"));
+    }
+}
