@@ -14,6 +14,7 @@ pub mod error;
 pub mod fsutil;
 pub mod log;
 pub mod paths;
+pub mod picker;
 pub mod shell;
 pub mod sso;
 pub mod timefmt;
