@@ -44,8 +44,7 @@ impl Kind {
 pub struct Candidate {
     /// What [`pick`] returns when this is chosen, and the key of its usage
     /// history: the target as `ssoenv use` takes it (`prod`,
-    /// `111111111111/ReadOnly`), so choosing it here and naming it on the
-    /// command line count as the same thing.
+    /// `111111111111/ReadOnly`).
     pub key: String,
     pub kind: Kind,
     /// The profile name, or `account-name/role`.
@@ -161,7 +160,7 @@ pub fn pick(
             let tagged: Vec<String> = candidates
                 .iter()
                 .zip(&lines)
-                .map(|(c, l)| format!("{}\t{l}", c.kind.label()))
+                .map(|(c, l)| format!("{}\t {l}", c.kind.label()))
                 .collect();
             match fzf::run(prompt, &tagged) {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
