@@ -72,24 +72,29 @@ impl Candidate {
     }
 }
 
+/// `s` safe to draw: control characters (escape sequences, and the tab and
+/// newline that would break fzf's lines) become `?`. Account names come
+/// from the portal, not from the user.
+fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
+}
+
 /// The candidates as aligned columns, without the kind label: name,
 /// account, role.
 fn columns(candidates: &[Candidate]) -> Vec<String> {
     let width = |s: &str| console::measure_text_width(s);
     let pad = |s: &str, w: usize| format!("{s}{}", " ".repeat(w.saturating_sub(width(s))));
-    let name_w = candidates.iter().map(|c| width(&c.name)).max().unwrap_or(0);
-    let accounts: Vec<String> = candidates.iter().map(Candidate::account).collect();
-    let account_w = accounts.iter().map(|a| width(a)).max().unwrap_or(0);
-    candidates
+    let rows: Vec<[String; 3]> = candidates
         .iter()
-        .zip(&accounts)
-        .map(|(c, a)| {
-            format!(
-                "{}  {}  {}",
-                pad(&c.name, name_w),
-                pad(a, account_w),
-                c.role
-            )
+        .map(|c| [&c.name, &c.account(), &c.role].map(|s| printable(s)))
+        .collect();
+    let name_w = rows.iter().map(|r| width(&r[0])).max().unwrap_or(0);
+    let account_w = rows.iter().map(|r| width(&r[1])).max().unwrap_or(0);
+    rows.iter()
+        .map(|[name, account, role]| {
+            format!("{}  {}  {role}", pad(name, name_w), pad(account, account_w))
         })
         .collect()
 }
@@ -192,9 +197,10 @@ fn builtin(prompt: &str, candidates: &[Candidate], lines: &[String]) -> Result<O
 /// `["use", "prod"]`; they are quoted for a POSIX shell (fish reads such
 /// quoting too).
 pub fn shortcut(args: &[&str]) -> String {
+    let command = shell_words::join(args);
     format!(
         "next time, without the picker: ssoenv {}",
-        shell_words::join(args)
+        printable(&command)
     )
 }
 
@@ -239,6 +245,10 @@ mod tests {
             ]
         );
         assert_eq!(cs[0].haystack(), "dev  111111111111 Admin");
+        // Nothing from a name reaches the terminal as a control sequence,
+        // nor splits a line for fzf.
+        let odd = candidate(Kind::AccountRole, "a\x1b[2J/b", Some("x\ty\nz"), "1", "R");
+        assert_eq!(columns(&[odd]), ["a?[2J/b  x?y?z (1)  R"]);
         assert_eq!(
             cs[1].haystack(),
             "Production/ReadOnly Production 333333333333 ReadOnly"
@@ -264,5 +274,6 @@ mod tests {
             shortcut(&["use", "My Account/Admin", "--sso-session", "corp"]),
             "next time, without the picker: ssoenv use 'My Account/Admin' --sso-session corp"
         );
+        assert!(!shortcut(&["use", "a\x1b]0;x\x07"]).contains('\x1b'));
     }
 }
