@@ -259,8 +259,8 @@ pub enum Hook {
 
 #[derive(Debug, Args)]
 pub struct UseArgs {
-    /// Profile to switch to.
-    #[arg(add = profiles(), required_unless_present = "off")]
+    /// Profile to switch to (default: choose one on the terminal).
+    #[arg(add = profiles())]
     pub profile: Option<String>,
     /// Restore the environment from before the first `use` (same as `ssoenv off`).
     #[arg(long, conflicts_with = "profile")]

@@ -15,6 +15,7 @@ pub mod fsutil;
 pub mod log;
 pub mod loopback;
 pub mod paths;
+pub mod picker;
 pub mod secret;
 pub mod shell;
 pub mod sso;

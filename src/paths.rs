@@ -67,3 +67,15 @@ fn cache_home() -> Result<PathBuf> {
         _ => Ok(home()?.join(".cache")),
     }
 }
+
+/// ssoenv's own state that is worth keeping but not worth backing up (the
+/// picker's usage history): `$XDG_STATE_HOME/ssoenv`, else
+/// `~/.local/state/ssoenv`. A relative XDG_STATE_HOME is ignored, as the XDG
+/// base directory spec asks.
+pub fn state_dir() -> Result<PathBuf> {
+    let state = match std::env::var_os("XDG_STATE_HOME") {
+        Some(d) if std::path::Path::new(&d).is_absolute() => PathBuf::from(d),
+        _ => home()?.join(".local/state"),
+    };
+    Ok(state.join("ssoenv"))
+}

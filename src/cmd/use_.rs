@@ -1,11 +1,12 @@
 //! `ssoenv use PROFILE` / `ssoenv off`: switch this shell's credentials.
 //! The binary prints shell code; the wrapper function from `ssoenv init`
-//! evaluates it.
+//! evaluates it. With no profile named, the user picks one on the terminal.
 
 use crate::activation::{self, Env};
 use crate::cli::UseArgs;
 use crate::config::Config;
 use crate::error::{Error, Kind, Result};
+use crate::picker::{self, Candidate};
 use crate::shell::ShellKind;
 use crate::sso;
 
@@ -23,10 +24,12 @@ pub async fn run(args: UseArgs) -> Result<()> {
         };
         plan
     } else {
-        let Some(name) = args.profile else {
-            return Err(Error::usage("usage: ssoenv use PROFILE (or ssoenv off)"));
+        let config = Config::load()?;
+        let (name, picked) = match args.profile {
+            Some(name) => (name, false),
+            None => (choose(&config)?, true),
         };
-        let profile = Config::load()?.sso_profile(&name)?;
+        let profile = config.sso_profile(&name)?;
         let creds = match sso::credentials::get(&profile).await {
             // `use` is interactive: sign in right here, then switch.
             Err(e) if e.kind == Kind::LoginRequired => {
@@ -37,10 +40,48 @@ pub async fn run(args: UseArgs) -> Result<()> {
             }
             other => other?,
         };
-        activation::use_profile(&env, activation::now(), &profile, &creds)
+        let plan = activation::use_profile(&env, activation::now(), &profile, &creds);
+        // The picker's usage history counts the choices made in it: a named
+        // `use` skips the write, whose fsync would cost it several times its
+        // ~1 ms. Losing a record costs only the ordering.
+        if picked && let Err(e) = picker::frecency::record(&name, activation::now()) {
+            crate::trace!("usage history not recorded: {e}");
+        }
+        plan
     };
     print!("{}", plan.render(kind));
     Ok(())
+}
+
+/// `use` with no profile: the user picks one of the config's SSO profiles
+/// on the terminal.
+fn choose(config: &Config) -> Result<String> {
+    let mut candidates: Vec<Candidate> = config
+        .profile_names()
+        .filter_map(|name| config.sso_profile(name).ok())
+        .map(|p| Candidate {
+            key: p.name.clone(),
+            kind: picker::Kind::Profile,
+            name: p.name,
+            account_name: None,
+            account_id: p.account_id,
+            role: p.role_name,
+        })
+        .collect();
+    if candidates.is_empty() {
+        return Err(Error::usage(format!(
+            "{} has no SSO profiles to choose from; add one with `aws configure sso`",
+            config.path().display()
+        )));
+    }
+    candidates.sort_by(|a, b| a.name.cmp(&b.name));
+    let name_instead = "name the target: `ssoenv use PROFILE` or `ssoenv use ACCOUNT/ROLE`";
+    let Some(chosen) = picker::pick("ssoenv use> ", candidates, name_instead, activation::now())?
+    else {
+        return Err(Error::interrupted("nothing chosen; nothing changed"));
+    };
+    eprintln!("ssoenv: {}", picker::shortcut(&["use", &chosen]));
+    Ok(chosen)
 }
 
 fn not_loaded() -> Error {
