@@ -536,6 +536,22 @@ fn status_reads_caches_only() {
 }
 
 #[test]
+fn status_selects_the_profile_as_every_verb_does() {
+    let env = Env::new();
+    env.login();
+    for var in ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"] {
+        let out = env
+            .cmd(&["status", "--json"])
+            .env(var, "prod")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{var}: {}", stderr(&out));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["profile"], "prod", "{var} selects the profile");
+    }
+}
+
+#[test]
 fn bad_configuration_names_file_and_line() {
     let env = Env::new();
     let out = env.run(&["export", "dve"]);

@@ -13,10 +13,12 @@ use crate::timestamp::Timestamp;
 pub fn run(args: StatusArgs) -> Result<()> {
     let config = Config::load()?;
     let now = Timestamp::now();
+    // The same selection as every other verb, but no `default` fallback:
+    // with nothing selected, every session is shown.
     let selected = args
         .profile
         .clone()
-        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
+        .or_else(crate::config::profile_from_env);
     let (json, human, signed_in, login_args) = match selected {
         Some(name) => {
             let profile = config.sso_profile(&name)?;
