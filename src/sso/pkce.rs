@@ -262,21 +262,7 @@ async fn create_token(
         .send()
         .await
         .map_err(|e| client::failure("CreateToken", &endpoint, &e))?;
-    let access_token = out
-        .access_token
-        .ok_or_else(|| Error::failed("CreateToken returned no access token"))?;
-    let expires =
-        Timestamp::now().saturating_add(time::Duration::seconds(i64::from(out.expires_in)));
-    Ok(CachedToken {
-        start_url: Some(session.start_url.clone()),
-        region: Some(session.region.clone()),
-        access_token: access_token.into(),
-        expires_at: expires,
-        client_id: Some(reg.client_id.clone()),
-        client_secret: Some(reg.client_secret.clone()),
-        registration_expires_at: Some(reg.expires_at),
-        refresh_token: out.refresh_token.map(Into::into),
-    })
+    CachedToken::issued(session, reg, out, Timestamp::now())
 }
 
 #[cfg(test)]

@@ -4,11 +4,13 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use aws_sdk_ssooidc::operation::create_token::CreateTokenOutput;
 use serde::{Deserialize, Serialize};
 
 use super::cache;
 use super::client::{self, Service};
 use super::lock::{self, Wait};
+use super::registration::Registration;
 use crate::config::SsoSession;
 use crate::error::{Error, Result};
 use crate::secret::Secret;
@@ -43,6 +45,29 @@ pub struct CachedToken {
 }
 
 impl CachedToken {
+    /// The cache entry for what CreateToken just issued to `reg` at a
+    /// sign-in (either flow), member for member as the AWS CLI writes it.
+    pub fn issued(
+        session: &SsoSession,
+        reg: &Registration,
+        out: CreateTokenOutput,
+        now: Timestamp,
+    ) -> Result<CachedToken> {
+        let access_token = out
+            .access_token
+            .ok_or_else(|| Error::failed("CreateToken returned no access token"))?;
+        Ok(CachedToken {
+            start_url: Some(session.start_url.clone()),
+            region: Some(session.region.clone()),
+            access_token: access_token.into(),
+            expires_at: now.saturating_add(time::Duration::seconds(out.expires_in.into())),
+            client_id: Some(reg.client_id.clone()),
+            client_secret: Some(reg.client_secret.clone()),
+            registration_expires_at: Some(reg.expires_at),
+            refresh_token: out.refresh_token.map(Into::into),
+        })
+    }
+
     pub fn is_usable(&self, now: Timestamp) -> bool {
         self.expires_at.remaining(now) > EXPIRY_SKEW
     }
