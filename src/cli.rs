@@ -8,6 +8,7 @@ use crate::shell::ShellKind;
 #[command(
     name = "ssoenv",
     version,
+    propagate_version = true,
     about = "IAM Identity Center (AWS SSO) credentials for your shell and tools",
     after_help = "Exit codes: 0 ok, 1 error, 2 usage or configuration error, 3 sign-in required \
                   (run `ssoenv login`), 130 interrupted; `exec` exits with the command's status."

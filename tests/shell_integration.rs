@@ -32,6 +32,7 @@ in_shells! {
     use_and_off_restore_the_environment_exactly: bash zsh fish;
     use_signs_in_first_when_needed: bash zsh fish;
     use_without_the_integration_prints_the_rc_line: bash zsh fish;
+    help_and_usage_errors_leave_the_shell_untouched: bash zsh fish;
     prompt_segment_follows_the_active_profile: bash zsh fish;
     allowed_tree_applies_and_leaving_restores: bash zsh fish;
     untrusted_tree_gives_one_notice_until_allowed: bash zsh fish;
@@ -376,6 +377,51 @@ fn use_without_the_integration_prints_the_rc_line(sh: Sh) {
         sh.name()
     );
     assert_env_is(&mut p, &before, &[], "`command ssoenv use dev`");
+}
+
+/// Help, the version and usage errors of the verbs whose output the wrapper
+/// evaluates are shown as printed, with their exit status, and the shell
+/// stays exactly as it was.
+fn help_and_usage_errors_leave_the_shell_untouched(sh: Sh) {
+    let env = logged_in();
+    let mut p = spawn_with_init(&env, sh, &presets(sh));
+    let before = vars(&mut p);
+    let version = format!("ssoenv-use {}", env!("CARGO_PKG_VERSION"));
+    for (line, shown, status) in [
+        (
+            "ssoenv use --help",
+            "Usage: ssoenv use [OPTIONS] [PROFILE]",
+            0,
+        ),
+        ("ssoenv use -h", "Usage: ssoenv use [OPTIONS] [PROFILE]", 0),
+        ("ssoenv off --help", "Usage: ssoenv off", 0),
+        ("ssoenv use --version", version.as_str(), 0),
+        (
+            "ssoenv use",
+            "the following required arguments were not provided",
+            2,
+        ),
+        (
+            "ssoenv use --no-such-flag dev",
+            "unexpected argument '--no-such-flag'",
+            2,
+        ),
+        ("ssoenv off now", "unexpected argument 'now'", 2),
+        ("ssoenv use nosuch", "nosuch", 2),
+    ] {
+        let out = p.run(&format!("{line}; echo \"[{}]\"", sh.status()));
+        assert!(
+            out.contains(shown) && out.ends_with(&format!("[{status}]\n")),
+            "{}: `{line}` should show {shown:?} and exit {status}:\n{out}\n{}",
+            sh.name(),
+            p.transcript()
+        );
+        assert_env_is(&mut p, &before, &[], line);
+    }
+    // Still the working wrapper afterwards.
+    p.run("ssoenv use dev");
+    assert_active(&env, &mut p, "dev", DEV_ACCOUNT, "Admin", Some("eu-west-1"));
+    assert_no_shell_errors(&p);
 }
 
 fn segment_prompt(sh: Sh) -> &'static str {

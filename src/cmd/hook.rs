@@ -128,7 +128,7 @@ pub fn run(args: HookArgs) -> Result<()> {
             otherwise,
         } => prompt.refuse(file, notice, otherwise)?,
     }
-    print!("{}", prompt.finish().render(args.shell));
+    print!("{}", prompt.finish().script(args.shell));
     Ok(())
 }
 

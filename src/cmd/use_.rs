@@ -38,7 +38,7 @@ pub async fn run(args: UseArgs) -> Result<()> {
         };
         activation::use_profile(&env, activation::now(), &profile, &creds)
     };
-    print!("{}", plan.render(kind));
+    print!("{}", plan.script(kind));
     Ok(())
 }
 
