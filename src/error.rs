@@ -65,6 +65,20 @@ impl Error {
         }
     }
 
+    /// Exit with `kind`'s code after the command has already said why (as
+    /// `status` does in its report): nothing more is printed.
+    pub fn reported(kind: Kind) -> Self {
+        Error {
+            kind,
+            message: String::new(),
+        }
+    }
+
+    /// Whether the message is still to be printed.
+    pub fn is_reported(&self) -> bool {
+        self.message.is_empty()
+    }
+
     pub fn exit_code(&self) -> u8 {
         match self.kind {
             Kind::Failed => exit::ERROR,

@@ -514,6 +514,72 @@ fn logout_all_keeps_registrations() {
 }
 
 #[test]
+fn logout_says_one_true_line() {
+    let env = Env::new();
+    let said = |args: &[&str]| {
+        let out = env.run(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        stderr(&out)
+    };
+    env.login();
+    assert_eq!(
+        said(&["logout", "dev"]),
+        "ssoenv: signed out of sso-session corp\n"
+    );
+    assert_eq!(
+        said(&["logout", "dev"]),
+        "ssoenv: not signed in to sso-session corp; nothing to do\n"
+    );
+    // Credentials left behind by a token deleted some other way.
+    env.login();
+    env.credentials("dev");
+    std::fs::remove_file(env.token_path("corp")).unwrap();
+    assert_eq!(
+        said(&["logout", "--sso-session", "corp"]),
+        "ssoenv: not signed in to sso-session corp; deleted the cached role credentials of 1 profile\n"
+    );
+    assert_eq!(
+        said(&["logout", "--all"]),
+        "ssoenv: no session was signed in; nothing to do\n"
+    );
+    env.login();
+    env.ok(&["login", "legacy", "--no-browser"]);
+    assert_eq!(
+        said(&["logout", "--all"]),
+        "ssoenv: signed out of 2 sessions\n"
+    );
+}
+
+#[test]
+fn status_gives_its_sign_in_hint_once() {
+    let env = Env::new();
+    let out = env.run(&["status", "dev"]);
+    assert_eq!(out.status.code(), Some(LOGIN_REQUIRED));
+    let report = String::from_utf8(out.stdout.clone()).unwrap();
+    assert_eq!(
+        report.matches("ssoenv login").count(),
+        1,
+        "{report}{}",
+        stderr(&out)
+    );
+    assert!(
+        report.contains("not signed in; run `ssoenv login --sso-session corp`"),
+        "{report}"
+    );
+    assert_eq!(stderr(&out), "", "the report says it all");
+    let out = env.run(&["status", "dev", "--json"]);
+    assert_eq!(out.status.code(), Some(LOGIN_REQUIRED));
+    assert_eq!(stderr(&out), "", "nothing beside the JSON");
+    // Every session once, each with the sign-in that reaches it.
+    let out = env.run(&["status"]);
+    assert_eq!(out.status.code(), Some(LOGIN_REQUIRED));
+    let report = String::from_utf8(out.stdout.clone()).unwrap();
+    assert_eq!(report.matches("ssoenv login").count(), 2, "{report}");
+    assert!(report.contains("`ssoenv login legacy`"), "{report}");
+    assert_eq!(stderr(&out), "");
+}
+
+#[test]
 fn status_reads_caches_only() {
     let env = Env::new();
     let out = env.run(&["status", "dev", "--json"]);

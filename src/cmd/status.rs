@@ -1,11 +1,13 @@
 //! Reads only the caches: fast, and safe to run in a prompt or a script.
 //! Exits 3 when the session needs a sign-in, so `ssoenv status || ssoenv login` works.
+//! The report is all it prints: its own lines say how to sign in (the JSON
+//! says it with `token`), with nothing repeated on stderr.
 
 use serde_json::{Value, json};
 
 use crate::cli::StatusArgs;
 use crate::config::{Config, SsoProfile, SsoSession};
-use crate::error::{Error, Result};
+use crate::error::{Error, Kind, Result};
 use crate::sso::token::CachedToken;
 use crate::sso::{RoleCredentials, credentials, token};
 use crate::timestamp::Timestamp;
@@ -37,7 +39,16 @@ pub fn run(args: StatusArgs) -> Result<()> {
             let mut all = Vec::new();
             for s in &sessions {
                 let token = token::load(s)?;
-                all.push(SessionStatus::of(s, token.as_ref(), now));
+                let mut status = SessionStatus::of(s, token.as_ref(), now);
+                // A legacy session is signed in to through a profile using it.
+                if s.name.is_none()
+                    && let Some(p) = config
+                        .profile_names()
+                        .find(|p| config.sso_profile(p).is_ok_and(|p| p.session == *s))
+                {
+                    status.login_args = s.login_args(Some(p));
+                }
+                all.push(status);
             }
             let json =
                 json!({ "sessions": all.iter().map(SessionStatus::json).collect::<Vec<_>>() });
@@ -55,7 +66,7 @@ pub fn run(args: StatusArgs) -> Result<()> {
     }
     match signed_in {
         true => Ok(()),
-        false => Err(Error::login_required("not signed in", "")),
+        false => Err(Error::reported(Kind::LoginRequired)),
     }
 }
 
@@ -89,6 +100,9 @@ struct SessionStatus<'a> {
     state: TokenState,
     expires_at: Option<Timestamp>,
     refreshable: bool,
+    /// What signs in to this session again: ` --sso-session NAME`, or the
+    /// profile of a legacy session.
+    login_args: String,
 }
 
 impl<'a> SessionStatus<'a> {
@@ -105,6 +119,7 @@ impl<'a> SessionStatus<'a> {
             state,
             expires_at: token.map(|t| t.expires_at),
             refreshable,
+            login_args: session.login_args(None),
         }
     }
 
@@ -126,10 +141,14 @@ impl<'a> SessionStatus<'a> {
             TokenState::ExpiredRefreshable => {
                 "token expired, will be refreshed on next use".to_string()
             }
-            TokenState::Expired => {
-                format!("sign-in expired {}; run `ssoenv login`", expires())
+            TokenState::Expired => format!(
+                "sign-in expired {}; run `ssoenv login{}`",
+                expires(),
+                self.login_args
+            ),
+            TokenState::SignedOut => {
+                format!("not signed in; run `ssoenv login{}`", self.login_args)
             }
-            TokenState::SignedOut => "not signed in; run `ssoenv login`".to_string(),
         };
         format!("{}: {state}\n", self.session)
     }
@@ -161,9 +180,11 @@ impl<'a> ProfileStatus<'a> {
             Some(e) if e > now => CredentialsState::Cached(e),
             Some(e) => CredentialsState::Expired(e),
         };
+        let mut session = SessionStatus::of(&profile.session, token, now);
+        session.login_args = profile.session.login_args(Some(&profile.name));
         ProfileStatus {
             profile,
-            session: SessionStatus::of(&profile.session, token, now),
+            session,
             credentials,
         }
     }
