@@ -117,3 +117,8 @@ __ssoenv_install_hook() {
 if [[ $__ssoenv_hook_mode != none ]]; then
     __ssoenv_install_hook
 fi
+
+# Completion for the wrapper: clap_complete's registration, as `ssoenv
+# completions bash` prints it, asking the wrapper for the candidates.
+# shellcheck disable=SC2207,SC2181 # generated code
+__SSOENV_COMPLETION__

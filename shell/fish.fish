@@ -85,3 +85,9 @@ function __ssoenv_apply
     or return 0
     __ssoenv_eval $code
 end
+
+# Completion for the wrapper: clap_complete's registration, as `ssoenv
+# completions fish` prints it, asking the wrapper for the candidates. Erased
+# first, so loading the integration twice does not add it twice.
+complete --erase --command __SSOENV_CMD__
+__SSOENV_COMPLETION__

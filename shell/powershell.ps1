@@ -96,3 +96,7 @@ if ($global:__ssoenv_hook_mode -ne 'none' -and -not (Test-Path -LiteralPath Vari
         & $global:__ssoenv_prompt_old
     }
 }
+
+# Completion for the wrapper: clap_complete's registration, as `ssoenv
+# completions powershell` prints it, asking the wrapper for the candidates.
+__SSOENV_COMPLETION__

@@ -94,3 +94,26 @@ typeset -g __ssoenv_pwd
         precmd_functions=(__ssoenv_hook $precmd_functions)
     fi
 }
+
+# Completion for the wrapper: clap_complete's registration, as `ssoenv
+# completions zsh` prints it, asking the wrapper for the candidates. It needs
+# compinit's `compdef`: registered now when compinit has run, else at the
+# first prompt, after the rest of .zshrc; without compinit, not at all.
+__ssoenv_complete() {
+__SSOENV_COMPLETION__
+}
+__ssoenv_complete_later() {
+    emulate -L zsh
+    precmd_functions=(${precmd_functions:#__ssoenv_complete_later})
+    if (( $+functions[compdef] )); then
+        __ssoenv_complete
+    fi
+}
+() {
+    emulate -L zsh
+    if (( $+functions[compdef] )); then
+        __ssoenv_complete
+    elif (( ! ${precmd_functions[(I)__ssoenv_complete_later]} )); then
+        precmd_functions+=(__ssoenv_complete_later)
+    fi
+}

@@ -33,6 +33,7 @@ in_shells! {
     use_signs_in_first_when_needed: bash zsh fish;
     use_without_the_integration_prints_the_rc_line: bash zsh fish;
     help_and_usage_errors_leave_the_shell_untouched: bash zsh fish;
+    init_completes_profile_names: bash zsh fish;
     prompt_segment_follows_the_active_profile: bash zsh fish;
     allowed_tree_applies_and_leaving_restores: bash zsh fish;
     untrusted_tree_gives_one_notice_until_allowed: bash zsh fish;
@@ -422,6 +423,49 @@ fn help_and_usage_errors_leave_the_shell_untouched(sh: Sh) {
     p.run("ssoenv use dev");
     assert_active(&env, &mut p, "dev", DEV_ACCOUNT, "Admin", Some("eu-west-1"));
     assert_no_shell_errors(&p);
+}
+
+/// Right after `init`, Tab completes profile names for the wrapper (and a
+/// renamed one). zsh: whether compinit runs before or after the init line;
+/// without compinit, init still loads cleanly.
+fn init_completes_profile_names(sh: Sh) {
+    let env = logged_in();
+    let compinit = "autoload -Uz compinit && compinit -u -d ~/.zcompdump";
+    let mut setups = vec![
+        (sh.init_line(""), "ssoenv"),
+        (sh.init_line("--cmd sso"), "sso"),
+    ];
+    if sh == Sh::Zsh {
+        setups = setups
+            .into_iter()
+            .flat_map(|(init, cmd)| {
+                [
+                    (format!("{compinit}\n{init}"), cmd),
+                    (format!("{init}\n{compinit}"), cmd),
+                ]
+            })
+            .collect();
+    }
+    for (rc, cmd) in setups {
+        let mut p = Pty::spawn(&env, sh, &rc);
+        // `pro` is the start of one profile only; Enter runs the completed line.
+        p.command(&format!("{cmd} use pro\t"));
+        let v = vars(&mut p);
+        assert_eq!(
+            v.get("SSOENV_PROFILE").map(String::as_str),
+            Some("prod"),
+            "{}: `{cmd} use pro<Tab>` with\n{rc}\n{}",
+            sh.name(),
+            p.transcript()
+        );
+        assert_no_shell_errors(&p);
+    }
+    if sh == Sh::Zsh {
+        let mut p = spawn_with_init(&env, sh, "");
+        p.command("");
+        assert_eq!(p.get("echo alive"), "alive");
+        assert_no_shell_errors(&p);
+    }
 }
 
 fn segment_prompt(sh: Sh) -> &'static str {

@@ -1,6 +1,6 @@
 //! `ssoenv init SHELL`: the shell integration. The static code lives in one
 //! real file per shell under shell/ (so each is linted as what it is), with
-//! four placeholders filled in here.
+//! placeholders filled in here, the completion registration among them.
 
 use clap::ValueEnum;
 
@@ -53,6 +53,10 @@ pub fn render(kind: ShellKind, cmd: &str, hook: Hook) -> Result<String> {
     let hook = hook.to_possible_value().expect("no skipped variants");
     let sh = kind.shell();
     Ok(template(kind)
+        .replace(
+            "__SSOENV_COMPLETION__",
+            super::completions::script(kind, cmd)?.trim(),
+        )
         .replace("__SSOENV_BIN__", &sh.quote(exe))
         .replace("__SSOENV_CMD__", cmd)
         .replace("__SSOENV_HOOK__", hook.get_name())
