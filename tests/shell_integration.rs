@@ -36,6 +36,7 @@ in_shells! {
     init_completes_profile_names: bash zsh fish;
     prompt_segment_follows_the_active_profile: bash zsh fish;
     allowed_tree_applies_and_leaving_restores: bash zsh fish;
+    entering_and_leaving_a_tree_is_announced: bash zsh fish;
     untrusted_tree_gives_one_notice_until_allowed: bash zsh fish;
     denied_tree_does_nothing: bash zsh fish;
     unknown_profile_gives_one_notice: bash zsh fish;
@@ -600,6 +601,60 @@ fn allowed_tree_applies_and_leaving_restores(sh: Sh) {
         "{}: one notice for the moved file\n{}",
         sh.name(),
         p.transcript()
+    );
+    assert_no_shell_errors(&p);
+}
+
+/// Entering a tree says once which profile its file selected, and leaving
+/// it says so too, each time; SSOENV_QUIET=1 keeps both quiet.
+fn entering_and_leaving_a_tree_is_announced(sh: Sh) {
+    let env = logged_in();
+    create_trees(&env);
+    let selected = format!(
+        "ssoenv: {} selected profile dev",
+        ssoenv_file(&env, "allowed").display()
+    );
+    let left = format!(
+        "ssoenv: left {}: back to the environment from before it",
+        env.home().join("allowed").display()
+    );
+    let announced = |log: &str| {
+        (
+            count_lines(log, |l| l == selected),
+            count_lines(log, |l| l == left),
+        )
+    };
+    let mut p = spawn_with_init(&env, sh, "");
+    p.run("ssoenv allow allowed");
+    p.take_log();
+    for visit in 1..=2 {
+        p.run("cd allowed");
+        p.command("");
+        p.run("cd sub/deeper");
+        p.run("cd ../..");
+        assert_eq!(var(&vars(&mut p), "SSOENV_PROFILE"), "dev");
+        p.run("cd ~");
+        p.command("");
+        assert_eq!(
+            announced(&p.take_log()),
+            (1, 1),
+            "{}: visit {visit}: one line entering, one leaving\n{}",
+            sh.name(),
+            p.transcript()
+        );
+    }
+    p.run(&sh.export("SSOENV_QUIET", "1"));
+    p.take_log();
+    p.run("cd allowed");
+    assert_eq!(var(&vars(&mut p), "SSOENV_PROFILE"), "dev");
+    p.run("cd ~");
+    assert_inactive(&mut p, "after leaving quietly");
+    let log = p.take_log();
+    assert_eq!(
+        count_lines(&log, |l| l.starts_with("ssoenv:")),
+        0,
+        "{}: SSOENV_QUIET=1\n{log}",
+        sh.name()
     );
     assert_no_shell_errors(&p);
 }
