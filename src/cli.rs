@@ -136,8 +136,9 @@ pub enum Format {
 
 #[derive(Debug, Args)]
 pub struct ExecArgs {
+    /// Profile whose credentials CMD gets (default: AWS_PROFILE, else `default`).
     #[arg(add = profiles())]
-    pub profile: String,
+    pub profile: Option<String>,
     /// Give CMD a local credential endpoint instead of keys; SDKs fetch fresh
     /// credentials from it whenever theirs near expiry, for as long as CMD runs.
     #[arg(long)]
@@ -152,6 +153,7 @@ pub struct ExecArgs {
 
 #[derive(Debug, Args)]
 pub struct ProfileArg {
+    /// Profile whose credentials to print.
     #[arg(add = profiles())]
     pub profile: String,
 }
@@ -186,9 +188,10 @@ pub struct WriteCredentialsArgs {
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
+    /// Profile whose credentials to serve.
     #[arg(add = profiles())]
     pub profile: String,
-    /// Port on 127.0.0.1 (default: a free one).
+    /// Port on 127.0.0.1; 0 picks a free one.
     #[arg(long, default_value_t = 0)]
     pub port: u16,
     /// Region to print as AWS_REGION and AWS_DEFAULT_REGION (default: the profile's).
@@ -215,6 +218,7 @@ fn profile_candidates() -> Vec<clap_complete::CompletionCandidate> {
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
+    /// Shell to print the integration for.
     pub shell: ShellKind,
     /// Name of the wrapper function.
     #[arg(long, default_value = "ssoenv")]
@@ -270,6 +274,7 @@ pub struct PromptArgs {
 
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
+    /// Shell to print the completion script for.
     pub shell: ShellKind,
 }
 
@@ -329,4 +334,32 @@ pub enum ApprovalArg {
     Manual,
     /// Deny every sign-in.
     Deny,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// Every argument a user can see in `--help` says what it is, and none
+    /// states a default beside the `[default: …]` clap shows.
+    #[test]
+    fn every_visible_argument_is_described_once() {
+        let cli = Cli::command();
+        let mut problems = Vec::new();
+        for sub in cli.get_subcommands().filter(|s| !s.is_hide_set()) {
+            for arg in sub.get_arguments().filter(|a| !a.is_hide_set()) {
+                let name = format!("ssoenv {} {}", sub.get_name(), arg.get_id());
+                let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+                if help.is_empty() && !matches!(arg.get_id().as_str(), "help" | "version") {
+                    problems.push(format!("{name}: no description"));
+                }
+                if !arg.get_default_values().is_empty() && help.contains("(default") {
+                    problems.push(format!("{name}: a second default in {help:?}"));
+                }
+            }
+        }
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
 }

@@ -10,6 +10,10 @@ pub mod exit {
     /// The SSO session is missing or ended: run `ssoenv login`. Scripts and the
     /// shell hook test for this code instead of parsing messages.
     pub const LOGIN_REQUIRED: u8 = 3;
+    /// `exec`: the command exists but cannot be run, as shells report it.
+    pub const CANNOT_EXECUTE: u8 = 126;
+    /// `exec`: there is no such command, as shells report it.
+    pub const COMMAND_NOT_FOUND: u8 = 127;
     /// Stopped by Ctrl-C (128 + SIGINT, as shells report it).
     pub const INTERRUPTED: u8 = 130;
 }
@@ -24,6 +28,10 @@ pub enum Kind {
     LoginRequired,
     /// Stopped by the user.
     Interrupted,
+    /// `exec`'s command cannot be run.
+    CannotExecute,
+    /// `exec`'s command does not exist.
+    CommandNotFound,
 }
 
 #[derive(Debug)]
@@ -45,6 +53,20 @@ impl Error {
     pub fn usage(message: impl Into<String>) -> Self {
         Error {
             kind: Kind::Usage,
+            message: message.into(),
+        }
+    }
+
+    pub fn cannot_execute(message: impl Into<String>) -> Self {
+        Error {
+            kind: Kind::CannotExecute,
+            message: message.into(),
+        }
+    }
+
+    pub fn command_not_found(message: impl Into<String>) -> Self {
+        Error {
+            kind: Kind::CommandNotFound,
             message: message.into(),
         }
     }
@@ -85,6 +107,8 @@ impl Error {
             Kind::Usage => exit::USAGE,
             Kind::LoginRequired => exit::LOGIN_REQUIRED,
             Kind::Interrupted => exit::INTERRUPTED,
+            Kind::CannotExecute => exit::CANNOT_EXECUTE,
+            Kind::CommandNotFound => exit::COMMAND_NOT_FOUND,
         }
     }
 

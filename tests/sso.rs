@@ -475,10 +475,61 @@ fn exec_passes_credentials_in_the_environment_and_the_exit_status_back() {
     assert_eq!(lines[2], "eu-west-1");
     assert_eq!(lines[3], "unset");
     assert_eq!(lines[4], "unset");
+}
 
-    let out = env.run(&["exec", "dev", "--", "no-such-command-xyz"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("command not found: no-such-command-xyz"));
+/// As shells report them: 127 for no such command, 126 for one that
+/// cannot be run, with or without --server.
+#[test]
+fn exec_exits_127_for_a_missing_command_and_126_for_one_that_cannot_run() {
+    let env = Env::new();
+    env.login();
+    let not_executable = env.home().join("script.sh");
+    std::fs::write(&not_executable, "#!/bin/sh\necho hi\n").unwrap();
+    let not_executable = not_executable.to_str().unwrap();
+    for server in [&[][..], &["--server"]] {
+        let run = |cmd: &str| {
+            let mut args = vec!["exec"];
+            args.extend_from_slice(server);
+            args.extend(["dev", "--", cmd]);
+            env.run(&args)
+        };
+        let out = run("no-such-command-xyz");
+        assert_eq!(out.status.code(), Some(127), "{server:?}: {}", stderr(&out));
+        assert_eq!(
+            stderr(&out),
+            "ssoenv: command not found: no-such-command-xyz\n"
+        );
+        let out = run(not_executable);
+        assert_eq!(out.status.code(), Some(126), "{server:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).starts_with(&format!("ssoenv: cannot run {not_executable}: ")),
+            "{}",
+            stderr(&out)
+        );
+    }
+}
+
+/// Without a profile, `exec` takes the one every other verb takes.
+#[test]
+fn exec_without_a_profile_uses_aws_profile() {
+    let env = Env::new();
+    env.login();
+    let script = r#"printf '%s %s\n' "$SSOENV_PROFILE" "$AWS_ACCESS_KEY_ID""#;
+    let out = env
+        .cmd(&["exec", "--", "sh", "-c", script])
+        .env("AWS_PROFILE", "prod")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let prod = env.credentials("prod");
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        format!("prod {}\n", prod["AccessKeyId"].as_str().unwrap())
+    );
+    // Neither AWS_PROFILE nor a `default` profile: the usual error.
+    let out = env.run(&["exec", "--", "true"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("`default`"), "{}", stderr(&out));
 }
 
 #[test]
