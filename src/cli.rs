@@ -219,6 +219,7 @@ fn profile_candidates() -> Vec<clap_complete::CompletionCandidate> {
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// Shell to print the integration for.
+    #[arg(value_parser = SupportedShell)]
     pub shell: ShellKind,
     /// Name of the wrapper function.
     #[arg(long, default_value = "ssoenv")]
@@ -275,7 +276,47 @@ pub struct PromptArgs {
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
     /// Shell to print the completion script for.
+    #[arg(value_parser = SupportedShell)]
     pub shell: ShellKind,
+}
+
+/// A shell ssoenv writes code for. Any other name is told which shells
+/// those are; clap's own parser would suggest the nearest name instead
+/// (`tcsh`: did you mean `zsh`?), which is no help for a shell ssoenv lacks.
+#[derive(Clone)]
+struct SupportedShell;
+
+impl clap::builder::TypedValueParser for SupportedShell {
+    type Value = ShellKind;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<ShellKind, clap::Error> {
+        let name = value.to_string_lossy();
+        ShellKind::from_str(&name, false).map_err(|_| {
+            let names: Vec<&str> = ShellKind::value_variants()
+                .iter()
+                .map(|k| k.name())
+                .collect();
+            let (last, rest) = names.split_last().expect("there are shells");
+            let message = format!(
+                "`{name}` is not a shell ssoenv supports; it supports {} and {last}",
+                rest.join(", ")
+            );
+            cmd.clone()
+                .error(clap::error::ErrorKind::InvalidValue, message)
+        })
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        let values = ShellKind::value_variants().iter();
+        Some(Box::new(values.filter_map(ValueEnum::to_possible_value)))
+    }
 }
 
 #[derive(Debug, Args)]
@@ -338,9 +379,30 @@ pub enum ApprovalArg {
 
 #[cfg(test)]
 mod tests {
-    use clap::CommandFactory;
+    use clap::{CommandFactory, Parser};
 
     use super::Cli;
+    use crate::shell::ShellKind;
+
+    #[test]
+    fn a_shell_ssoenv_lacks_is_told_which_it_has() {
+        for args in [["ssoenv", "init", "tcsh"], ["ssoenv", "completions", "nu"]] {
+            let err = Cli::try_parse_from(args).unwrap_err();
+            assert_eq!(err.kind(), clap::error::ErrorKind::InvalidValue);
+            assert_eq!(err.exit_code(), 2);
+            let shown = err.render().to_string();
+            assert!(
+                shown.contains(&format!(
+                    "`{}` is not a shell ssoenv supports; it supports bash, zsh, fish and powershell",
+                    args[2]
+                )),
+                "{shown}"
+            );
+            assert!(!shown.contains("similar"), "{shown}");
+        }
+        let ok = Cli::try_parse_from(["ssoenv", "init", "fish"]).unwrap();
+        assert!(matches!(ok.command, super::Command::Init(a) if a.shell == ShellKind::Fish));
+    }
 
     /// Every argument a user can see in `--help` says what it is, and none
     /// states a default beside the `[default: …]` clap shows.
