@@ -114,7 +114,8 @@ pub struct ExportArgs {
     /// Profile (default: AWS_PROFILE, else `default`).
     #[arg(add = profiles())]
     pub profile: Option<String>,
-    /// Output format (default: the shell named by $SHELL, else `env`).
+    /// Output format (default: the shell named by $SHELL, else `env`). The
+    /// names of `aws configure export-credentials --format` work too.
     #[arg(long, short)]
     pub format: Option<Format>,
 }
@@ -128,10 +129,18 @@ pub enum Format {
     Powershell,
     /// POSIX sh `export` lines.
     Env,
-    /// KEY=value lines for a .env file.
+    /// POSIX sh assignments, not exported.
+    EnvNoExport,
+    /// `set NAME=value` lines for Windows cmd.
+    WindowsCmd,
+    /// KEY=value lines for a .env file (docker compose, python-dotenv).
     Dotenv,
+    /// NAME=value lines, values as they are, for `docker run --env-file`.
+    DockerEnv,
     /// The credential_process JSON document.
     Json,
+    /// The credential_process JSON document (as `json`).
+    Process,
 }
 
 #[derive(Debug, Args)]
