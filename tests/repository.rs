@@ -16,7 +16,11 @@ fn every_licence_in_cargo_toml_has_its_file() {
     let ids: Vec<&str> = expression.split(" OR ").collect();
     assert_eq!(ids, ["MIT", "Apache-2.0"], "update this test and the files");
     for (id, file, text) in [
-        ("MIT", "LICENSE-MIT", "Permission is hereby granted, free of charge"),
+        (
+            "MIT",
+            "LICENSE-MIT",
+            "Permission is hereby granted, free of charge",
+        ),
         ("Apache-2.0", "LICENSE-APACHE", "Version 2.0, January 2004"),
     ] {
         assert!(ids.contains(&id));

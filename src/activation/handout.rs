@@ -36,7 +36,10 @@ pub(super) fn credential_variables(
 ) -> Vec<(&'static str, String)> {
     let mut vars = vec![
         (AWS_ACCESS_KEY_ID, creds.access_key_id.clone()),
-        (AWS_SECRET_ACCESS_KEY, creds.secret_access_key.expose().into()),
+        (
+            AWS_SECRET_ACCESS_KEY,
+            creds.secret_access_key.expose().into(),
+        ),
         (AWS_SESSION_TOKEN, creds.session_token.expose().into()),
         (AWS_CREDENTIAL_EXPIRATION, expiration(creds)),
     ];
