@@ -1,11 +1,12 @@
 # ssoenv shell integration for bash (4.0 and later; 3.2 works too).
 # Load it from ~/.bashrc, after other prompt tools:  eval "$(ssoenv init bash)"
 #
-# `ssoenv init` fills in the binary's path, the wrapper's name and the hook
-# mode (prompt, cd or none) where the placeholders stand.
+# `ssoenv init` fills in the binary's path, the wrapper's name, the hook
+# mode (prompt, cd or none) and the sentinel line where the placeholders stand.
 
 __ssoenv_bin=__SSOENV_BIN__
 __ssoenv_hook_mode='__SSOENV_HOOK__'
+__ssoenv_sentinel=__SSOENV_SENTINEL__
 
 \unalias __SSOENV_CMD__ 2>/dev/null || true
 
@@ -15,15 +16,30 @@ __ssoenv_locate() {
     [[ -x $__ssoenv_bin ]] || __ssoenv_bin=$(type -P ssoenv)
 }
 
+# Evaluate $1, what the binary printed, only when it is ssoenv's own code:
+# it starts with the sentinel line and the binary succeeded ($2, default 0).
+# Anything else (help, a version, a usage message) is shown as it is.
+__ssoenv_eval() {
+    case $1 in
+    "$__ssoenv_sentinel" | "$__ssoenv_sentinel"$'\n'*)
+        [[ ${2-0} != 0 ]] || eval "${1#"$__ssoenv_sentinel"}"
+        ;;
+    ?*)
+        printf '%s\n' "$1"
+        ;;
+    esac
+}
+
 # The wrapper: only the verbs that change this shell have their output
 # evaluated; everything else runs as is.
 __SSOENV_CMD__() {
     __ssoenv_locate || return 127
     case "${1-}" in
     use | off)
-        local __ssoenv_code
-        __ssoenv_code="$("$__ssoenv_bin" "$1" --shell bash "${@:2}")" || return
-        eval "$__ssoenv_code"
+        local __ssoenv_out __ssoenv_status=0
+        __ssoenv_out="$("$__ssoenv_bin" "$1" --shell bash "${@:2}")" || __ssoenv_status=$?
+        __ssoenv_eval "$__ssoenv_out" "$__ssoenv_status"
+        return "$__ssoenv_status"
         ;;
     allow | deny | login)
         # These change what the directory profile resolves to: look again at
@@ -75,7 +91,7 @@ __ssoenv_apply() {
     local __ssoenv_trap
     __ssoenv_trap=$(trap -p INT)
     trap -- '' INT
-    eval "$__ssoenv_code"
+    __ssoenv_eval "$__ssoenv_code"
     if [[ -n $__ssoenv_trap ]]; then eval "$__ssoenv_trap"; else trap - INT; fi
 }
 
@@ -101,3 +117,8 @@ __ssoenv_install_hook() {
 if [[ $__ssoenv_hook_mode != none ]]; then
     __ssoenv_install_hook
 fi
+
+# Completion for the wrapper: clap_complete's registration, as `ssoenv
+# completions bash` prints it, asking the wrapper for the candidates.
+# shellcheck disable=SC2207,SC2181 # generated code
+__SSOENV_COMPLETION__

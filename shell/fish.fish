@@ -1,11 +1,12 @@
 # ssoenv shell integration for fish (3.1 and later).
 # Load it from ~/.config/fish/config.fish:  ssoenv init fish | source
 #
-# `ssoenv init` fills in the binary's path, the wrapper's name and the hook
-# mode (prompt, cd or none) where the placeholders stand.
+# `ssoenv init` fills in the binary's path, the wrapper's name, the hook
+# mode (prompt, cd or none) and the sentinel line where the placeholders stand.
 
 set -g __ssoenv_bin __SSOENV_BIN__
 set -g __ssoenv_hook_mode __SSOENV_HOOK__
+set -g __ssoenv_sentinel __SSOENV_SENTINEL__
 set -q __ssoenv_pwd; or set -g __ssoenv_pwd ''
 
 # An upgrade may have moved the binary since this shell started: find it on
@@ -14,21 +15,38 @@ function __ssoenv_locate
     test -x "$__ssoenv_bin"; or set -g __ssoenv_bin (command -s ssoenv)
 end
 
+# Evaluate what the binary printed (one argument a line) only when it is
+# ssoenv's own code: it starts with the sentinel line. Anything else (help,
+# a version, a usage message) is shown as it is. Command substitution split
+# the lines; joining them back with newlines restores the code exactly
+# (values keep their newlines).
+function __ssoenv_eval
+    if test "$argv[1]" = "$__ssoenv_sentinel"
+        set -e argv[1]
+        string join \n -- $argv | source
+    else if set -q argv[1]
+        string join \n -- $argv
+    end
+end
+
 # The wrapper: only the verbs that change this shell have their output
 # evaluated; everything else runs as is.
 function __SSOENV_CMD__ --description 'IAM Identity Center credentials for this shell'
     __ssoenv_locate; or return 127
     switch "$argv[1]"
         case use off
-            # Command substitution splits lines; joining them back with
-            # newlines restores the code exactly (values keep their newlines).
             # The rest of the arguments, without a slice: how fish treats a
             # slice past the end has changed between versions.
             set -l rest $argv
             set -e rest[1]
-            set -l code ($__ssoenv_bin $argv[1] --shell fish $rest)
-            or return
-            string join \n -- $code | source
+            set -l out ($__ssoenv_bin $argv[1] --shell fish $rest)
+            set -l code $status
+            if test $code -eq 0
+                __ssoenv_eval $out
+            else if set -q out[1]
+                string join \n -- $out
+            end
+            return $code
         case allow deny login
             # These change what the directory profile resolves to: look again
             # at the next prompt.
@@ -65,5 +83,11 @@ function __ssoenv_apply
     __ssoenv_locate; or return 0
     set -l code ($__ssoenv_bin hook fish)
     or return 0
-    string join \n -- $code | source
+    __ssoenv_eval $code
 end
+
+# Completion for the wrapper: clap_complete's registration, as `ssoenv
+# completions fish` prints it, asking the wrapper for the candidates. Erased
+# first, so loading the integration twice does not add it twice.
+complete --erase --command __SSOENV_CMD__
+__SSOENV_COMPLETION__

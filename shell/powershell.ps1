@@ -1,11 +1,12 @@
 # ssoenv shell integration for PowerShell 7.
 # Load it from $PROFILE:  ssoenv init powershell | Out-String | Invoke-Expression
 #
-# `ssoenv init` fills in the binary's path, the wrapper's name and the hook
-# mode (prompt, cd or none) where the placeholders stand.
+# `ssoenv init` fills in the binary's path, the wrapper's name, the hook
+# mode (prompt, cd or none) and the sentinel line where the placeholders stand.
 
 $global:__ssoenv_bin = __SSOENV_BIN__
 $global:__ssoenv_hook_mode = '__SSOENV_HOOK__'
+$global:__ssoenv_sentinel = __SSOENV_SENTINEL__
 if (-not (Test-Path -LiteralPath Variable:global:__ssoenv_pwd)) { $global:__ssoenv_pwd = '' }
 
 # An upgrade may have moved the binary since this shell started: find it on
@@ -30,6 +31,18 @@ function global:__ssoenv_native {
     }
 }
 
+# Evaluate what the binary printed only when it is ssoenv's own code: it
+# starts with the sentinel line. Anything else (help, a version, a usage
+# message) is shown as it is. Compared case-sensitively and ordinally.
+function global:__ssoenv_eval([string]$printed) {
+    $sentinel = $global:__ssoenv_sentinel
+    if ($printed -ceq $sentinel -or $printed.StartsWith("$sentinel`n", [StringComparison]::Ordinal)) {
+        Invoke-Expression $printed.Substring($sentinel.Length)
+    } elseif ($printed) {
+        $printed
+    }
+}
+
 # The wrapper: only the verbs that change this shell have their output
 # evaluated; everything else runs as is.
 function global:__SSOENV_CMD__ {
@@ -37,8 +50,8 @@ function global:__SSOENV_CMD__ {
     $verb = if ($args.Count -gt 0) { [string]$args[0] } else { '' }
     $rest = if ($args.Count -gt 1) { $args[1..($args.Count - 1)] } else { @() }
     if ($verb -in 'use', 'off') {
-        $code = __ssoenv_native $verb --shell powershell @rest
-        if ($LASTEXITCODE -eq 0 -and $code) { Invoke-Expression $code }
+        $printed = __ssoenv_native $verb --shell powershell @rest
+        if ($LASTEXITCODE -eq 0) { __ssoenv_eval $printed } elseif ($printed) { $printed }
     } elseif ($verb -in 'allow', 'deny', 'login') {
         & $global:__ssoenv_bin @args
         $global:__ssoenv_pwd = ''
@@ -64,9 +77,10 @@ function global:__ssoenv_hook {
     }
 }
 
+# Out-Host: whatever is not code goes to the screen, never into the prompt
+# string.
 function global:__ssoenv_apply {
-    $code = __ssoenv_native hook powershell
-    if ($code) { Invoke-Expression $code }
+    __ssoenv_eval (__ssoenv_native hook powershell) | Out-Host
 }
 
 # Wrap the prompt once: the hook runs before the existing prompt renders, so
@@ -82,3 +96,7 @@ if ($global:__ssoenv_hook_mode -ne 'none' -and -not (Test-Path -LiteralPath Vari
         & $global:__ssoenv_prompt_old
     }
 }
+
+# Completion for the wrapper: clap_complete's registration, as `ssoenv
+# completions powershell` prints it, asking the wrapper for the candidates.
+__SSOENV_COMPLETION__

@@ -1,11 +1,12 @@
 # ssoenv shell integration for zsh.
 # Load it from ~/.zshrc:  eval "$(ssoenv init zsh)"
 #
-# `ssoenv init` fills in the binary's path, the wrapper's name and the hook
-# mode (prompt, cd or none) where the placeholders stand.
+# `ssoenv init` fills in the binary's path, the wrapper's name, the hook
+# mode (prompt, cd or none) and the sentinel line where the placeholders stand.
 
 typeset -g __ssoenv_bin=__SSOENV_BIN__
 typeset -g __ssoenv_hook_mode='__SSOENV_HOOK__'
+typeset -g __ssoenv_sentinel=__SSOENV_SENTINEL__
 
 zmodload zsh/datetime 2>/dev/null   # EPOCHSECONDS: the clock without a process
 \unalias __SSOENV_CMD__ 2>/dev/null || true
@@ -16,6 +17,21 @@ __ssoenv_locate() {
     [[ -x $__ssoenv_bin ]] || __ssoenv_bin=$(whence -p ssoenv)
 }
 
+# Evaluate $1, what the binary printed, only when it is ssoenv's own code:
+# it starts with the sentinel line and the binary succeeded ($2, default 0).
+# Anything else (help, a version, a usage message) is shown as it is.
+__ssoenv_eval() {
+    emulate -L zsh
+    case $1 in
+    ("$__ssoenv_sentinel"|"$__ssoenv_sentinel"$'\n'*)
+        [[ ${2-0} != 0 ]] || eval "${1#"$__ssoenv_sentinel"}"
+        ;;
+    (?*)
+        print -r -- "$1"
+        ;;
+    esac
+}
+
 # The wrapper: only the verbs that change this shell have their output
 # evaluated; everything else runs as is.
 __SSOENV_CMD__() {
@@ -23,9 +39,10 @@ __SSOENV_CMD__() {
     __ssoenv_locate || return 127
     case "${1-}" in
     (use|off)
-        local __ssoenv_code
-        __ssoenv_code="$("$__ssoenv_bin" "$1" --shell zsh "${@[2,-1]}")" || return
-        eval "$__ssoenv_code"
+        local __ssoenv_out __ssoenv_status=0
+        __ssoenv_out="$("$__ssoenv_bin" "$1" --shell zsh "${@[2,-1]}")" || __ssoenv_status=$?
+        __ssoenv_eval "$__ssoenv_out" $__ssoenv_status
+        return $__ssoenv_status
         ;;
     (allow|deny|login)
         # These change what the directory profile resolves to: look again at
@@ -64,7 +81,7 @@ __ssoenv_apply() {
     __ssoenv_locate || return 0
     local __ssoenv_code
     __ssoenv_code="$("$__ssoenv_bin" hook zsh)" || return 0
-    eval "$__ssoenv_code"
+    __ssoenv_eval "$__ssoenv_code"
 }
 
 typeset -g __ssoenv_pwd
@@ -75,5 +92,28 @@ typeset -g __ssoenv_pwd
     typeset -ag precmd_functions
     if [[ $__ssoenv_hook_mode != none ]] && (( ! ${precmd_functions[(I)__ssoenv_hook]} )); then
         precmd_functions=(__ssoenv_hook $precmd_functions)
+    fi
+}
+
+# Completion for the wrapper: clap_complete's registration, as `ssoenv
+# completions zsh` prints it, asking the wrapper for the candidates. It needs
+# compinit's `compdef`: registered now when compinit has run, else at the
+# first prompt, after the rest of .zshrc; without compinit, not at all.
+__ssoenv_complete() {
+__SSOENV_COMPLETION__
+}
+__ssoenv_complete_later() {
+    emulate -L zsh
+    precmd_functions=(${precmd_functions:#__ssoenv_complete_later})
+    if (( $+functions[compdef] )); then
+        __ssoenv_complete
+    fi
+}
+() {
+    emulate -L zsh
+    if (( $+functions[compdef] )); then
+        __ssoenv_complete
+    elif (( ! ${precmd_functions[(I)__ssoenv_complete_later]} )); then
+        precmd_functions+=(__ssoenv_complete_later)
     fi
 }

@@ -8,6 +8,7 @@ use crate::shell::ShellKind;
 #[command(
     name = "ssoenv",
     version,
+    propagate_version = true,
     about = "IAM Identity Center (AWS SSO) credentials for your shell and tools",
     after_help = "Exit codes: 0 ok, 1 error, 2 usage or configuration error, 3 sign-in required \
                   (run `ssoenv login`), 130 interrupted; `exec` exits with the command's status."
@@ -135,7 +136,8 @@ pub struct ExportArgs {
     /// Profile (default: AWS_PROFILE, else `default`).
     #[arg(add = profiles())]
     pub profile: Option<String>,
-    /// Output format (default: the shell named by $SHELL, else `env`).
+    /// Output format (default: the shell named by $SHELL, else `env`). The
+    /// names of `aws configure export-credentials --format` work too.
     #[arg(long, short)]
     pub format: Option<Format>,
 }
@@ -149,16 +151,25 @@ pub enum Format {
     Powershell,
     /// POSIX sh `export` lines.
     Env,
-    /// KEY=value lines for a .env file.
+    /// POSIX sh assignments, not exported.
+    EnvNoExport,
+    /// `set NAME=value` lines for Windows cmd.
+    WindowsCmd,
+    /// KEY=value lines for a .env file (docker compose, python-dotenv).
     Dotenv,
+    /// NAME=value lines, values as they are, for `docker run --env-file`.
+    DockerEnv,
     /// The credential_process JSON document.
     Json,
+    /// The credential_process JSON document (as `json`).
+    Process,
 }
 
 #[derive(Debug, Args)]
 pub struct ExecArgs {
+    /// Profile whose credentials CMD gets (default: AWS_PROFILE, else `default`).
     #[arg(add = profiles())]
-    pub profile: String,
+    pub profile: Option<String>,
     /// Give CMD a local credential endpoint instead of keys; SDKs fetch fresh
     /// credentials from it whenever theirs near expiry, for as long as CMD runs.
     #[arg(long)]
@@ -173,6 +184,7 @@ pub struct ExecArgs {
 
 #[derive(Debug, Args)]
 pub struct ProfileArg {
+    /// Profile whose credentials to print.
     #[arg(add = profiles())]
     pub profile: String,
 }
@@ -207,9 +219,10 @@ pub struct WriteCredentialsArgs {
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
+    /// Profile whose credentials to serve.
     #[arg(add = profiles())]
     pub profile: String,
-    /// Port on 127.0.0.1 (default: a free one).
+    /// Port on 127.0.0.1; 0 picks a free one.
     #[arg(long, default_value_t = 0)]
     pub port: u16,
     /// Region to print as AWS_REGION and AWS_DEFAULT_REGION (default: the profile's).
@@ -236,6 +249,8 @@ fn profile_candidates() -> Vec<clap_complete::CompletionCandidate> {
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
+    /// Shell to print the integration for.
+    #[arg(value_parser = SupportedShell)]
     pub shell: ShellKind,
     /// Name of the wrapper function.
     #[arg(long, default_value = "ssoenv")]
@@ -291,7 +306,48 @@ pub struct PromptArgs {
 
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
+    /// Shell to print the completion script for.
+    #[arg(value_parser = SupportedShell)]
     pub shell: ShellKind,
+}
+
+/// A shell ssoenv writes code for. Any other name is told which shells
+/// those are; clap's own parser would suggest the nearest name instead
+/// (`tcsh`: did you mean `zsh`?), which is no help for a shell ssoenv lacks.
+#[derive(Clone)]
+struct SupportedShell;
+
+impl clap::builder::TypedValueParser for SupportedShell {
+    type Value = ShellKind;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<ShellKind, clap::Error> {
+        let name = value.to_string_lossy();
+        ShellKind::from_str(&name, false).map_err(|_| {
+            let names: Vec<&str> = ShellKind::value_variants()
+                .iter()
+                .map(|k| k.name())
+                .collect();
+            let (last, rest) = names.split_last().expect("there are shells");
+            let message = format!(
+                "`{name}` is not a shell ssoenv supports; it supports {} and {last}",
+                rest.join(", ")
+            );
+            cmd.clone()
+                .error(clap::error::ErrorKind::InvalidValue, message)
+        })
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        let values = ShellKind::value_variants().iter();
+        Some(Box::new(values.filter_map(ValueEnum::to_possible_value)))
+    }
 }
 
 #[derive(Debug, Args)]
@@ -374,4 +430,53 @@ pub enum ApprovalArg {
     Manual,
     /// Deny every sign-in.
     Deny,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+
+    use super::Cli;
+    use crate::shell::ShellKind;
+
+    #[test]
+    fn a_shell_ssoenv_lacks_is_told_which_it_has() {
+        for args in [["ssoenv", "init", "tcsh"], ["ssoenv", "completions", "nu"]] {
+            let err = Cli::try_parse_from(args).unwrap_err();
+            assert_eq!(err.kind(), clap::error::ErrorKind::InvalidValue);
+            assert_eq!(err.exit_code(), 2);
+            let shown = err.render().to_string();
+            assert!(
+                shown.contains(&format!(
+                    "`{}` is not a shell ssoenv supports; it supports bash, zsh, fish and powershell",
+                    args[2]
+                )),
+                "{shown}"
+            );
+            assert!(!shown.contains("similar"), "{shown}");
+        }
+        let ok = Cli::try_parse_from(["ssoenv", "init", "fish"]).unwrap();
+        assert!(matches!(ok.command, super::Command::Init(a) if a.shell == ShellKind::Fish));
+    }
+
+    /// Every argument a user can see in `--help` says what it is, and none
+    /// states a default beside the `[default: …]` clap shows.
+    #[test]
+    fn every_visible_argument_is_described_once() {
+        let cli = Cli::command();
+        let mut problems = Vec::new();
+        for sub in cli.get_subcommands().filter(|s| !s.is_hide_set()) {
+            for arg in sub.get_arguments().filter(|a| !a.is_hide_set()) {
+                let name = format!("ssoenv {} {}", sub.get_name(), arg.get_id());
+                let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+                if help.is_empty() && !matches!(arg.get_id().as_str(), "help" | "version") {
+                    problems.push(format!("{name}: no description"));
+                }
+                if !arg.get_default_values().is_empty() && help.contains("(default") {
+                    problems.push(format!("{name}: a second default in {help:?}"));
+                }
+            }
+        }
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
 }

@@ -10,6 +10,10 @@ pub mod exit {
     /// The SSO session is missing or ended: run `ssoenv login`. Scripts and the
     /// shell hook test for this code instead of parsing messages.
     pub const LOGIN_REQUIRED: u8 = 3;
+    /// `exec`: the command exists but cannot be run, as shells report it.
+    pub const CANNOT_EXECUTE: u8 = 126;
+    /// `exec`: there is no such command, as shells report it.
+    pub const COMMAND_NOT_FOUND: u8 = 127;
     /// Stopped by Ctrl-C (128 + SIGINT, as shells report it).
     pub const INTERRUPTED: u8 = 130;
 }
@@ -24,6 +28,10 @@ pub enum Kind {
     LoginRequired,
     /// Stopped by the user.
     Interrupted,
+    /// `exec`'s command cannot be run.
+    CannotExecute,
+    /// `exec`'s command does not exist.
+    CommandNotFound,
 }
 
 #[derive(Debug)]
@@ -49,6 +57,20 @@ impl Error {
         }
     }
 
+    pub fn cannot_execute(message: impl Into<String>) -> Self {
+        Error {
+            kind: Kind::CannotExecute,
+            message: message.into(),
+        }
+    }
+
+    pub fn command_not_found(message: impl Into<String>) -> Self {
+        Error {
+            kind: Kind::CommandNotFound,
+            message: message.into(),
+        }
+    }
+
     pub fn interrupted(message: impl Into<String>) -> Self {
         Error {
             kind: Kind::Interrupted,
@@ -65,12 +87,28 @@ impl Error {
         }
     }
 
+    /// Exit with `kind`'s code after the command has already said why (as
+    /// `status` does in its report): nothing more is printed.
+    pub fn reported(kind: Kind) -> Self {
+        Error {
+            kind,
+            message: String::new(),
+        }
+    }
+
+    /// Whether the message is still to be printed.
+    pub fn is_reported(&self) -> bool {
+        self.message.is_empty()
+    }
+
     pub fn exit_code(&self) -> u8 {
         match self.kind {
             Kind::Failed => exit::ERROR,
             Kind::Usage => exit::USAGE,
             Kind::LoginRequired => exit::LOGIN_REQUIRED,
             Kind::Interrupted => exit::INTERRUPTED,
+            Kind::CannotExecute => exit::CANNOT_EXECUTE,
+            Kind::CommandNotFound => exit::COMMAND_NOT_FOUND,
         }
     }
 

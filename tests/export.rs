@@ -164,3 +164,74 @@ fn powershell_export_parses_and_quotes_every_single_quote_form() {
     assert_eq!(read("AWS_SECRET_ACCESS_KEY"), values.secret_access_key);
     assert_eq!(read("AWS_SESSION_TOKEN"), values.session_token);
 }
+
+#[test]
+fn posix_sh_reads_env_no_export_back_exactly_without_exporting() {
+    check("env-no-export", &["sh", "-eu", "-c"], &posix_print());
+    common::require("sh");
+    let (env, _) = env_with_adversarial_credentials();
+    let code = env.ok(&["export", "dev", "--format", "env-no-export"]);
+    let print: String = VARS
+        .iter()
+        .map(|v| format!("if printenv {v} >/dev/null; then printf '%s\\0' {v}; fi; "))
+        .chain(["printf 'none\\0'".to_string()])
+        .collect();
+    let exported = read_back(&env, &["sh", "-eu", "-c"], &code, &print);
+    assert_eq!(exported[0], "none", "nothing exported:\n{code}");
+}
+
+/// The formats whose values go unquoted: what they write is the credentials
+/// as they are, and a value they cannot carry fails naming the variable.
+#[test]
+fn docker_env_and_windows_cmd_write_values_literally_or_refuse() {
+    let env = Env::new();
+    env.login();
+    let creds = env.credentials("dev");
+    let docker = env.ok(&["export", "dev", "--format", "docker-env"]);
+    let cmd = env.ok(&["export", "dev", "--format", "windows-cmd"]);
+    for (member, name) in [
+        ("AccessKeyId", "AWS_ACCESS_KEY_ID"),
+        ("SecretAccessKey", "AWS_SECRET_ACCESS_KEY"),
+        ("SessionToken", "AWS_SESSION_TOKEN"),
+        ("Expiration", "AWS_CREDENTIAL_EXPIRATION"),
+    ] {
+        let line = format!("{name}={}", creds[member].as_str().unwrap());
+        assert!(docker.lines().any(|l| l == line), "{line} in\n{docker}");
+        assert!(
+            cmd.lines().any(|l| l == format!("set {line}")),
+            "set {line} in\n{cmd}"
+        );
+    }
+    assert!(docker.lines().any(|l| l == "AWS_REGION=eu-west-1"));
+    assert!(cmd.lines().any(|l| l == "set AWS_SECURITY_TOKEN="));
+    let process = env.ok(&["export", "dev", "--format", "process"]);
+    let process: serde_json::Value = serde_json::from_str(&process).unwrap();
+    assert_eq!(process, creds, "process is the credential_process document");
+
+    let (env, values) = env_with_adversarial_credentials();
+    for (format, refused) in [
+        ("docker-env", "AWS_SECRET_ACCESS_KEY"),
+        ("windows-cmd", "AWS_ACCESS_KEY_ID"),
+    ] {
+        let out = env.run(&["export", "dev", "--format", format]);
+        assert_eq!(out.status.code(), Some(1), "{format}: {}", stderr(&out));
+        assert!(out.stdout.is_empty(), "{format}: nothing half-written");
+        let err = stderr(&out);
+        assert!(
+            err.starts_with(&format!(
+                "ssoenv: {refused} cannot be written as {format}: "
+            )),
+            "{err}"
+        );
+        for value in [
+            &values.access_key_id,
+            &values.secret_access_key,
+            &values.session_token,
+        ] {
+            assert!(
+                !err.contains(value.as_str()),
+                "{format} quoted a value: {err}"
+            );
+        }
+    }
+}

@@ -111,10 +111,18 @@ fn deny_or_an_edit_takes_effect_inside_the_applied_tree() {
     );
     // Denied: the tree's profile is left at once.
     trust(&env, "deny", &proj, ".");
-    let code = String::from_utf8(hook(&env, &proj.join("sub"), &inside).stdout).unwrap();
+    let out = hook(&env, &proj.join("sub"), &inside);
+    let code = String::from_utf8(out.stdout.clone()).unwrap();
     assert!(
         code.contains("__ssoenv_dir_restore") && code.contains("unset -v SSOENV_DIR"),
         "{code}"
+    );
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "ssoenv: {} no longer selects a profile: back to the environment from before it\n",
+            proj.display()
+        )
     );
 }
 

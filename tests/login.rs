@@ -542,16 +542,16 @@ fn sign_in_hints_name_commands_that_work() {
     let env = Env::new();
     // The test config has no `default` profile: `ssoenv login` alone must
     // not be what the hint says unless it works.
+    // status gives its hint once, in its report on stdout.
     let out = env.run(&["status"]);
     assert_eq!(out.status.code(), Some(3));
-    let err = stderr(&out);
-    assert!(err.contains("ssoenv login --sso-session corp"), "{err}");
+    assert_eq!(stderr(&out), "", "no second hint on stderr");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         stdout.contains("not signed in; run `ssoenv login --sso-session corp`"),
         "{stdout}"
     );
-    let mut args = hinted_command(&err);
+    let mut args = hinted_command(&stdout);
     args.push("--no-browser".into());
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     assert_ok(&run(&mut login(&env, &args[1..], None)));
@@ -563,7 +563,7 @@ fn sign_in_hints_name_commands_that_work() {
     ));
     let out = env.run(&["status"]);
     assert_eq!(out.status.code(), Some(3));
-    let mut args = hinted_command(&stderr(&out));
+    let mut args = hinted_command(&String::from_utf8_lossy(&out.stdout));
     assert_eq!(args, vec!["login", "old"]);
     args.push("--no-browser".into());
     let args: Vec<&str> = args.iter().map(String::as_str).collect();

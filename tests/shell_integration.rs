@@ -31,8 +31,11 @@ in_shells! {
     use_and_off_restore_the_environment_exactly: bash zsh fish;
     use_signs_in_first_when_needed: bash zsh fish;
     use_without_the_integration_prints_the_rc_line: bash zsh fish;
+    help_and_usage_errors_leave_the_shell_untouched: bash zsh fish;
+    init_completes_profile_names: bash zsh fish;
     prompt_segment_follows_the_active_profile: bash zsh fish;
     allowed_tree_applies_and_leaving_restores: bash zsh fish;
+    entering_and_leaving_a_tree_is_announced: bash zsh fish;
     untrusted_tree_gives_one_notice_until_allowed: bash zsh fish;
     denied_tree_does_nothing: bash zsh fish;
     unknown_profile_gives_one_notice: bash zsh fish;
@@ -377,6 +380,91 @@ fn use_without_the_integration_prints_the_rc_line(sh: Sh) {
     assert_env_is(&mut p, &before, &[], "`command ssoenv use dev`");
 }
 
+/// Help, the version and usage errors of the verbs whose output the wrapper
+/// evaluates are shown as printed, with their exit status, and the shell
+/// stays exactly as it was.
+fn help_and_usage_errors_leave_the_shell_untouched(sh: Sh) {
+    let env = logged_in();
+    let mut p = spawn_with_init(&env, sh, &presets(sh));
+    let before = vars(&mut p);
+    let version = format!("ssoenv-use {}", env!("CARGO_PKG_VERSION"));
+    for (line, shown, status) in [
+        (
+            "ssoenv use --help",
+            "Usage: ssoenv use [OPTIONS] [PROFILE]",
+            0,
+        ),
+        ("ssoenv use -h", "Usage: ssoenv use [OPTIONS] [PROFILE]", 0),
+        ("ssoenv off --help", "Usage: ssoenv off", 0),
+        ("ssoenv use --version", version.as_str(), 0),
+        // (`ssoenv use` alone opens the picker on a terminal.)
+        ("ssoenv use --off dev", "cannot be used with", 2),
+        (
+            "ssoenv use --no-such-flag dev",
+            "unexpected argument '--no-such-flag'",
+            2,
+        ),
+        ("ssoenv off now", "unexpected argument 'now'", 2),
+        ("ssoenv use nosuch", "nosuch", 2),
+    ] {
+        let out = p.run(&format!("{line}; echo \"[{}]\"", sh.status()));
+        assert!(
+            out.contains(shown) && out.ends_with(&format!("[{status}]\n")),
+            "{}: `{line}` should show {shown:?} and exit {status}:\n{out}\n{}",
+            sh.name(),
+            p.transcript()
+        );
+        assert_env_is(&mut p, &before, &[], line);
+    }
+    // Still the working wrapper afterwards.
+    p.run("ssoenv use dev");
+    assert_active(&env, &mut p, "dev", DEV_ACCOUNT, "Admin", Some("eu-west-1"));
+    assert_no_shell_errors(&p);
+}
+
+/// Right after `init`, Tab completes profile names for the wrapper (and a
+/// renamed one). zsh: whether compinit runs before or after the init line;
+/// without compinit, init still loads cleanly.
+fn init_completes_profile_names(sh: Sh) {
+    let env = logged_in();
+    let compinit = "autoload -Uz compinit && compinit -u -d ~/.zcompdump";
+    let mut setups = vec![
+        (sh.init_line(""), "ssoenv"),
+        (sh.init_line("--cmd sso"), "sso"),
+    ];
+    if sh == Sh::Zsh {
+        setups = setups
+            .into_iter()
+            .flat_map(|(init, cmd)| {
+                [
+                    (format!("{compinit}\n{init}"), cmd),
+                    (format!("{init}\n{compinit}"), cmd),
+                ]
+            })
+            .collect();
+    }
+    for (rc, cmd) in setups {
+        let mut p = Pty::spawn(&env, sh, &rc);
+        // `pro` is the start of one profile only; Enter runs the completed line.
+        p.command(&format!("{cmd} use pro\t"));
+        let v = vars(&mut p);
+        assert_eq!(
+            v.get("SSOENV_PROFILE").map(String::as_str),
+            Some("prod"),
+            "{}: `{cmd} use pro<Tab>` with\n{rc}\n{}",
+            sh.name(),
+            p.transcript()
+        );
+        assert_no_shell_errors(&p);
+    }
+    if sh == Sh::Zsh {
+        let mut p = spawn_with_init(&env, sh, "");
+        p.command("");
+        assert_eq!(p.get("echo alive"), "alive");
+        assert_no_shell_errors(&p);
+    }
+}
+
 fn segment_prompt(sh: Sh) -> &'static str {
     match sh {
         Sh::Bash => r#"PS1='[$(ssoenv prompt --format "{profile}/{account}/{ttl}")]=P=> '"#,
@@ -509,6 +597,60 @@ fn allowed_tree_applies_and_leaving_restores(sh: Sh) {
         "{}: one notice for the moved file\n{}",
         sh.name(),
         p.transcript()
+    );
+    assert_no_shell_errors(&p);
+}
+
+/// Entering a tree says once which profile its file selected, and leaving
+/// it says so too, each time; SSOENV_QUIET=1 keeps both quiet.
+fn entering_and_leaving_a_tree_is_announced(sh: Sh) {
+    let env = logged_in();
+    create_trees(&env);
+    let selected = format!(
+        "ssoenv: {} selected profile dev",
+        ssoenv_file(&env, "allowed").display()
+    );
+    let left = format!(
+        "ssoenv: left {}: back to the environment from before it",
+        env.home().join("allowed").display()
+    );
+    let announced = |log: &str| {
+        (
+            count_lines(log, |l| l == selected),
+            count_lines(log, |l| l == left),
+        )
+    };
+    let mut p = spawn_with_init(&env, sh, "");
+    p.run("ssoenv allow allowed");
+    p.take_log();
+    for visit in 1..=2 {
+        p.run("cd allowed");
+        p.command("");
+        p.run("cd sub/deeper");
+        p.run("cd ../..");
+        assert_eq!(var(&vars(&mut p), "SSOENV_PROFILE"), "dev");
+        p.run("cd ~");
+        p.command("");
+        assert_eq!(
+            announced(&p.take_log()),
+            (1, 1),
+            "{}: visit {visit}: one line entering, one leaving\n{}",
+            sh.name(),
+            p.transcript()
+        );
+    }
+    p.run(&sh.export("SSOENV_QUIET", "1"));
+    p.take_log();
+    p.run("cd allowed");
+    assert_eq!(var(&vars(&mut p), "SSOENV_PROFILE"), "dev");
+    p.run("cd ~");
+    assert_inactive(&mut p, "after leaving quietly");
+    let log = p.take_log();
+    assert_eq!(
+        count_lines(&log, |l| l.starts_with("ssoenv:")),
+        0,
+        "{}: SSOENV_QUIET=1\n{log}",
+        sh.name()
     );
     assert_no_shell_errors(&p);
 }

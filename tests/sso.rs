@@ -475,10 +475,61 @@ fn exec_passes_credentials_in_the_environment_and_the_exit_status_back() {
     assert_eq!(lines[2], "eu-west-1");
     assert_eq!(lines[3], "unset");
     assert_eq!(lines[4], "unset");
+}
 
-    let out = env.run(&["exec", "dev", "--", "no-such-command-xyz"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("command not found: no-such-command-xyz"));
+/// As shells report them: 127 for no such command, 126 for one that
+/// cannot be run, with or without --server.
+#[test]
+fn exec_exits_127_for_a_missing_command_and_126_for_one_that_cannot_run() {
+    let env = Env::new();
+    env.login();
+    let not_executable = env.home().join("script.sh");
+    std::fs::write(&not_executable, "#!/bin/sh\necho hi\n").unwrap();
+    let not_executable = not_executable.to_str().unwrap();
+    for server in [&[][..], &["--server"]] {
+        let run = |cmd: &str| {
+            let mut args = vec!["exec"];
+            args.extend_from_slice(server);
+            args.extend(["dev", "--", cmd]);
+            env.run(&args)
+        };
+        let out = run("no-such-command-xyz");
+        assert_eq!(out.status.code(), Some(127), "{server:?}: {}", stderr(&out));
+        assert_eq!(
+            stderr(&out),
+            "ssoenv: command not found: no-such-command-xyz\n"
+        );
+        let out = run(not_executable);
+        assert_eq!(out.status.code(), Some(126), "{server:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).starts_with(&format!("ssoenv: cannot run {not_executable}: ")),
+            "{}",
+            stderr(&out)
+        );
+    }
+}
+
+/// Without a profile, `exec` takes the one every other verb takes.
+#[test]
+fn exec_without_a_profile_uses_aws_profile() {
+    let env = Env::new();
+    env.login();
+    let script = r#"printf '%s %s\n' "$SSOENV_PROFILE" "$AWS_ACCESS_KEY_ID""#;
+    let out = env
+        .cmd(&["exec", "--", "sh", "-c", script])
+        .env("AWS_PROFILE", "prod")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let prod = env.credentials("prod");
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        format!("prod {}\n", prod["AccessKeyId"].as_str().unwrap())
+    );
+    // Neither AWS_PROFILE nor a `default` profile: the usual error.
+    let out = env.run(&["exec", "--", "true"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("`default`"), "{}", stderr(&out));
 }
 
 #[test]
@@ -511,6 +562,72 @@ fn logout_all_keeps_registrations() {
         .unwrap()
         .count();
     assert_eq!(left, 2, "the two client registrations stay");
+}
+
+#[test]
+fn logout_says_one_true_line() {
+    let env = Env::new();
+    let said = |args: &[&str]| {
+        let out = env.run(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        stderr(&out)
+    };
+    env.login();
+    assert_eq!(
+        said(&["logout", "dev"]),
+        "ssoenv: signed out of sso-session corp\n"
+    );
+    assert_eq!(
+        said(&["logout", "dev"]),
+        "ssoenv: not signed in to sso-session corp; nothing to do\n"
+    );
+    // Credentials left behind by a token deleted some other way.
+    env.login();
+    env.credentials("dev");
+    std::fs::remove_file(env.token_path("corp")).unwrap();
+    assert_eq!(
+        said(&["logout", "--sso-session", "corp"]),
+        "ssoenv: not signed in to sso-session corp; deleted the cached role credentials of 1 profile\n"
+    );
+    assert_eq!(
+        said(&["logout", "--all"]),
+        "ssoenv: no session was signed in; nothing to do\n"
+    );
+    env.login();
+    env.ok(&["login", "legacy", "--no-browser"]);
+    assert_eq!(
+        said(&["logout", "--all"]),
+        "ssoenv: signed out of 2 sessions\n"
+    );
+}
+
+#[test]
+fn status_gives_its_sign_in_hint_once() {
+    let env = Env::new();
+    let out = env.run(&["status", "dev"]);
+    assert_eq!(out.status.code(), Some(LOGIN_REQUIRED));
+    let report = String::from_utf8(out.stdout.clone()).unwrap();
+    assert_eq!(
+        report.matches("ssoenv login").count(),
+        1,
+        "{report}{}",
+        stderr(&out)
+    );
+    assert!(
+        report.contains("not signed in; run `ssoenv login --sso-session corp`"),
+        "{report}"
+    );
+    assert_eq!(stderr(&out), "", "the report says it all");
+    let out = env.run(&["status", "dev", "--json"]);
+    assert_eq!(out.status.code(), Some(LOGIN_REQUIRED));
+    assert_eq!(stderr(&out), "", "nothing beside the JSON");
+    // Every session once, each with the sign-in that reaches it.
+    let out = env.run(&["status"]);
+    assert_eq!(out.status.code(), Some(LOGIN_REQUIRED));
+    let report = String::from_utf8(out.stdout.clone()).unwrap();
+    assert_eq!(report.matches("ssoenv login").count(), 2, "{report}");
+    assert!(report.contains("`ssoenv login legacy`"), "{report}");
+    assert_eq!(stderr(&out), "");
 }
 
 #[test]

@@ -5,7 +5,7 @@ use std::fmt;
 use std::path::Path;
 
 use super::plan::Saved;
-use super::vars::{self, DIR, DIR_KEY, EXPIRES, MANAGED, NOTICE, PROFILE, READ, RENEW_AT};
+use super::vars::{self, DIR, DIR_KEY, EXPIRES, MANAGED, NOTICE, PROFILE, QUIET, READ, RENEW_AT};
 
 /// The one clock (`Timestamp::now`) in the unit the shell variables use,
 /// epoch seconds; transitions are given its reading.
@@ -107,6 +107,12 @@ impl Env {
     pub(super) fn notices(&self) -> &str {
         self.get(NOTICE).unwrap_or_default()
     }
+
+    /// Whether SSOENV_QUIET asks the hook not to announce directory
+    /// profiles (`SSOENV_QUIET=0` is as good as unset).
+    pub fn quiet(&self) -> bool {
+        self.get(QUIET).is_some_and(|v| v != "0")
+    }
 }
 
 // The user's own keys may be in there.
@@ -142,6 +148,15 @@ mod tests {
         assert_eq!(Env::from_pairs(&[(RENEW_AT, "100")]).renew_at(), None);
         let garbled = [(PROFILE, "dev"), (RENEW_AT, "soon")];
         assert_eq!(Env::from_pairs(&garbled).renew_at(), None);
+    }
+
+    #[test]
+    fn quiet_is_any_value_but_0() {
+        assert!(!Env::default().quiet());
+        assert!(!Env::from_pairs(&[(QUIET, "")]).quiet());
+        assert!(!Env::from_pairs(&[(QUIET, "0")]).quiet());
+        assert!(Env::from_pairs(&[(QUIET, "1")]).quiet());
+        assert!(Env::from_pairs(&[(QUIET, "yes")]).quiet());
     }
 
     #[test]

@@ -29,7 +29,7 @@ use std::path::Path;
 pub use env::{AppliedTree, Env, get, now};
 pub use handout::{credentials_document, process_json};
 pub use notices::Notices;
-pub use plan::{Plan, Slot, Step};
+pub use plan::{Plan, SENTINEL, Slot, Step};
 pub use vars::{ACCOUNT, EXPIRES, PROFILE, ROLE};
 
 use crate::config::SsoProfile;

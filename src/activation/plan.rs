@@ -6,6 +6,13 @@ use std::fmt;
 use super::vars::{self, DIR_RESTORE, MANAGED, RESTORE};
 use crate::shell::ShellKind;
 
+/// The first line of every script the shell integration evaluates. The
+/// wrapper evaluates what `use`, `off` and the hook printed only when it
+/// starts with this line, and shows anything else (help, a version, a usage
+/// message) as printed: help exits 0 too, so the status cannot tell them
+/// apart. A comment in every shell's syntax.
+pub const SENTINEL: &str = "# ssoenv shell code";
+
 /// Where a shell keeps a saved environment: a global shell variable that is
 /// never exported, so no child process (and no ssoenv run) sees the secrets
 /// it may hold.
@@ -85,6 +92,15 @@ impl Plan {
             Step::Set(name, value) => Some((*name, value.as_str())),
             _ => None,
         })
+    }
+
+    /// The plan as the shell integration evaluates it: the [`SENTINEL`]
+    /// line, then the code; nothing at all when there is nothing to do.
+    pub fn script(&self, kind: ShellKind) -> String {
+        match self.steps.is_empty() {
+            true => String::new(),
+            false => format!("{SENTINEL}\n{}", self.render(kind)),
+        }
     }
 
     /// The plan as code for `kind`, one statement a line.
@@ -206,6 +222,17 @@ mod tests {
             sh.drop_saved("__ssoenv_restore"),
         ];
         assert_eq!(plan.render(ShellKind::Bash), expected.join("\n") + "\n");
+    }
+
+    #[test]
+    fn a_script_is_the_sentinel_line_then_the_code_or_nothing() {
+        assert_eq!(Plan::default().script(ShellKind::Bash), "");
+        let mut plan = Plan::default();
+        plan.set(vars::AWS_PROFILE, "dev");
+        for kind in [ShellKind::Bash, ShellKind::Fish, ShellKind::Powershell] {
+            let script = plan.script(kind);
+            assert_eq!(script, format!("{SENTINEL}\n{}", plan.render(kind)));
+        }
     }
 
     #[test]

@@ -43,6 +43,9 @@ pub const DIR_KEY: &str = "SSOENV_DIR_KEY";
 pub const NOTICE: &str = "SSOENV_NOTICE";
 /// A setting, not state: seconds before expiry to renew.
 pub const RENEW_BEFORE: &str = "SSOENV_RENEW_BEFORE";
+/// A setting, not state: when set (and not `0`), the hook does not say which
+/// profile a directory selected, or that the shell left it.
+pub const QUIET: &str = "SSOENV_QUIET";
 
 /// Shell variable (never exported) holding the environment from before the
 /// first `use`.
@@ -71,7 +74,7 @@ pub const MANAGED: &[&str] = &[
 ];
 
 /// What the transitions read besides the managed variables.
-pub(super) const READ: &[&str] = &[DIR, DIR_KEY, NOTICE, RENEW_BEFORE];
+pub(super) const READ: &[&str] = &[DIR, DIR_KEY, NOTICE, RENEW_BEFORE, QUIET];
 
 /// Variables that would shadow credentials just set.
 pub const STALE: &[&str] = &[AWS_SECURITY_TOKEN];

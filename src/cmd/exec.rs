@@ -6,13 +6,14 @@ use tokio::signal::unix::{Signal, SignalKind, signal};
 
 use crate::activation::{self, Env, handout};
 use crate::cli::ExecArgs;
-use crate::config::{Config, SsoProfile};
+use crate::config::{self, Config, SsoProfile};
 use crate::credential_server::{self, CredentialServer};
 use crate::error::{Error, Result};
 use crate::sso;
 
 pub async fn run(args: ExecArgs) -> Result<()> {
-    let mut profile = Config::load()?.sso_profile(&args.profile)?;
+    let config = Config::load()?;
+    let mut profile = config.sso_profile(&config::selected_profile(args.profile.as_deref()))?;
     if let Some(region) = args.region {
         profile.region = Some(region);
     }
@@ -117,10 +118,14 @@ fn in_terminal_foreground() -> bool {
     (0..3).any(|fd| unsafe { libc::isatty(fd) == 1 && libc::tcgetpgrp(fd) == libc::getpgrp() })
 }
 
+/// Exit 127 for a command that is not there and 126 for one that cannot
+/// be run, as shells do.
 fn cannot_run(program: &OsStr, err: std::io::Error) -> Error {
     let name = program.to_string_lossy();
     match err.kind() {
-        std::io::ErrorKind::NotFound => Error::failed(format!("command not found: {name}")),
-        _ => Error::failed(format!("cannot run {name}: {err}")),
+        std::io::ErrorKind::NotFound => {
+            Error::command_not_found(format!("command not found: {name}"))
+        }
+        _ => Error::cannot_execute(format!("cannot run {name}: {err}")),
     }
 }

@@ -1,7 +1,13 @@
-use crate::activation::{self, handout};
+//! `ssoenv export`: a profile's credentials as shell code, lines for a file
+//! or JSON, under the format names of `aws configure export-credentials`
+//! and a few more.
+
+use clap::ValueEnum;
+
+use crate::activation::{self, Step, handout};
 use crate::cli::{ExportArgs, Format};
 use crate::config::{self, Config, SsoProfile};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::shell::{self, ShellKind};
 use crate::sso::{self, RoleCredentials};
 
@@ -17,27 +23,54 @@ impl Format {
         }
     }
 
-    fn shell(self) -> Option<ShellKind> {
-        match self {
-            Format::Bash | Format::Env => Some(ShellKind::Bash),
-            Format::Zsh => Some(ShellKind::Zsh),
-            Format::Fish => Some(ShellKind::Fish),
-            Format::Powershell => Some(ShellKind::Powershell),
-            Format::Dotenv | Format::Json => None,
-        }
+    /// The name on the command line, for messages.
+    fn name(self) -> String {
+        let value = self.to_possible_value().expect("no skipped variants");
+        value.get_name().to_string()
     }
 }
 
-fn render(format: Format, profile: &SsoProfile, creds: &RoleCredentials) -> String {
+/// The credentials as `format`; an error naming the variable (never its
+/// value) when the format cannot carry a value.
+fn render(format: Format, profile: &SsoProfile, creds: &RoleCredentials) -> Result<String> {
     let plan = handout::export(profile, creds);
-    match (format, format.shell()) {
-        (_, Some(kind)) => plan.render(kind),
-        (Format::Dotenv, None) => plan
-            .assignments()
-            .map(|(name, value)| shell::dotenv_line(name, value) + "\n")
-            .collect(),
-        _ => activation::process_json(creds) + "\n",
-    }
+    let lines = |line: &dyn Fn(&str, &str) -> std::result::Result<String, &'static str>| {
+        plan.assignments()
+            .map(|(name, value)| {
+                line(name, value).map(|l| l + "\n").map_err(|why| {
+                    Error::failed(format!(
+                        "{name} cannot be written as {}: {why}",
+                        format.name()
+                    ))
+                })
+            })
+            .collect::<Result<String>>()
+    };
+    // Line formats that a live shell reads also drop what would shadow the
+    // credentials, as the shell formats do.
+    let unsets = |unset: fn(&str) -> String| -> String {
+        plan.steps()
+            .iter()
+            .filter_map(|step| match step {
+                Step::Unset(name) => Some(unset(name) + "\n"),
+                _ => None,
+            })
+            .collect()
+    };
+    Ok(match format {
+        Format::Bash | Format::Env => plan.render(ShellKind::Bash),
+        Format::Zsh => plan.render(ShellKind::Zsh),
+        Format::Fish => plan.render(ShellKind::Fish),
+        Format::Powershell => plan.render(ShellKind::Powershell),
+        Format::EnvNoExport => {
+            lines(&|name, value| Ok(shell::posix_assignment(name, value)))?
+                + &unsets(|name| ShellKind::Bash.shell().unset(name))
+        }
+        Format::WindowsCmd => lines(&shell::windows_cmd_set)? + &unsets(shell::windows_cmd_unset),
+        Format::Dotenv => lines(&|name, value| Ok(shell::dotenv_line(name, value)))?,
+        Format::DockerEnv => lines(&shell::docker_env_line)?,
+        Format::Json | Format::Process => activation::process_json(creds) + "\n",
+    })
 }
 
 pub async fn run(args: ExportArgs) -> Result<()> {
@@ -45,6 +78,73 @@ pub async fn run(args: ExportArgs) -> Result<()> {
     let profile = config.sso_profile(&config::selected_profile(args.profile.as_deref()))?;
     let creds = sso::credentials::get(&profile).await?;
     let format = args.format.unwrap_or_else(Format::from_login_shell);
-    print!("{}", render(format, &profile, &creds));
+    print!("{}", render(format, &profile, &creds)?);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::activation::testing::{creds, profile};
+
+    const EXPIRES: i64 = 2_000_000_000;
+
+    fn exported(format: Format) -> Result<String> {
+        render(format, &profile("dev", Some("eu-west-1")), &creds(EXPIRES))
+    }
+
+    #[test]
+    fn aws_cli_shapes() {
+        assert_eq!(
+            exported(Format::WindowsCmd).unwrap(),
+            "set AWS_ACCESS_KEY_ID=ASIAEXAMPLE\n\
+             set AWS_SECRET_ACCESS_KEY=secret\n\
+             set AWS_SESSION_TOKEN=token\n\
+             set AWS_CREDENTIAL_EXPIRATION=2033-05-18T03:33:20Z\n\
+             set AWS_REGION=eu-west-1\n\
+             set AWS_DEFAULT_REGION=eu-west-1\n\
+             set AWS_SECURITY_TOKEN=\n"
+        );
+        let no_export = exported(Format::EnvNoExport).unwrap();
+        assert!(
+            no_export.starts_with("AWS_ACCESS_KEY_ID='ASIAEXAMPLE'\n"),
+            "{no_export}"
+        );
+        assert!(
+            no_export.ends_with("\nunset -v AWS_SECURITY_TOKEN\n"),
+            "{no_export}"
+        );
+        assert!(!no_export.contains("export"), "{no_export}");
+        assert_eq!(
+            exported(Format::Process).unwrap(),
+            exported(Format::Json).unwrap()
+        );
+        assert_eq!(
+            exported(Format::DockerEnv).unwrap().lines().next(),
+            Some("AWS_ACCESS_KEY_ID=ASIAEXAMPLE")
+        );
+    }
+
+    #[test]
+    fn a_value_a_format_cannot_carry_is_an_error_naming_the_variable_only() {
+        let mut c = creds(EXPIRES);
+        c.session_token = "s3cr3t\nt0ken".into();
+        let p = profile("dev", None);
+        for format in [Format::DockerEnv, Format::WindowsCmd] {
+            let err = render(format, &p, &c).unwrap_err();
+            let shown = err.to_string();
+            assert!(
+                shown.starts_with(&format!(
+                    "AWS_SESSION_TOKEN cannot be written as {}: ",
+                    format.name()
+                )),
+                "{shown}"
+            );
+            assert!(
+                !shown.contains("s3cr3t") && !shown.contains("t0ken"),
+                "{shown}"
+            );
+        }
+        assert!(render(Format::Dotenv, &p, &c).is_ok(), "dotenv escapes it");
+    }
 }

@@ -6,8 +6,13 @@
 //! [`decide`] is the policy: a pure function of the `.ssoenv` found, the
 //! tree applied, the renewal time and the clock. The rest carries it out
 //! (configuration, network, notices) and prints the plan.
+//!
+//! Entering a tree says on stderr which profile its file selected, and
+//! leaving it says so too, once each time (as direnv does); SSOENV_QUIET=1
+//! keeps those two quiet. Warnings are shown once per file and content.
 
 use std::future::Future;
+use std::path::Path;
 use std::time::Duration;
 
 use crate::activation::{self, AppliedTree, Env, Notices, Plan, Tree};
@@ -116,7 +121,7 @@ pub fn run(args: HookArgs) -> Result<()> {
     match decide(found, env.applied_tree(), env.renew_at(), activation::now()) {
         Decision::Nothing => return Ok(()),
         Decision::Renew => prompt.renew()?,
-        Decision::Leave => prompt.plan.extend(activation::leave_tree()),
+        Decision::Leave => prompt.leave(None),
         Decision::Enter {
             file,
             profile,
@@ -128,7 +133,7 @@ pub fn run(args: HookArgs) -> Result<()> {
             otherwise,
         } => prompt.refuse(file, notice, otherwise)?,
     }
-    print!("{}", prompt.finish().render(args.shell));
+    print!("{}", prompt.finish().script(args.shell));
     Ok(())
 }
 
@@ -165,6 +170,23 @@ impl Prompt<'_> {
         }
     }
 
+    /// Say what became of a directory profile, unless SSOENV_QUIET.
+    fn announce(&self, message: &str) {
+        if !self.env.quiet() {
+            eprintln!("ssoenv: {message}");
+        }
+    }
+
+    /// Back to the environment from before the applied tree, and say so.
+    /// `here` is the `.ssoenv` that governs the current directory, if any.
+    fn leave(&mut self, here: Option<&DirFile>) {
+        self.plan.extend(activation::leave_tree());
+        if let Some(applied) = self.env.applied_tree() {
+            let inside = here.is_some_and(|f| f.root == applied.root);
+            self.announce(&left(applied.root, inside));
+        }
+    }
+
     fn enter(&mut self, file: &DirFile, name: &str, otherwise: Otherwise) -> Result<()> {
         match self.within(tree_profile(file, name))?.transpose()? {
             Some(Ok((profile, creds))) => {
@@ -176,11 +198,12 @@ impl Prompt<'_> {
                 let now = activation::now();
                 let entered = activation::enter_tree(self.env, now, tree, &profile, &creds);
                 self.plan.extend(entered);
+                self.announce(&selected(file, &profile.name));
             }
             Some(Err(refusal)) => self.refuse(file, Some(refusal), otherwise)?,
             None => {
                 if otherwise.leave {
-                    self.plan.extend(activation::leave_tree());
+                    self.leave(Some(file));
                 } else if otherwise.renew {
                     self.plan
                         .extend(activation::retry_renewal(activation::now()));
@@ -202,7 +225,7 @@ impl Prompt<'_> {
         otherwise: Otherwise,
     ) -> Result<()> {
         if otherwise.leave {
-            self.plan.extend(activation::leave_tree());
+            self.leave(Some(file));
         }
         if let Some(message) = notice {
             self.notice(&file.notice_key(), &message);
@@ -238,6 +261,23 @@ impl Prompt<'_> {
     fn finish(mut self) -> Plan {
         self.plan.extend(self.notices.remember());
         self.plan
+    }
+}
+
+/// What entering the tree of `file` says.
+fn selected(file: &DirFile, profile: &str) -> String {
+    format!("{} selected profile {profile}", file.path.display())
+}
+
+/// What leaving the tree applied at `root` says; `inside` when the shell is
+/// still in it, its file denied, edited or broken.
+fn left(root: &Path, inside: bool) -> String {
+    let root = root.display();
+    match inside {
+        false => format!("left {root}: back to the environment from before it"),
+        true => {
+            format!("{root} no longer selects a profile: back to the environment from before it")
+        }
     }
 }
 
@@ -301,8 +341,6 @@ fn renewal_notice(name: &str, expires: &str, failure: &RenewalFailure) -> (Strin
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
     use super::*;
 
     const NOW: i64 = 1_000_000;
@@ -430,6 +468,20 @@ mod tests {
             panic!("a malformed file must be refused");
         };
         assert_eq!(notice, "/p/.ssoenv:1: expected `profile = NAME`");
+    }
+
+    #[test]
+    fn entering_and_leaving_say_which_tree_and_profile() {
+        let f = file("/p", "profile = dev\n");
+        assert_eq!(selected(&f, "dev"), "/p/.ssoenv selected profile dev");
+        assert_eq!(
+            left(Path::new("/p"), false),
+            "left /p: back to the environment from before it"
+        );
+        assert_eq!(
+            left(Path::new("/p"), true),
+            "/p no longer selects a profile: back to the environment from before it"
+        );
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! `ssoenv init SHELL`: the shell integration. The static code lives in one
 //! real file per shell under shell/ (so each is linted as what it is), with
-//! three placeholders filled in here.
+//! placeholders filled in here, the completion registration among them.
 
 use clap::ValueEnum;
 
+use crate::activation;
 use crate::cli::{Hook, InitArgs};
 use crate::error::{Error, Result};
 use crate::shell::ShellKind;
@@ -50,10 +51,16 @@ pub fn render(kind: ShellKind, cmd: &str, hook: Hook) -> Result<String> {
         .to_str()
         .ok_or_else(|| Error::failed("the path of the ssoenv binary is not UTF-8"))?;
     let hook = hook.to_possible_value().expect("no skipped variants");
+    let sh = kind.shell();
     Ok(template(kind)
-        .replace("__SSOENV_BIN__", &kind.shell().quote(exe))
+        .replace(
+            "__SSOENV_COMPLETION__",
+            super::completions::script(kind, cmd)?.trim(),
+        )
+        .replace("__SSOENV_BIN__", &sh.quote(exe))
         .replace("__SSOENV_CMD__", cmd)
-        .replace("__SSOENV_HOOK__", hook.get_name()))
+        .replace("__SSOENV_HOOK__", hook.get_name())
+        .replace("__SSOENV_SENTINEL__", &sh.quote(activation::SENTINEL)))
 }
 
 pub fn run(args: InitArgs) -> Result<()> {

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::cli::LogoutArgs;
-use crate::config::{self, Config};
+use crate::config::{self, Config, SsoSession};
 use crate::error::Result;
 use crate::sso::client::{self, Service};
 use crate::sso::credentials::{self, CliCacheEntry};
@@ -25,44 +25,82 @@ pub async fn run(args: LogoutArgs) -> Result<()> {
         }
     };
     let path = token::path(&session)?;
-    match token::load(&session)? {
-        Some(t) => end_session(&t).await,
-        None => eprintln!("ssoenv: not signed in to {}", session.cache_key()),
+    let token = token::load(&session)?;
+    if let Some(t) = &token {
+        end_session(t).await;
     }
+    // A token file that could not be read is deleted all the same.
     remove(&path, token::TOKEN_LOCK).await?;
     // Role credentials of every profile that used this session.
+    let mut deleted = 0;
     for name in config.profile_names() {
         if let Ok(p) = config.sso_profile(name)
             && p.session == session
+            && remove(&credentials::path(&p)?, credentials::CREDENTIALS_LOCK).await?
         {
-            remove(&credentials::path(&p)?, credentials::CREDENTIALS_LOCK).await?;
+            deleted += 1;
         }
     }
-    eprintln!("ssoenv: signed out of {}", session);
+    eprintln!("ssoenv: {}", signed_out(&session, token.is_some(), deleted));
     Ok(())
+}
+
+/// The one line `logout` ends with: what there was to sign out of.
+fn signed_out(session: &SsoSession, had_token: bool, credentials: usize) -> String {
+    match (had_token, credentials) {
+        (true, _) => format!("signed out of {session}"),
+        (false, 0) => format!("not signed in to {session}; nothing to do"),
+        (false, n) => format!(
+            "not signed in to {session}; deleted the cached role credentials of {}",
+            count(n, "profile")
+        ),
+    }
+}
+
+/// "1 session", "2 sessions".
+fn count(n: usize, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
+    }
 }
 
 /// Like `aws sso logout`: every cached token, and every SSO role credential
 /// in the AWS CLI's cache; client registrations stay.
 async fn logout_all() -> Result<()> {
-    let mut count = 0;
+    let mut sessions = 0;
     for path in json_files(&crate::paths::sso_cache_dir()?)? {
         // Registrations share the directory: quietly skip what isn't a token.
         if let Some(t) = read_quietly::<CachedToken>(&path) {
             end_session(&t).await;
-            remove(&path, token::TOKEN_LOCK).await?;
-            count += 1;
+            if remove(&path, token::TOKEN_LOCK).await? {
+                sessions += 1;
+            }
         }
     }
+    let mut credentials = 0;
     for path in json_files(&crate::paths::cli_cache_dir()?)? {
         if let Some(e) = read_quietly::<CliCacheEntry>(&path)
             && e.provider_type.as_deref() == Some("sso")
+            && remove(&path, credentials::CREDENTIALS_LOCK).await?
         {
-            remove(&path, credentials::CREDENTIALS_LOCK).await?;
+            credentials += 1;
         }
     }
-    eprintln!("ssoenv: signed out of {count} session(s)");
+    eprintln!("ssoenv: {}", signed_out_of_all(sessions, credentials));
     Ok(())
+}
+
+/// The one line `logout --all` ends with.
+fn signed_out_of_all(sessions: usize, credentials: usize) -> String {
+    match (sessions, credentials) {
+        (0, 0) => "no session was signed in; nothing to do".to_string(),
+        (0, n) => format!(
+            "no session was signed in; deleted {} of cached role credentials",
+            count(n, "file")
+        ),
+        (n, _) => format!("signed out of {}", count(n, "session")),
+    }
 }
 
 /// Best effort: a token the server no longer knows is signed out anyway.
@@ -103,8 +141,8 @@ fn json_files(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
 
 /// Delete a cache file under its lock: a refresh or fetch in flight cannot
 /// write it back after we deleted it. Token files go first, so a fetch that
-/// starts afterwards finds no session.
-async fn remove(path: &Path, lock_kind: &str) -> Result<()> {
+/// starts afterwards finds no session. Whether there was a file to delete.
+async fn remove(path: &Path, lock_kind: &str) -> Result<bool> {
     let wait = client::budget() * 2 + std::time::Duration::from_secs(5);
     let _lock = lock::acquire(
         &lock::name_for(lock_kind, path),
@@ -113,8 +151,9 @@ async fn remove(path: &Path, lock_kind: &str) -> Result<()> {
         Wait::Quiet,
     )
     .await?;
-    if crate::fsutil::remove_if_exists(path)? {
+    let removed = crate::fsutil::remove_if_exists(path)?;
+    if removed {
         crate::trace!("deleted {}", path.display());
     }
-    Ok(())
+    Ok(removed)
 }

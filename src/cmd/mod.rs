@@ -39,7 +39,9 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("ssoenv: {e}");
+            if !e.is_reported() {
+                eprintln!("ssoenv: {e}");
+            }
             ExitCode::from(e.exit_code())
         }
     }

@@ -1,11 +1,13 @@
 //! Reads only the caches: fast, and safe to run in a prompt or a script.
 //! Exits 3 when the session needs a sign-in, so `ssoenv status || ssoenv login` works.
+//! The report is all it prints: its own lines say how to sign in (the JSON
+//! says it with `token`), with nothing repeated on stderr.
 
 use serde_json::{Value, json};
 
 use crate::cli::StatusArgs;
 use crate::config::{Config, SsoProfile, SsoSession};
-use crate::error::{Error, Result};
+use crate::error::{Error, Kind, Result};
 use crate::sso::token::CachedToken;
 use crate::sso::{RoleCredentials, credentials, token};
 use crate::timestamp::Timestamp;
@@ -19,19 +21,14 @@ pub fn run(args: StatusArgs) -> Result<()> {
         .profile
         .clone()
         .or_else(crate::config::profile_from_env);
-    let (json, human, signed_in, login_args) = match selected {
+    let (json, human, signed_in) = match selected {
         Some(name) => {
             let profile = config.sso_profile(&name)?;
             let token = token::load(&profile.session)?;
             let creds = credentials::load(&profile)?;
             let status = ProfileStatus::of(&profile, token.as_ref(), creds.as_ref(), now);
             let signed_in = status.session.state.signed_in();
-            (
-                status.json(),
-                status.human(now),
-                signed_in,
-                profile.login_args(),
-            )
+            (status.json(), status.human(now), signed_in)
         }
         None => {
             let sessions = config.all_sessions();
@@ -50,14 +47,7 @@ pub fn run(args: StatusArgs) -> Result<()> {
             let json =
                 json!({ "sessions": all.iter().map(SessionStatus::json).collect::<Vec<_>>() });
             let human = all.iter().map(|s| s.human(now)).collect();
-            // None is signed in: the first one's sign-in (each line has its own).
-            let login_args = all[0].login_args.clone();
-            (
-                json,
-                human,
-                all.iter().any(|s| s.state.signed_in()),
-                login_args,
-            )
+            (json, human, all.iter().any(|s| s.state.signed_in()))
         }
     };
     if args.json {
@@ -70,7 +60,7 @@ pub fn run(args: StatusArgs) -> Result<()> {
     }
     match signed_in {
         true => Ok(()),
-        false => Err(Error::login_required("not signed in", &login_args)),
+        false => Err(Error::reported(Kind::LoginRequired)),
     }
 }
 

@@ -49,7 +49,7 @@ pub async fn run(args: UseArgs) -> Result<()> {
         }
         plan
     };
-    print!("{}", plan.render(kind));
+    print!("{}", plan.script(kind));
     Ok(())
 }
 

@@ -1,5 +1,7 @@
 //! Shell code that sets and removes environment variables, one statement at a
-//! time, for each shell `ssoenv` supports, plus `.env` lines.
+//! time, for each shell `ssoenv` supports, plus the line formats of `export`:
+//! `.env` lines, POSIX assignments without export, Windows cmd `set` lines
+//! and docker's --env-file lines.
 //!
 //! The output is `eval`ed and the values are live credentials, so every value
 //! goes in the shell's single quotes, where nothing is special but the quote
@@ -7,14 +9,19 @@
 //! whatever the value holds. A value can be any string without NUL (no
 //! environment can hold one).
 
+mod docker_env;
 mod dotenv;
 mod fish;
 mod posix;
 mod powershell;
 #[cfg(test)]
 mod testutil;
+mod windows_cmd;
 
+pub use docker_env::docker_env_line;
 pub use dotenv::dotenv_line;
+pub use posix::assignment as posix_assignment;
+pub use windows_cmd::{set_line as windows_cmd_set, unset_line as windows_cmd_unset};
 
 pub trait Shell {
     /// Quote `value` so this shell reads it back byte for byte.

@@ -4,6 +4,11 @@ use super::{Shell, checked_name};
 
 pub(super) struct Posix;
 
+/// `NAME='value'`: a shell variable, not exported (`env-no-export`).
+pub fn assignment(name: &str, value: &str) -> String {
+    format!("{}={}", checked_name(name), Posix.quote(value))
+}
+
 impl Shell for Posix {
     /// POSIX (XCU 2.2.2) single quotes keep every character literal and cannot
     /// hold a `'`, so each `'` closes the quote, adds an escaped `\'` and opens
@@ -91,6 +96,7 @@ mod tests {
         assert_eq!(Posix.quote("$(id) `id` \\"), r"'$(id) `id` \'");
         assert_eq!(Posix.set("AWS_PROFILE", "dev"), "export AWS_PROFILE='dev'");
         assert_eq!(Posix.unset("AWS_PROFILE"), "unset -v AWS_PROFILE");
+        assert_eq!(assignment("AWS_PROFILE", "it's"), r"AWS_PROFILE='it'\''s'");
     }
 
     #[test]
