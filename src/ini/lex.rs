@@ -269,6 +269,19 @@ mod tests {
         assert_eq!(lexer.line(b"   more"), Kind::Continuation { value: 3..7 });
         assert_eq!(lexer.line(b"  = v"), Kind::Invalid(Invalid::EmptyKey));
         assert_eq!(lexer.line(b"   [x]"), Kind::Header { name: 4..5 });
+        // The rules the credentials editor followed before, unchanged.
+        let mut lexer = Lexer::after_header(0);
+        lexer.line(b"k = v");
+        assert_eq!(lexer.line(b" more"), Kind::Continuation { value: 1..5 });
+        let mut lexer = Lexer::after_header(0);
+        lexer.line(b" k = v");
+        assert_eq!(
+            lexer.line(b" same = v"),
+            Kind::Entry {
+                key: 1..5,
+                value: 8..9
+            }
+        );
         // Indentation is counted in characters: one ideographic space.
         let mut lexer = Lexer::after_header(0);
         lexer.line(b"k = v");
