@@ -1,13 +1,14 @@
 //! The AWS config file model: profiles and sso-sessions, resolved into what
 //! the SSO exchange needs.
 
-mod ini;
+mod sections;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use ini::{Section, SectionName};
+use sections::Section;
+pub use sections::SectionName;
 
 /// An Identity Center sign-in: one token in the shared cache.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,7 +111,7 @@ impl Config {
             ..Default::default()
         };
         let mut plain_default = None;
-        for section in ini::parse(text, path)? {
+        for section in sections::parse(text, path)? {
             match &section.name {
                 SectionName::Default => plain_default = Some(section),
                 SectionName::Profile(n) => {
