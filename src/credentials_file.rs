@@ -487,4 +487,24 @@ mod tests {
         let mut file = CredentialsFile::parse(b"");
         assert!(file.write_credentials("p1", &bad, None, false).is_err());
     }
+
+    #[test]
+    fn random_files_get_a_section_that_cleaning_takes_away_exactly() {
+        for original in crate::ini::tests::random_files(300) {
+            let written = write(&original, "p1", 1).unwrap();
+            assert!(written.starts_with(&original), "{original:?}");
+            let (cleaned, removed) = clean(&written, Clean::All);
+            assert_eq!(cleaned, original);
+            assert_eq!(removed, ["p1"]);
+            // Taking over a section may fail (long-term keys, a duplicate,
+            // a line that would read differently), but never panics.
+            let mut file = CredentialsFile::parse(original.as_bytes());
+            if file
+                .write_credentials("a", &creds(2), Some("r"), true)
+                .is_ok()
+            {
+                file.clean(Clean::All).unwrap();
+            }
+        }
+    }
 }

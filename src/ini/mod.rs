@@ -414,4 +414,4 @@ fn lower(key: &[u8]) -> String {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

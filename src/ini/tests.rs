@@ -307,8 +307,8 @@ fn exercise(input: &[u8]) {
     }
 }
 
-/// A small deterministic generator (xorshift), so the property test needs
-/// no crate and fails the same way every time.
+/// A small deterministic generator (xorshift), so the property tests need
+/// no crate and fail the same way every time.
 struct Rng(u64);
 
 impl Rng {
@@ -320,11 +320,9 @@ impl Rng {
     }
 }
 
-/// Files made of the pieces that matter to configparser, in random order
-/// with random line endings: parse and print back is the identity, and
-/// every edit undone gives back the file.
-#[test]
-fn random_files_round_trip_and_edits_undo() {
+/// `count` files made of the pieces that matter to configparser, in random
+/// order with random line endings.
+pub(crate) fn random_files(count: usize) -> Vec<String> {
     const PIECES: &[&str] = &[
         "[a]",
         "[b]",
@@ -354,12 +352,23 @@ fn random_files_round_trip_and_edits_undo() {
     ];
     const EOLS: &[&str] = &["\n", "\n", "\n", "\r\n", "\r", ""];
     let mut rng = Rng(0x5eed_1234_abcd_ef01);
-    for _ in 0..400 {
-        let mut input = String::new();
-        for _ in 0..rng.below(12) {
-            input.push_str(PIECES[rng.below(PIECES.len())]);
-            input.push_str(EOLS[rng.below(EOLS.len())]);
-        }
-        exercise(input.as_bytes());
+    (0..count)
+        .map(|_| {
+            let mut file = String::new();
+            for _ in 0..rng.below(12) {
+                file.push_str(PIECES[rng.below(PIECES.len())]);
+                file.push_str(EOLS[rng.below(EOLS.len())]);
+            }
+            file
+        })
+        .collect()
+}
+
+/// Parse and print back is the identity, and every edit undone gives back
+/// the file.
+#[test]
+fn random_files_round_trip_and_edits_undo() {
+    for file in random_files(400) {
+        exercise(file.as_bytes());
     }
 }
