@@ -137,7 +137,7 @@ fn ssoenv_lexer(bytes: &[u8]) -> Value {
         .filter(|s| s.name() == DEFAULT_SECTION)
         .flat_map(|s| {
             s.entries()
-                .map(|e| (e.key(), e.value()))
+                .map(|e| (e.key().into_owned(), e.value()))
                 .collect::<Vec<_>>()
         })
         .collect();
@@ -145,8 +145,10 @@ fn ssoenv_lexer(bytes: &[u8]) -> Value {
         .sections()
         .filter(|s| s.name() != DEFAULT_SECTION)
         .map(|s| {
-            let mut entries: Vec<(String, String)> =
-                s.entries().map(|e| (e.key(), e.value())).collect();
+            let mut entries: Vec<(String, String)> = s
+                .entries()
+                .map(|e| (e.key().into_owned(), e.value()))
+                .collect();
             for (key, value) in &defaults {
                 if !entries.iter().any(|(k, _)| k == key) {
                     entries.push((key.clone(), value.clone()));

@@ -14,11 +14,10 @@
 //! - Like the Rust SDK (and unlike botocore), a ` #` or ` ;` after a value
 //!   starts a comment: `region = eu-west-1 # Ireland` is eu-west-1.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::ini::{self, Document};
+use crate::ini::{self, Document, SectionId};
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum SectionName {
@@ -38,7 +37,6 @@ pub struct Entry {
 
 #[derive(Debug, Clone)]
 pub struct Section {
-    pub name: SectionName,
     pub line: usize,
     pub entries: Vec<Entry>,
 }
@@ -65,61 +63,93 @@ fn syntax_error(file: &Path, line: usize, what: impl std::fmt::Display) -> Error
     Error::usage(format!("{}:{line}: {what}", file.display()))
 }
 
-pub fn parse(text: &str, file: &Path) -> Result<Vec<Section>> {
+/// The file, checked, and its sections by name. A section's values are read
+/// when asked for: a command needs one or two profiles of a config that may
+/// hold thousands.
+pub struct Sections {
+    doc: Document,
+    /// In file order, [DEFAULT] aside.
+    list: Vec<(SectionName, SectionId)>,
+    defaults: Vec<Entry>,
+}
+
+/// Every line is read and checked here, so an error anywhere in the file is
+/// reported whichever profile a command wants.
+pub fn parse(text: &str, file: &Path) -> Result<Sections> {
     let doc = Document::parse(text.as_bytes());
     doc.check()
         .map_err(|problem| syntax_error(file, problem.line, &problem))?;
-    let mut sections: Vec<Section> = Vec::new();
-    let mut defaults: Vec<Entry> = Vec::new();
-    // Where each section started, to reject duplicates without a quadratic scan.
-    let mut seen: HashMap<SectionName, usize> = HashMap::new();
+    let mut list = Vec::new();
+    let mut defaults = Vec::new();
     for section in doc.sections() {
         let header = section.name();
         let name =
             SectionName::parse(&header).map_err(|m| syntax_error(file, section.line(), m))?;
-        let mut entries = Vec::new();
         for entry in section.entries() {
-            entries.push(read_entry(&entry, file)?);
+            check_entry(&entry, file)?;
         }
-        if header == ini::DEFAULT_SECTION {
-            defaults.extend(entries);
-            continue;
-        }
-        if let Some(first) = seen.insert(name.clone(), section.line()) {
-            return Err(syntax_error(
-                file,
-                section.line(),
-                format!("duplicate section [{header}] (first at line {first})"),
-            ));
-        }
-        sections.push(Section {
-            name,
-            line: section.line(),
-            entries,
-        });
-    }
-    for section in &mut sections {
-        for default in &defaults {
-            if section.get(&default.key).is_none() {
-                section.entries.push(default.clone());
-            }
+        match header == ini::DEFAULT_SECTION {
+            true => defaults.extend(section.entries().map(|e| read_entry(&e))),
+            false => list.push((name, section.id())),
         }
     }
-    Ok(sections)
+    Ok(Sections {
+        doc,
+        list,
+        defaults,
+    })
 }
 
-fn read_entry(entry: &ini::Entry, file: &Path) -> Result<Entry> {
-    let key = entry.key();
+impl Sections {
+    pub fn iter(&self) -> impl Iterator<Item = (&SectionName, SectionId)> {
+        self.list.iter().map(|(name, id)| (name, *id))
+    }
+
+    /// The header's line number.
+    pub fn line(&self, id: SectionId) -> usize {
+        self.doc.section(id).map_or(0, |s| s.line())
+    }
+
+    /// The section's values, and [DEFAULT]'s for the keys it lacks.
+    pub fn read(&self, id: SectionId) -> Section {
+        let section = self.doc.section(id).expect("ids come from this file");
+        let mut entries: Vec<Entry> = section.entries().map(|e| read_entry(&e)).collect();
+        for default in &self.defaults {
+            if !entries.iter().any(|e| e.key == default.key) {
+                entries.push(default.clone());
+            }
+        }
+        Section {
+            line: section.line(),
+            entries,
+        }
+    }
+}
+
+/// Only the names: the values are secret-free, but thousands of them are
+/// noise.
+impl std::fmt::Debug for Sections {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.list.iter().map(|(name, _)| name))
+            .finish()
+    }
+}
+
+fn check_entry(entry: &ini::Entry, file: &Path) -> Result<()> {
     // botocore reads `[profile dev = x` as a key of the section above.
-    if key.starts_with('[') {
+    if entry.key().starts_with('[') {
         return Err(syntax_error(
             file,
             entry.line(),
-            format!("malformed section header `{key}`"),
+            format!("malformed section header `{}`", entry.key()),
         ));
     }
-    let mut value = entry.value();
-    if value.starts_with('\n') {
+    let Some((continued, _)) = entry.continuations().next() else {
+        return Ok(());
+    };
+    let key = entry.key();
+    if entry.value().starts_with('\n') {
         // A nested block (`s3 =` then indented `name = value` lines), which
         // botocore refuses to load when a line of it has no `=`.
         if let Some((line, text)) = entry.continuations().find(|(_, t)| !t.contains('=')) {
@@ -129,25 +159,31 @@ fn read_entry(entry: &ini::Entry, file: &Path) -> Result<Entry> {
                 format!("`{text}` in the block under `{key}` needs `name = value`"),
             ));
         }
-    } else if let Some((line, _)) = entry.continuations().next() {
-        if SINGLE_LINE_KEYS.contains(&key.as_str()) {
-            return Err(syntax_error(
-                file,
-                line,
-                format!(
-                    "this indented line continues `{key}` from line {} (the AWS CLI reads it as part of the value); unindent it",
-                    entry.line()
-                ),
-            ));
-        }
-    } else {
-        value = strip_comment(&value).to_string();
+    } else if SINGLE_LINE_KEYS.contains(&key.as_ref()) {
+        return Err(syntax_error(
+            file,
+            continued,
+            format!(
+                "this indented line continues `{key}` from line {} (the AWS CLI reads it as part of the value); unindent it",
+                entry.line()
+            ),
+        ));
     }
-    Ok(Entry {
-        key,
+    Ok(())
+}
+
+/// A checked entry's key, value and line. A one-line value loses a trailing
+/// comment.
+fn read_entry(entry: &ini::Entry) -> Entry {
+    let mut value = entry.value();
+    if entry.continuations().next().is_none() {
+        value.truncate(strip_comment(&value).len());
+    }
+    Entry {
+        key: entry.key().into_owned(),
         value,
         line: entry.line(),
-    })
+    }
 }
 
 /// Drop a trailing ` # comment` / ` ; comment`.
@@ -189,7 +225,7 @@ impl SectionName {
             "sso-session" => SectionName::SsoSession,
             _ => return Ok(SectionName::Other(header.to_string())),
         };
-        if rest.contains(['[', ']']) {
+        if rest.bytes().any(|b| matches!(b, b'[' | b']')) {
             return Err(format!(
                 "section header [{header}]: the name runs to the last `]` on the line; \
                  put a comment on a line of its own"
@@ -199,7 +235,7 @@ impl SectionName {
             .iter()
             .find_map(|q| rest.strip_prefix(*q)?.strip_suffix(*q));
         let name = quoted.unwrap_or(rest);
-        if name.contains(['"', '\'', '\\']) {
+        if name.bytes().any(|b| matches!(b, b'"' | b'\'' | b'\\')) {
             return Err(format!(
                 "section name `{header}` has a quote or backslash inside the name, which the AWS CLI \
                  reads by shell rules; quote the whole name as [{kind} \"NAME\"]"
@@ -218,8 +254,31 @@ impl SectionName {
 mod tests {
     use super::*;
 
-    fn p(text: &str) -> Result<Vec<Section>> {
-        parse(text, Path::new("/cfg"))
+    /// A section as a command sees it, with the name it was found under.
+    #[derive(Debug)]
+    struct Read {
+        name: SectionName,
+        line: usize,
+        section: Section,
+    }
+
+    impl Read {
+        fn get(&self, key: &str) -> Option<&Entry> {
+            self.section.get(key)
+        }
+    }
+
+    fn p(text: &str) -> Result<Vec<Read>> {
+        let sections = parse(text, Path::new("/cfg"))?;
+        let read = |(name, id): (&SectionName, SectionId)| {
+            let section = sections.read(id);
+            Read {
+                name: name.clone(),
+                line: section.line,
+                section,
+            }
+        };
+        Ok(sections.iter().map(read).collect())
     }
 
     #[test]

@@ -10,7 +10,7 @@
 use std::ops::Range;
 
 use super::lex::{self, Kind, Lexer};
-use super::{DEFAULT_SECTION, Document, Eol, Line, SectionId};
+use super::{DEFAULT_SECTION, Document, Eol, Line, SectionId, Text};
 use crate::error::{Error, Result};
 
 impl Document {
@@ -61,21 +61,18 @@ impl Document {
                 body.delete(e.line..e.end);
             }
         }
-        let indent = existing.last().map_or(&[][..], |e| {
+        let indent: Vec<u8> = existing.last().map_or(Vec::new(), |e| {
             let (text, key, _) = e.parts();
-            &text[..key.start]
+            text[..key.start].to_vec()
         });
-        let indent = String::from_utf8_lossy(indent).into_owned();
-        let added: Vec<String> = added
-            .into_iter()
-            .map(|(k, v)| format!("{indent}{k} = {v}"))
-            .collect();
         if body.is_unchanged() && added.is_empty() {
             return Ok(());
         }
         let mut lines = body.into_lines(self);
-        for text in added {
-            lines.push(self.new_line(text.into_bytes()));
+        for (key, value) in added {
+            let mut text = indent.clone();
+            text.extend_from_slice(format!("{key} = {value}").as_bytes());
+            lines.push(self.new_line(text));
         }
         self.splice(header + 1..end, lines, &name)
     }
@@ -119,7 +116,7 @@ impl Document {
         let kind = Lexer::after_header(0).line(&text);
         Line {
             id,
-            text,
+            text: Text::Edited(text),
             eol: self.eol,
             kind,
         }
@@ -155,7 +152,7 @@ impl Document {
             if self
                 .lines
                 .last()
-                .is_some_and(|l| l.text.is_empty() && l.eol == Eol::None)
+                .is_some_and(|l| self.text_of(l).is_empty() && l.eol == Eol::None)
             {
                 self.lines.pop();
             }
@@ -182,7 +179,7 @@ impl Document {
         let last = to.min(self.lines.len().saturating_sub(1));
         for i in from.saturating_sub(1)..last {
             let (this, next) = (&self.lines[i], &self.lines[i + 1]);
-            if this.eol == Eol::Cr && next.text.is_empty() && next.eol == Eol::Lf {
+            if this.eol == Eol::Cr && self.text_of(next).is_empty() && next.eol == Eol::Lf {
                 return Err(i + 1);
             }
         }
@@ -198,11 +195,11 @@ impl Document {
             .iter()
             .rposition(|l| matches!(l.kind, Kind::Header { .. }));
         let (mut lexer, first) = match start {
-            Some(h) => (Lexer::after_header(lex::indent(&self.lines[h].text)), h + 1),
+            Some(h) => (Lexer::after_header(lex::indent(self.text(h))), h + 1),
             None => (Lexer::default(), 0),
         };
         for (i, line) in self.lines.iter().enumerate().skip(first) {
-            let kind = lexer.line(&line.text);
+            let kind = lexer.line(self.text_of(line));
             if kind != line.kind {
                 return Err(i);
             }

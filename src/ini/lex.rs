@@ -151,8 +151,24 @@ pub(super) fn is_space(c: char) -> bool {
     c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
 }
 
+/// Python's white space among ASCII characters.
+fn is_ascii_space(b: &u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b'\x1c'..=b'\x1f' | b' ')
+}
+
 /// The range of `text` without white space at either end (Python's `strip`).
 pub(super) fn trim(text: &[u8]) -> Range<usize> {
+    if text.is_ascii() {
+        let start = text
+            .iter()
+            .position(|b| !is_ascii_space(b))
+            .unwrap_or(text.len());
+        let end = text
+            .iter()
+            .rposition(|b| !is_ascii_space(b))
+            .map_or(start, |i| i + 1);
+        return start..end;
+    }
     let start = chars(text)
         .find(|&(_, _, space)| !space)
         .map_or(text.len(), |(i, _, _)| i);
@@ -161,7 +177,14 @@ pub(super) fn trim(text: &[u8]) -> Range<usize> {
 
 /// The end of `range` without the white space at its end.
 fn trim_end(text: &[u8], range: Range<usize>) -> usize {
-    chars(&text[range.clone()])
+    let part = &text[range.clone()];
+    if part.is_ascii() {
+        return part
+            .iter()
+            .rposition(|b| !is_ascii_space(b))
+            .map_or(range.start, |i| range.start + i + 1);
+    }
+    chars(part)
         .filter(|&(_, _, space)| !space)
         .last()
         .map_or(range.start, |(i, len, _)| range.start + i + len)
@@ -169,6 +192,10 @@ fn trim_end(text: &[u8], range: Range<usize>) -> usize {
 
 /// Leading white space, in characters (configparser's `NONSPACECRE`).
 pub(super) fn indent(text: &[u8]) -> usize {
+    let ascii = text.iter().take_while(|b| is_ascii_space(b)).count();
+    if text.get(ascii).is_none_or(u8::is_ascii) {
+        return ascii;
+    }
     chars(text).take_while(|&(_, _, space)| space).count()
 }
 

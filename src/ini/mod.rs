@@ -57,14 +57,25 @@ struct Line {
     /// Stable across edits, so a [`SectionId`] stays valid while other
     /// sections change.
     id: u32,
-    text: Vec<u8>,
+    text: Text,
     eol: Eol,
     kind: Kind,
+}
+
+/// A line's text: where it is in the file as read, or the bytes an edit
+/// made. Read lines point into the file so that reading allocates nothing
+/// per line.
+#[derive(Clone)]
+enum Text {
+    Read(Range<usize>),
+    Edited(Vec<u8>),
 }
 
 /// A file's lines and what each is. Deliberately not `Debug`: a credentials
 /// file holds secrets.
 pub struct Document {
+    /// The file as read.
+    source: Vec<u8>,
     bom: bool,
     lines: Vec<Line>,
     /// The line ending for new lines: the file's own.
@@ -159,23 +170,24 @@ impl Document {
     /// Every byte is kept: `parse(b).to_bytes() == b` for any `b`.
     pub fn parse(bytes: &[u8]) -> Document {
         let bom = bytes.starts_with(BOM);
-        let mut rest = &bytes[if bom { BOM.len() } else { 0 }..];
-        let mut lines = Vec::new();
+        let mut at = if bom { BOM.len() } else { 0 };
+        let mut lines = Vec::with_capacity(bytes.iter().filter(|&&b| b == b'\n').count() + 1);
         let mut lexer = Lexer::default();
-        while !rest.is_empty() {
-            let (text, eol, next) = match rest.iter().position(|&b| b == b'\n' || b == b'\r') {
-                None => (rest, Eol::None, rest.len()),
-                Some(n) if rest[n..].starts_with(b"\r\n") => (&rest[..n], Eol::CrLf, n + 2),
-                Some(n) if rest[n] == b'\r' => (&rest[..n], Eol::Cr, n + 1),
-                Some(n) => (&rest[..n], Eol::Lf, n + 1),
+        while at < bytes.len() {
+            let rest = &bytes[at..];
+            let (len, eol, next) = match rest.iter().position(|&b| b == b'\n' || b == b'\r') {
+                None => (rest.len(), Eol::None, rest.len()),
+                Some(n) if rest[n..].starts_with(b"\r\n") => (n, Eol::CrLf, n + 2),
+                Some(n) if rest[n] == b'\r' => (n, Eol::Cr, n + 1),
+                Some(n) => (n, Eol::Lf, n + 1),
             };
             lines.push(Line {
                 id: lines.len() as u32,
-                text: text.to_vec(),
+                text: Text::Read(at..at + len),
                 eol,
-                kind: lexer.line(text),
+                kind: lexer.line(&rest[..len]),
             });
-            rest = &rest[next..];
+            at += next;
         }
         let eol = lines
             .iter()
@@ -184,6 +196,7 @@ impl Document {
             .unwrap_or(Eol::Lf);
         let next_id = lines.len() as u32;
         Document {
+            source: bytes.to_vec(),
             bom,
             lines,
             eol,
@@ -192,16 +205,32 @@ impl Document {
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
-        let size = self.lines.iter().map(|l| l.text.len() + 2).sum::<usize>() + BOM.len();
-        let mut out = Vec::with_capacity(size);
+        let size = self
+            .lines
+            .iter()
+            .map(|l| self.text_of(l).len() + 2)
+            .sum::<usize>();
+        let mut out = Vec::with_capacity(size + BOM.len());
         if self.bom {
             out.extend_from_slice(BOM);
         }
         for line in &self.lines {
-            out.extend_from_slice(&line.text);
+            out.extend_from_slice(self.text_of(line));
             out.extend_from_slice(line.eol.bytes());
         }
         out
+    }
+
+    /// The text of line `i` (from 0), without its line ending.
+    fn text(&self, i: usize) -> &[u8] {
+        self.text_of(&self.lines[i])
+    }
+
+    fn text_of<'s>(&'s self, line: &'s Line) -> &'s [u8] {
+        match &line.text {
+            Text::Read(range) => &self.source[range.clone()],
+            Text::Edited(bytes) => bytes,
+        }
     }
 
     /// Every section in file order, `[DEFAULT]` included.
@@ -214,7 +243,11 @@ impl Document {
     }
 
     pub fn section(&self, id: SectionId) -> Option<Section<'_>> {
-        let header = self.lines.iter().position(|l| l.id == id.0)?;
+        // Lines keep their place until an edit before them, so look there first.
+        let header = match self.lines.get(id.0 as usize) {
+            Some(line) if line.id == id.0 => id.0 as usize,
+            _ => self.lines.iter().position(|l| l.id == id.0)?,
+        };
         Some(self.section_at(header))
     }
 
@@ -237,55 +270,98 @@ impl Document {
     /// The first thing configparser (strict, as botocore uses it) would
     /// refuse: a line it cannot read, a section or a key given twice.
     pub fn check(&self) -> Result<(), Problem> {
-        let mut sections: HashMap<&[u8], usize> = HashMap::new();
+        let headers = self
+            .lines
+            .iter()
+            .filter(|l| matches!(l.kind, Kind::Header { .. }))
+            .count();
+        let before_any = self
+            .sections()
+            .next()
+            .map_or(self.lines.len(), |s| s.header);
+        if let Some(i) = (0..before_any).find(|&i| matches!(self.lines[i].kind, Kind::Invalid(_))) {
+            return Err(self.bad_line(i));
+        }
+        let mut names: HashMap<&[u8], usize> = HashMap::with_capacity(headers);
         // Keys by section, as configparser's `elements_added`: [DEFAULT]
         // may appear more than once, its keys may not.
-        let mut keys: HashMap<(&[u8], String), usize> = HashMap::new();
-        let mut section: &[u8] = b"";
-        for (i, line) in self.lines.iter().enumerate() {
-            let line_no = i + 1;
-            match &line.kind {
-                Kind::Header { name } => {
-                    section = &line.text[name.clone()];
-                    if section != DEFAULT_SECTION.as_bytes()
-                        && let Some(first) = sections.insert(section, line_no)
-                    {
-                        return Err(Problem {
-                            line: line_no,
-                            what: What::DuplicateSection {
-                                name: lossy(section).into_owned(),
-                                first,
-                            },
-                        });
+        let mut default_keys = Vec::new();
+        let mut section_keys = Vec::new();
+        for section in self.sections() {
+            let name = section.raw_name();
+            let is_default = name == DEFAULT_SECTION.as_bytes();
+            if !is_default && let Some(first) = names.insert(name, section.line()) {
+                return Err(Problem {
+                    line: section.line(),
+                    what: What::DuplicateSection {
+                        name: lossy(name).into_owned(),
+                        first,
+                    },
+                });
+            }
+            let keys = match is_default {
+                true => &mut default_keys,
+                false => {
+                    section_keys.clear();
+                    &mut section_keys
+                }
+            };
+            let mut bad_line = None;
+            for i in section.header + 1..section.end {
+                let line = &self.lines[i];
+                match &line.kind {
+                    Kind::Entry { key, .. } => {
+                        keys.push((lower(&self.text(i)[key.clone()]), i + 1))
                     }
-                }
-                Kind::Entry { key, .. } => {
-                    let key = lower(&line.text[key.clone()]);
-                    if let Some(first) = keys.insert((section, key.clone()), line_no) {
-                        return Err(Problem {
-                            line: line_no,
-                            what: What::DuplicateKey {
-                                key,
-                                section: lossy(section).into_owned(),
-                                first,
-                            },
-                        });
+                    Kind::Invalid(_) => {
+                        bad_line.get_or_insert(i);
                     }
+                    _ => {}
                 }
-                Kind::Invalid(why) => {
-                    return Err(Problem {
-                        line: line_no,
-                        what: What::Line {
-                            text: lossy(&line.text[lex::trim(&line.text)]).into_owned(),
-                            why: *why,
-                        },
-                    });
-                }
-                Kind::Blank | Kind::Comment | Kind::Continuation { .. } => {}
+            }
+            let duplicate = first_duplicate(keys).map(|(key, first, line)| Problem {
+                line,
+                what: What::DuplicateKey {
+                    key,
+                    section: lossy(name).into_owned(),
+                    first,
+                },
+            });
+            let bad_line = bad_line.map(|i| self.bad_line(i));
+            if let Some(problem) = [duplicate, bad_line]
+                .into_iter()
+                .flatten()
+                .min_by_key(|p| p.line)
+            {
+                return Err(problem);
             }
         }
         Ok(())
     }
+
+    fn bad_line(&self, i: usize) -> Problem {
+        let Kind::Invalid(why) = self.lines[i].kind else {
+            unreachable!("only invalid lines are bad")
+        };
+        let text = self.text(i);
+        Problem {
+            line: i + 1,
+            what: What::Line {
+                text: lossy(&text[lex::trim(text)]).into_owned(),
+                why,
+            },
+        }
+    }
+}
+
+/// The key given twice whose second line comes first: key, first line,
+/// second line. Sorting instead of hashing: sections are small.
+fn first_duplicate(keys: &mut [(Cow<str>, usize)]) -> Option<(String, usize, usize)> {
+    keys.sort_unstable();
+    keys.windows(2)
+        .filter(|pair| pair[0].0 == pair[1].0)
+        .min_by_key(|pair| pair[1].1)
+        .map(|pair| (pair[0].0.clone().into_owned(), pair[0].1, pair[1].1))
 }
 
 impl<'a> Section<'a> {
@@ -296,11 +372,14 @@ impl<'a> Section<'a> {
     /// The name as configparser reads it: everything between `[` and the
     /// last `]`, spaces included (`[ dev ]` is " dev ").
     pub fn name(&self) -> Cow<'a, str> {
-        let line = &self.doc.lines[self.header];
-        let Kind::Header { name } = &line.kind else {
+        lossy(self.raw_name())
+    }
+
+    fn raw_name(&self) -> &'a [u8] {
+        let Kind::Header { name } = &self.doc.lines[self.header].kind else {
             unreachable!("a section starts at a header")
         };
-        lossy(&line.text[name.clone()])
+        &self.doc.text(self.header)[name.clone()]
     }
 
     /// The header's line number, from 1.
@@ -310,25 +389,24 @@ impl<'a> Section<'a> {
 
     /// The section's keys in file order, duplicates included.
     pub fn entries(&self) -> impl Iterator<Item = Entry<'a>> + 'a {
-        let doc = self.doc;
-        let body = self.header + 1..self.end;
-        let mut entries: Vec<Entry<'a>> = Vec::new();
-        for i in body {
-            match doc.lines[i].kind {
-                Kind::Entry { .. } => entries.push(Entry {
+        let (doc, end) = (self.doc, self.end);
+        let lines = &doc.lines;
+        (self.header + 1..end)
+            .filter(|&i| matches!(lines[i].kind, Kind::Entry { .. }))
+            .map(move |line| {
+                // Continuation lines run on past comments and bad lines, up
+                // to the next key.
+                let last = (line + 1..end)
+                    .take_while(|&i| !matches!(lines[i].kind, Kind::Entry { .. }))
+                    .filter(|&i| matches!(lines[i].kind, Kind::Continuation { .. }))
+                    .last()
+                    .unwrap_or(line);
+                Entry {
                     doc,
-                    line: i,
-                    end: i + 1,
-                }),
-                Kind::Continuation { .. } => {
-                    if let Some(e) = entries.last_mut() {
-                        e.end = i + 1;
-                    }
+                    line,
+                    end: last + 1,
                 }
-                _ => {}
-            }
-        }
-        entries.into_iter()
+            })
     }
 
     /// The last `key` (configparser refuses duplicates; other readers take
@@ -350,21 +428,26 @@ impl<'a> Section<'a> {
 
 impl<'a> Entry<'a> {
     fn parts(&self) -> (&'a [u8], &'a Range<usize>, &'a Range<usize>) {
-        let line = &self.doc.lines[self.line];
-        let Kind::Entry { key, value } = &line.kind else {
+        let Kind::Entry { key, value } = &self.doc.lines[self.line].kind else {
             unreachable!("an entry starts at a key line")
         };
-        (&line.text, key, value)
+        (self.doc.text(self.line), key, value)
     }
 
     /// The key as configparser stores it: lowercased (`optionxform`).
-    pub fn key(&self) -> String {
+    pub fn key(&self) -> Cow<'a, str> {
         let (text, key, _) = self.parts();
         lower(&text[key.clone()])
     }
 
+    /// Whether this is `key`, compared as configparser compares keys.
     pub fn is(&self, key: &str) -> bool {
-        self.key() == key.to_lowercase()
+        let (text, own, _) = self.parts();
+        let own = &text[own.clone()];
+        match own.is_ascii() && key.is_ascii() {
+            true => own.eq_ignore_ascii_case(key.as_bytes()),
+            false => lower(own) == key.to_lowercase(),
+        }
     }
 
     /// The key line's number, from 1.
@@ -383,7 +466,7 @@ impl<'a> Entry<'a> {
             match &line.kind {
                 Kind::Continuation { value } => {
                     out.push('\n');
-                    out.push_str(&lossy(&line.text[value.clone()]));
+                    out.push_str(&lossy(&self.doc.text_of(line)[value.clone()]));
                 }
                 Kind::Blank => out.push('\n'),
                 _ => {}
@@ -398,7 +481,7 @@ impl<'a> Entry<'a> {
     pub fn continuations(&self) -> impl Iterator<Item = (usize, Cow<'a, str>)> + 'a {
         let doc = self.doc;
         (self.line + 1..self.end).filter_map(move |i| match &doc.lines[i].kind {
-            Kind::Continuation { value } => Some((i + 1, lossy(&doc.lines[i].text[value.clone()]))),
+            Kind::Continuation { value } => Some((i + 1, lossy(&doc.text(i)[value.clone()]))),
             _ => None,
         })
     }
@@ -409,8 +492,13 @@ fn lossy(bytes: &[u8]) -> Cow<'_, str> {
 }
 
 /// configparser's `optionxform`: Python's `str.lower`.
-fn lower(key: &[u8]) -> String {
-    lossy(key).to_lowercase()
+fn lower(key: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(key) {
+        Ok(ascii) if key.is_ascii() && !key.iter().any(u8::is_ascii_uppercase) => {
+            Cow::Borrowed(ascii)
+        }
+        _ => Cow::Owned(lossy(key).to_lowercase()),
+    }
 }
 
 #[cfg(test)]

@@ -13,7 +13,10 @@ fn read(text: &str) -> Vec<(String, Vec<(String, String)>)> {
     doc(text)
         .sections()
         .map(|s| {
-            let entries = s.entries().map(|e| (e.key(), e.value())).collect();
+            let entries = s
+                .entries()
+                .map(|e| (e.key().into_owned(), e.value()))
+                .collect();
             (s.name().into_owned(), entries)
         })
         .collect()
@@ -67,7 +70,7 @@ fn names_keys_and_line_numbers() {
     let s = d.sections().next().unwrap();
     let e = s.get("REGION").unwrap();
     assert_eq!(
-        (e.key(), e.value(), e.line()),
+        (e.key().into_owned(), e.value(), e.line()),
         ("region".to_string(), "x".to_string(), 3)
     );
 }
@@ -288,7 +291,12 @@ fn exercise(input: &[u8]) {
             Err(_) => assert_eq!(d.to_bytes(), input, "a refused edit: {input:?}"),
         }
         let mut d = Document::parse(input);
-        let keys: Vec<String> = d.section(id).unwrap().entries().map(|e| e.key()).collect();
+        let keys: Vec<String> = d
+            .section(id)
+            .unwrap()
+            .entries()
+            .map(|e| e.key().into_owned())
+            .collect();
         let set: Vec<(&str, &str)> = keys
             .iter()
             .filter(|k| edit::check_entries("t", &[(k, "")]).is_ok())
