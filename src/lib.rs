@@ -12,6 +12,7 @@ pub mod dirprofile;
 pub mod emulator;
 pub mod error;
 pub mod fsutil;
+pub mod ini;
 pub mod log;
 pub mod loopback;
 pub mod paths;

@@ -1,13 +1,15 @@
 //! The AWS config file model: profiles and sso-sessions, resolved into what
 //! the SSO exchange needs.
 
-mod ini;
+mod sections;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use ini::{Section, SectionName};
+use crate::ini::SectionId;
+pub use sections::SectionName;
+use sections::Sections;
 
 /// An Identity Center sign-in: one token in the shared cache.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,13 +66,14 @@ impl SsoProfile {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Config {
     path: PathBuf,
-    profiles: HashMap<String, Section>,
+    sections: Sections,
+    profiles: HashMap<String, SectionId>,
     /// Profile names in file order, for listings.
     order: Vec<String>,
-    sessions: HashMap<String, Section>,
+    sessions: HashMap<String, SectionId>,
 }
 
 /// The profile a command acts on: the argument, else AWS_PROFILE (then
@@ -113,32 +116,48 @@ impl Config {
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Config> {
-        let mut config = Config {
-            path: path.to_path_buf(),
-            ..Default::default()
-        };
+        let sections = sections::parse(text, path)?;
+        let mut profiles = HashMap::new();
+        let mut sessions = HashMap::new();
+        let mut order = Vec::new();
         let mut plain_default = None;
-        for section in ini::parse(text, path)? {
-            match &section.name {
-                SectionName::Default => plain_default = Some(section),
-                SectionName::Profile(n) => {
-                    config.order.push(n.clone());
-                    config.profiles.insert(n.clone(), section);
+        for (section, id) in sections.iter() {
+            let (map, name, kind) = match section {
+                SectionName::Default => {
+                    plain_default = Some(id);
+                    continue;
                 }
-                SectionName::SsoSession(n) => {
-                    config.sessions.insert(n.clone(), section);
-                }
-                SectionName::Other(_) => {}
+                SectionName::Profile(n) => (&mut profiles, n, "profile"),
+                SectionName::SsoSession(n) => (&mut sessions, n, "sso-session"),
+                SectionName::Other(_) => continue,
+            };
+            // The same name spelt two ways: `[profile a]`, `[profile "a"]`.
+            if let Some(first) = map.insert(name.clone(), id) {
+                return Err(Error::usage(format!(
+                    "{}:{}: duplicate section [{kind} {name}] (first at line {})",
+                    path.display(),
+                    sections.line(id),
+                    sections.line(first)
+                )));
+            }
+            if let SectionName::Profile(name) = section {
+                order.push(name.clone());
             }
         }
         // `[profile default]` wins over `[default]`, as in the Rust SDK.
         if let Some(d) = plain_default
-            && !config.profiles.contains_key("default")
+            && !profiles.contains_key("default")
         {
-            config.order.insert(0, "default".into());
-            config.profiles.insert("default".into(), d);
+            order.insert(0, "default".into());
+            profiles.insert("default".into(), d);
         }
-        Ok(config)
+        Ok(Config {
+            path: path.to_path_buf(),
+            sections,
+            profiles,
+            order,
+            sessions,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -168,6 +187,7 @@ impl Config {
         let section = self
             .profiles
             .get(name)
+            .map(|&id| self.sections.read(id))
             .ok_or_else(|| self.unknown_profile(name))?;
         let get = |k: &str| {
             section
@@ -230,7 +250,7 @@ impl Config {
     }
 
     fn session_from(&self, name: &str, referenced_at: usize) -> Result<SsoSession> {
-        let Some(section) = self.sessions.get(name) else {
+        let Some(section) = self.sessions.get(name).map(|&id| self.sections.read(id)) else {
             let mut msg = match referenced_at {
                 0 => format!("no [sso-session {name}] in {}", self.path.display()),
                 line => format!(
@@ -488,7 +508,8 @@ aws_access_key_id = AKIA
         )
         .unwrap();
         assert_eq!(c.profile_names().collect::<Vec<_>>(), vec!["default"]);
-        assert_eq!(c.profiles["default"].get("region").unwrap().value, "b");
+        let default = c.sections.read(c.profiles["default"]);
+        assert_eq!(default.get("region").unwrap().value, "b");
     }
 
     #[test]
