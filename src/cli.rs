@@ -223,9 +223,9 @@ fn profiles() -> clap_complete::ArgValueCandidates {
 }
 
 /// Profile names for completion; nothing (rather than an error) when the
-/// config cannot be read.
+/// config cannot be read, and no warnings in the middle of the command line.
 fn profile_candidates() -> Vec<clap_complete::CompletionCandidate> {
-    crate::config::Config::load()
+    crate::config::Config::load_without_warnings()
         .map(|c| {
             c.profile_names()
                 .map(clap_complete::CompletionCandidate::new)

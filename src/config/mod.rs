@@ -2,6 +2,7 @@
 //! the SSO exchange needs.
 
 mod ini;
+mod keys;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -71,6 +72,8 @@ pub struct Config {
     /// Profile names in file order, for listings.
     order: Vec<String>,
     sessions: HashMap<String, Section>,
+    /// Warnings about keys that look like misspellings of ones ssoenv reads.
+    typos: Vec<String>,
 }
 
 /// The profile a command acts on: the argument, else AWS_PROFILE (then
@@ -104,7 +107,21 @@ pub enum LoginTarget {
 impl Config {
     /// Load AWS_CONFIG_FILE (default ~/.aws/config). A missing file is an
     /// empty config: lookups then explain what to add.
+    /// Misspelt keys are warned about, once per process.
     pub fn load() -> Result<Config> {
+        static WARNED: std::sync::Once = std::sync::Once::new();
+        let config = Self::load_without_warnings()?;
+        WARNED.call_once(|| {
+            for typo in &config.typos {
+                crate::warn!("{typo}");
+            }
+        });
+        Ok(config)
+    }
+
+    /// [`Config::load`] for callers that must not write to the terminal
+    /// (completion) or report the warnings themselves (`doctor`).
+    pub fn load_without_warnings() -> Result<Config> {
         let path = crate::paths::config_file()?;
         let bytes = crate::fsutil::read_optional(&path)?.unwrap_or_default();
         let text = String::from_utf8(bytes)
@@ -119,6 +136,7 @@ impl Config {
         };
         let mut plain_default = None;
         for section in ini::parse(text, path)? {
+            config.typos.extend(typos(&section, path));
             match &section.name {
                 SectionName::Default => plain_default = Some(section),
                 SectionName::Profile(n) => {
@@ -143,6 +161,12 @@ impl Config {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// `FILE:LINE: unknown key …; did you mean …?`, for each key that looks
+    /// like a misspelling of one ssoenv reads (see [`keys`]).
+    pub fn typos(&self) -> &[String] {
+        &self.typos
     }
 
     pub fn profile_names(&self) -> impl Iterator<Item = &str> {
@@ -352,6 +376,28 @@ impl Config {
     }
 }
 
+/// The warnings for the keys of `section` that [`keys::suggest`] takes for typos.
+fn typos(section: &Section, path: &Path) -> Vec<String> {
+    let (kind, header) = match &section.name {
+        SectionName::Default => (keys::SectionKind::Profile, "default".to_string()),
+        SectionName::Profile(n) => (keys::SectionKind::Profile, format!("profile {n}")),
+        SectionName::SsoSession(n) => (keys::SectionKind::SsoSession, format!("sso-session {n}")),
+        SectionName::Other(_) => return Vec::new(),
+    };
+    let entries = section.entries.iter();
+    entries
+        .filter_map(|e| {
+            let meant = keys::suggest(kind, &e.key)?;
+            Some(format!(
+                "{}:{}: unknown key `{}` in [{header}]; did you mean `{meant}`?",
+                path.display(),
+                e.line,
+                e.key
+            ))
+        })
+        .collect()
+}
+
 /// "; did you mean `dev` or `dev-admin`?" for the closest few names: a
 /// typo (edit distance, transpositions counted once) or a part of the name.
 fn did_you_mean<'a>(wanted: &str, names: impl Iterator<Item = &'a str>) -> String {
@@ -464,6 +510,21 @@ aws_access_key_id = AKIA
             "{}",
             e.message
         );
+    }
+
+    #[test]
+    fn misspelt_keys_are_named_with_file_and_line() {
+        let text = "[profile dev]\nsso_sesion = corp\nregion = eu-west-1\nmy_tool_setting = 1\n\
+                    [sso-session corp]\nsso_start_ulr = https://x\n[services s]\nsso_sesion = x\n";
+        let c = Config::parse(text, Path::new("/c")).unwrap();
+        assert_eq!(
+            c.typos(),
+            [
+                "/c:2: unknown key `sso_sesion` in [profile dev]; did you mean `sso_session`?",
+                "/c:6: unknown key `sso_start_ulr` in [sso-session corp]; did you mean `sso_start_url`?",
+            ]
+        );
+        assert!(cfg().typos().is_empty());
     }
 
     #[test]
