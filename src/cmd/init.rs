@@ -1,6 +1,6 @@
 //! `ssoenv init SHELL`: the shell integration. The static code lives in one
 //! real file per shell under shell/ (so each is linted as what it is), with
-//! three placeholders filled in here.
+//! four placeholders filled in here.
 
 use clap::ValueEnum;
 
@@ -53,7 +53,8 @@ pub fn render(kind: ShellKind, cmd: &str, hook: Hook) -> Result<String> {
     Ok(template(kind)
         .replace("__SSOENV_BIN__", &kind.shell().quote(exe))
         .replace("__SSOENV_CMD__", cmd)
-        .replace("__SSOENV_HOOK__", hook.get_name()))
+        .replace("__SSOENV_HOOK__", hook.get_name())
+        .replace("__SSOENV_VERSION__", env!("CARGO_PKG_VERSION")))
 }
 
 pub fn run(args: InitArgs) -> Result<()> {
