@@ -7,6 +7,35 @@
 //! reads: that is a typo ssoenv pays for, with a profile that "has no
 //! sso_session". Everything else is left alone.
 
+use std::fmt;
+use std::path::PathBuf;
+
+/// A key that looks like a misspelling of one ssoenv reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Typo {
+    pub file: PathBuf,
+    pub line: usize,
+    /// `profile dev`, `sso-session corp`, `default`.
+    pub section: String,
+    pub key: String,
+    pub meant: &'static str,
+}
+
+/// `FILE:LINE: unknown key `sso_sesion` in [profile dev]; did you mean `sso_session`?`
+impl fmt::Display for Typo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}: unknown key `{}` in [{}]; did you mean `{}`?",
+            self.file.display(),
+            self.line,
+            self.key,
+            self.section,
+            self.meant
+        )
+    }
+}
+
 /// Which kind of section a key is in: they read different keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SectionKind {

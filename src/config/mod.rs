@@ -4,6 +4,8 @@
 mod ini;
 mod keys;
 
+pub use keys::Typo;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -72,8 +74,8 @@ pub struct Config {
     /// Profile names in file order, for listings.
     order: Vec<String>,
     sessions: HashMap<String, Section>,
-    /// Warnings about keys that look like misspellings of ones ssoenv reads.
-    typos: Vec<String>,
+    /// Keys that look like misspellings of ones ssoenv reads.
+    typos: Vec<Typo>,
 }
 
 /// The profile a command acts on: the argument, else AWS_PROFILE (then
@@ -163,10 +165,17 @@ impl Config {
         &self.path
     }
 
-    /// `FILE:LINE: unknown key …; did you mean …?`, for each key that looks
-    /// like a misspelling of one ssoenv reads (see [`keys`]).
-    pub fn typos(&self) -> &[String] {
+    /// Each key that looks like a misspelling of one ssoenv reads.
+    pub fn typos(&self) -> &[Typo] {
         &self.typos
+    }
+
+    /// Whether the profile has any `sso_*` key: it is meant to sign in
+    /// through Identity Center, whether or not it resolves.
+    pub fn uses_sso_keys(&self, name: &str) -> bool {
+        self.profiles
+            .get(name)
+            .is_some_and(|s| s.entries.iter().any(|e| e.key.starts_with("sso_")))
     }
 
     pub fn profile_names(&self) -> impl Iterator<Item = &str> {
@@ -376,8 +385,8 @@ impl Config {
     }
 }
 
-/// The warnings for the keys of `section` that [`keys::suggest`] takes for typos.
-fn typos(section: &Section, path: &Path) -> Vec<String> {
+/// The keys of `section` that [`keys::suggest`] takes for typos.
+fn typos(section: &Section, path: &Path) -> Vec<Typo> {
     let (kind, header) = match &section.name {
         SectionName::Default => (keys::SectionKind::Profile, "default".to_string()),
         SectionName::Profile(n) => (keys::SectionKind::Profile, format!("profile {n}")),
@@ -387,13 +396,13 @@ fn typos(section: &Section, path: &Path) -> Vec<String> {
     let entries = section.entries.iter();
     entries
         .filter_map(|e| {
-            let meant = keys::suggest(kind, &e.key)?;
-            Some(format!(
-                "{}:{}: unknown key `{}` in [{header}]; did you mean `{meant}`?",
-                path.display(),
-                e.line,
-                e.key
-            ))
+            Some(Typo {
+                file: path.to_path_buf(),
+                line: e.line,
+                section: header.clone(),
+                key: e.key.clone(),
+                meant: keys::suggest(kind, &e.key)?,
+            })
         })
         .collect()
 }
@@ -517,14 +526,18 @@ aws_access_key_id = AKIA
         let text = "[profile dev]\nsso_sesion = corp\nregion = eu-west-1\nmy_tool_setting = 1\n\
                     [sso-session corp]\nsso_start_ulr = https://x\n[services s]\nsso_sesion = x\n";
         let c = Config::parse(text, Path::new("/c")).unwrap();
+        let typos: Vec<String> = c.typos().iter().map(Typo::to_string).collect();
         assert_eq!(
-            c.typos(),
+            typos,
             [
                 "/c:2: unknown key `sso_sesion` in [profile dev]; did you mean `sso_session`?",
                 "/c:6: unknown key `sso_start_ulr` in [sso-session corp]; did you mean `sso_start_url`?",
             ]
         );
         assert!(cfg().typos().is_empty());
+        assert!(c.uses_sso_keys("dev"));
+        assert!(!cfg().uses_sso_keys("keys"));
+        assert!(!cfg().uses_sso_keys("nosuch"));
     }
 
     #[test]
