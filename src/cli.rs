@@ -58,6 +58,12 @@ pub enum Command {
     CredentialProcess(ProfileArg),
     /// Show sign-in and credential state from the caches, without network calls.
     Status(StatusArgs),
+    /// Check the config, caches, shell integration, credentials file and clock; change nothing.
+    ///
+    /// Each check prints ✓ or ✗, and under each ✗ the fix; `–` marks what
+    /// cannot be checked from here, with how to check it by hand. Exits 0
+    /// when nothing failed, 1 otherwise.
+    Doctor(DoctorArgs),
     /// List every account and role your sign-ins reach, and the profiles that already use them.
     ///
     /// Sorted by account name, then role. The list of each sso-session is
@@ -304,6 +310,13 @@ pub struct StatusArgs {
     /// Profile to show (default: AWS_PROFILE; with neither, every SSO session).
     pub profile: Option<String>,
     /// Machine-readable output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Machine-readable output: {ok, problems, checks: [{area, status, message, fix}]}.
     #[arg(long)]
     pub json: bool,
 }

@@ -1272,5 +1272,9 @@ fn sandbox_says_what_it_is_and_works(sh: Sh) {
     for account in ["extra-1", "extra-3", "900000000003"] {
         assert!(listed.contains(account), "{account} not in:\n{listed}");
     }
+
+    // The banner's `doctor` finds nothing wrong in the sandbox.
+    let report = p.run(&format!("ssoenv doctor; echo \"[{}]\"", sh.status()));
+    assert!(report.ends_with("All checks passed.\n[0]\n"), "{report}");
     assert_no_shell_errors(&p);
 }
