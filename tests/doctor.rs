@@ -403,6 +403,39 @@ fn the_integration_is_judged_from_what_it_exported() {
         ),
         "open a new shell, or load the integration again with `eval \"$(ssoenv init bash)\"` in ~/.bashrc"
     );
+    // Upgraded in place since the shell loaded it; and not the one on PATH.
+    let dir = tempfile::tempdir().unwrap();
+    let upgraded = dir.path().join("ssoenv");
+    std::fs::write(&upgraded, "#!/bin/sh\necho 'ssoenv 9.9.9'\n").unwrap();
+    std::fs::set_permissions(&upgraded, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let upgraded = upgraded.canonicalize().unwrap();
+    let marker = format!("zsh 1 {VERSION} prompt {}", upgraded.display());
+    let report = problems(&env, &[("SSOENV_SHELL", &marker)]);
+    assert_eq!(
+        fix_for(
+            &report,
+            &format!(
+                "{} is ssoenv 9.9.9 now, but the integration in this shell came from ssoenv {VERSION}",
+                upgraded.display()
+            )
+        ),
+        "open a new shell, or load the integration again with `eval \"$(ssoenv init zsh)\"` in ~/.zshrc"
+    );
+    // One that does not answer is not waited for.
+    std::fs::write(&upgraded, "#!/bin/sh\nexec sleep 20\n").unwrap();
+    let started = std::time::Instant::now();
+    let report = problems(&env, &[("SSOENV_SHELL", &marker)]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert_eq!(
+        fix_for(
+            &report,
+            &format!(
+                "the integration calls {}, but `ssoenv` on PATH is {bin}",
+                upgraded.display()
+            )
+        ),
+        "remove the one you do not use, then open a new shell"
+    );
     // Calling a binary that is gone.
     let marker = format!("fish 1 {VERSION} prompt /nonexistent/ssoenv");
     let report = problems(&env, &[("SSOENV_SHELL", &marker)]);

@@ -90,15 +90,29 @@ pub fn gather() -> Facts {
     }
 }
 
-/// `ssoenv 0.1.0` from `BIN --version`.
+/// `0.1.0` from `BIN --version`, if it answers within a second: the
+/// marker names the binary, and it could be anything by now.
 fn version_of(bin: &Path) -> Option<String> {
-    let out = std::process::Command::new(bin)
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(bin)
         .arg("--version")
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .output()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
         .ok()?;
-    let text = String::from_utf8(out.stdout).ok()?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+    while child.try_wait().ok()?.is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let mut text = String::new();
+    child.stdout.take()?.read_to_string(&mut text).ok()?;
     Some(text.trim().strip_prefix("ssoenv ")?.to_string())
 }
 
