@@ -59,6 +59,12 @@ pub enum Command {
     CredentialProcess(ProfileArg),
     /// Show sign-in and credential state from the caches, without network calls.
     Status(StatusArgs),
+    /// Check the config, caches, shell integration, credentials file and clock; change nothing.
+    ///
+    /// Each check prints ✓ or ✗, and under each ✗ the fix; `–` marks what
+    /// cannot be checked from here, with how to check it by hand. Exits 0
+    /// when nothing failed, 1 otherwise.
+    Doctor(DoctorArgs),
     /// List every account and role your sign-ins reach, and the profiles that already use them.
     ///
     /// Sorted by account name, then role. The list of each sso-session is
@@ -236,9 +242,9 @@ fn profiles() -> clap_complete::ArgValueCandidates {
 }
 
 /// Profile names for completion; nothing (rather than an error) when the
-/// config cannot be read.
+/// config cannot be read, and no warnings in the middle of the command line.
 fn profile_candidates() -> Vec<clap_complete::CompletionCandidate> {
-    crate::config::Config::load()
+    crate::config::Config::load_without_warnings()
         .map(|c| {
             c.profile_names()
                 .map(clap_complete::CompletionCandidate::new)
@@ -360,6 +366,13 @@ pub struct StatusArgs {
     /// Profile to show (default: AWS_PROFILE; with neither, every SSO session).
     pub profile: Option<String>,
     /// Machine-readable output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Machine-readable output: {ok, problems, checks: [{area, status, message, fix}]}.
     #[arg(long)]
     pub json: bool,
 }

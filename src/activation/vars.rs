@@ -41,6 +41,9 @@ pub const DIR: &str = "SSOENV_DIR";
 pub const DIR_KEY: &str = "SSOENV_DIR_KEY";
 /// Keys of the last notices shown, so they are not repeated at every prompt.
 pub const NOTICE: &str = "SSOENV_NOTICE";
+/// Set by the shell integration when it loads (`bash PID VERSION HOOK BIN`),
+/// so that `ssoenv doctor`, a child process, can tell it is loaded.
+pub const SHELL_MARKER: &str = "SSOENV_SHELL";
 /// A setting, not state: seconds before expiry to renew.
 pub const RENEW_BEFORE: &str = "SSOENV_RENEW_BEFORE";
 /// A setting, not state: when set (and not `0`), the hook does not say which

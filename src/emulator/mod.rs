@@ -67,6 +67,9 @@ pub struct EmulatorConfig {
     /// Most items in one page of ListAccounts or ListAccountRoles, whatever `max_result`
     /// asks (the service may always return fewer): many pages from few accounts.
     pub page_size_limit: usize,
+    /// Added to the time in every answer's `Date` header: a server clock that
+    /// is off, which to a client looks like its own clock being skewed.
+    pub date_offset: time::Duration,
 }
 
 impl Default for EmulatorConfig {
@@ -84,6 +87,7 @@ impl Default for EmulatorConfig {
             latency: Duration::ZERO,
             rate_limit: None,
             page_size_limit: 100,
+            date_offset: time::Duration::ZERO,
         }
     }
 }
