@@ -38,6 +38,10 @@ pub async fn run(args: LogoutArgs) -> Result<()> {
             remove(&credentials::path(&p)?, credentials::CREDENTIALS_LOCK).await?;
         }
     }
+    // And of every account/role target the session's list holds.
+    for p in crate::target::listed(&config, &session) {
+        remove(&credentials::path(&p)?, credentials::CREDENTIALS_LOCK).await?;
+    }
     eprintln!("ssoenv: signed out of {}", session);
     Ok(())
 }
