@@ -271,13 +271,17 @@ enum RenewalFailure {
 }
 
 /// The active target found again (an account/role by id, within its
-/// sign-in), and fresh credentials for it.
+/// sign-in), and fresh credentials for it. An account list of any age
+/// will do for that, rather than listing again within a prompt's time.
 async fn renewal(env: &Env) -> std::result::Result<(Target, RoleCredentials), RenewalFailure> {
     let (spelling, session) = env.active_target().unwrap_or_default();
     let config = Config::load().map_err(RenewalFailure::Config)?;
-    let target = target::resolve(&config, &spelling, session)
-        .await
-        .map_err(RenewalFailure::Config)?;
+    let target = match target::resolve_cached(&config, &spelling, session) {
+        Ok(target) => target,
+        Err(_) => target::resolve(&config, &spelling, session)
+            .await
+            .map_err(RenewalFailure::Config)?,
+    };
     let creds = sso::credentials::get(&target.profile)
         .await
         .map_err(RenewalFailure::Credentials)?;
