@@ -254,6 +254,28 @@ fn not_found(
                 .context(format_args!("cannot look up `{spelling}`")),
         };
     }
+    // The account is there, the role is not: say which roles it has.
+    let mut seen_roles = HashSet::new();
+    let roles: Vec<&str> = lists
+        .iter()
+        .flat_map(|(_, list)| list)
+        .filter(|a| a.account_id == account || eq_caseless(&a.account_name, account))
+        .map(|a| a.role_name.as_str())
+        .filter(|r| seen_roles.insert(*r))
+        .collect();
+    if !roles.is_empty() && !config.has_profile(spelling) {
+        let mut message = format!(
+            "no profile `{spelling}` in {path}, and account `{account}` has no role `{}` for \
+             you; its roles: {}",
+            spelling.rsplit_once('/').map_or("", |(_, r)| r),
+            roles.join(", ")
+        );
+        message = printable(&message);
+        for e in unlisted {
+            message.push_str(&format!(" (not searched: {e})"));
+        }
+        return Error::usage(message);
+    }
     let by_id = account.chars().all(|c| c.is_ascii_digit());
     let mut seen: HashSet<String> = config.profile_names().map(String::from).collect();
     let spellings: Vec<String> = lists
@@ -605,11 +627,17 @@ sso_role_name = ReadOnly
             "no profile `dve/ReadOnly` in /c, and no account/role `dve/ReadOnly` among the 7 \
              your sign-ins reach; did you mean `dev/ReadOnly`?"
         );
-        let e = resolve("111111111111/Admn").unwrap_err();
+        let e = resolve("11111111112/Admin").unwrap_err();
         assert!(
             e.message.contains("; did you mean `111111111111/Admin`"),
             "{}",
             e.message
+        );
+        let e = resolve("111111111111/Admn").unwrap_err();
+        assert_eq!(
+            e.message,
+            "no profile `111111111111/Admn` in /c, and account `111111111111` has no role \
+             `Admn` for you; its roles: Admin, ReadOnly"
         );
     }
 
