@@ -196,7 +196,7 @@ pub struct WriteCredentialsArgs {
     /// else `default`); with --clean, sections to remove.
     #[arg(add = targets())]
     pub profiles: Vec<String>,
-    #[arg(long, value_name = "NAME", conflicts_with = "clean", help = SSO_SESSION_HELP)]
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["clean", "all"], help = SSO_SESSION_HELP)]
     pub sso_session: Option<String>,
     /// Every SSO profile in the config, fetched concurrently; with --clean, every section ssoenv wrote.
     #[arg(long, conflicts_with = "profiles")]
@@ -344,7 +344,7 @@ pub struct StatusArgs {
     /// neither, every SSO session and profile).
     #[arg(add = targets())]
     pub profile: Option<String>,
-    #[arg(long, value_name = "NAME", help = SSO_SESSION_HELP)]
+    #[arg(long, value_name = "NAME", requires = "profile", help = SSO_SESSION_HELP)]
     pub sso_session: Option<String>,
     /// Machine-readable output.
     #[arg(long)]

@@ -245,7 +245,7 @@ fn profile_table(profiles: &[(&SsoProfile, CredentialsState)], now: Timestamp) -
         .collect();
     let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
     let (name_w, role_w) = (width(0), width(1));
-    let mut out = String::from("\nprofile credentials:\n");
+    let mut out = String::from("\ncached role credentials:\n");
     for [name, role, creds] in &rows {
         out.push_str(&format!("  {name:name_w$}  {role:role_w$}  {creds}\n"));
     }
