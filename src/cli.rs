@@ -98,9 +98,9 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct LoginArgs {
-    /// Profile whose SSO session to sign in to (default: AWS_PROFILE, else a
-    /// `default` SSO profile, else the only sso-session).
-    #[arg(add = profiles())]
+    /// Profile (or ACCOUNT/ROLE) whose SSO session to sign in to (default:
+    /// AWS_PROFILE, else a `default` SSO profile, else the only sso-session).
+    #[arg(add = targets())]
     pub profile: Option<String>,
     /// Sign in to this [sso-session] instead of a profile's.
     #[arg(long, conflicts_with = "profile")]
@@ -139,9 +139,15 @@ pub struct LogoutArgs {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// Profile (default: AWS_PROFILE, else `default`).
-    #[arg(add = profiles())]
+    /// Profile, or ACCOUNT/ROLE (default: AWS_PROFILE, else `default`).
+    #[arg(add = targets())]
     pub profile: Option<String>,
+    #[arg(long, value_name = "NAME", help = SSO_SESSION_HELP)]
+    pub sso_session: Option<String>,
+    /// AWS_REGION and AWS_DEFAULT_REGION (default: the profile's region;
+    /// for ACCOUNT/ROLE, that of the `[default]` profile).
+    #[arg(long)]
+    pub region: Option<String>,
     /// Output format (default: the shell named by $SHELL, else `env`). The
     /// names of `aws configure export-credentials --format` work too.
     #[arg(long, short)]
@@ -173,14 +179,18 @@ pub enum Format {
 
 #[derive(Debug, Args)]
 pub struct ExecArgs {
-    /// Profile whose credentials CMD gets (default: AWS_PROFILE, else `default`).
-    #[arg(add = profiles())]
+    /// Profile, or ACCOUNT/ROLE, whose credentials CMD gets (default:
+    /// AWS_PROFILE, else `default`).
+    #[arg(add = targets())]
     pub profile: Option<String>,
+    #[arg(long, value_name = "NAME", help = SSO_SESSION_HELP)]
+    pub sso_session: Option<String>,
     /// Give CMD a local credential endpoint instead of keys; SDKs fetch fresh
     /// credentials from it whenever theirs near expiry, for as long as CMD runs.
     #[arg(long)]
     pub server: bool,
-    /// AWS_REGION and AWS_DEFAULT_REGION for CMD (default: the profile's region).
+    /// AWS_REGION and AWS_DEFAULT_REGION for CMD (default: the profile's
+    /// region; for ACCOUNT/ROLE, that of the `[default]` profile).
     #[arg(long)]
     pub region: Option<String>,
     /// The command and its arguments, after `--`.
@@ -190,23 +200,29 @@ pub struct ExecArgs {
 
 #[derive(Debug, Args)]
 pub struct ProfileArg {
-    /// Profile whose credentials to print.
-    #[arg(add = profiles())]
+    /// Profile, or ACCOUNT/ROLE, whose credentials to print.
+    #[arg(add = targets())]
     pub profile: String,
+    #[arg(long, value_name = "NAME", help = SSO_SESSION_HELP)]
+    pub sso_session: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct WriteCredentialsArgs {
-    /// Profiles to write (default: AWS_PROFILE, else `default`); with --clean, sections to remove.
-    #[arg(add = profiles())]
+    /// Profiles (or ACCOUNT/ROLE targets) to write (default: AWS_PROFILE,
+    /// else `default`); with --clean, sections to remove.
+    #[arg(add = targets())]
     pub profiles: Vec<String>,
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["clean", "all"], help = SSO_SESSION_HELP)]
+    pub sso_session: Option<String>,
     /// Every SSO profile in the config, fetched concurrently; with --clean, every section ssoenv wrote.
     #[arg(long, conflicts_with = "profiles")]
     pub all: bool,
-    /// Section to write (default: the profile's name); `--as default` for tools that read only the default profile.
+    /// Section to write (default: the profile's name, or `account-name/role`); `--as default` for tools that read only the default profile.
     #[arg(long = "as", value_name = "NAME", conflicts_with_all = ["all", "clean"])]
     pub section: Option<String>,
-    /// Also write `region`: REGION, or the profile's own region with a bare --region.
+    /// Also write `region`: REGION, or the profile's own region with a bare
+    /// --region (for ACCOUNT/ROLE, that of the `[default]` profile).
     #[arg(
         long,
         value_name = "REGION",
@@ -225,32 +241,43 @@ pub struct WriteCredentialsArgs {
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Profile whose credentials to serve.
-    #[arg(add = profiles())]
+    /// Profile, or ACCOUNT/ROLE, whose credentials to serve.
+    #[arg(add = targets())]
     pub profile: String,
+    #[arg(long, value_name = "NAME", help = SSO_SESSION_HELP)]
+    pub sso_session: Option<String>,
     /// Port on 127.0.0.1; 0 picks a free one.
     #[arg(long, default_value_t = 0)]
     pub port: u16,
-    /// Region to print as AWS_REGION and AWS_DEFAULT_REGION (default: the profile's).
+    /// Region to print as AWS_REGION and AWS_DEFAULT_REGION (default: the
+    /// profile's; for ACCOUNT/ROLE, that of the `[default]` profile).
     #[arg(long)]
     pub region: Option<String>,
 }
 
-/// Completes profile names from the user's AWS config.
-fn profiles() -> clap_complete::ArgValueCandidates {
-    clap_complete::ArgValueCandidates::new(profile_candidates)
+/// What `--sso-session` means wherever a target is taken.
+const SSO_SESSION_HELP: &str = "The sign-in to find ACCOUNT/ROLE in, when more than one \
+    reaches it: an [sso-session] name (or a legacy profile's start URL)";
+
+/// Completes targets: profile names from the user's AWS config, and
+/// ACCOUNT/ROLE from the cached account lists.
+fn targets() -> clap_complete::ArgValueCandidates {
+    clap_complete::ArgValueCandidates::new(target_candidates)
 }
 
-/// Profile names for completion; nothing (rather than an error) when the
-/// config cannot be read, and no warnings in the middle of the command line.
-fn profile_candidates() -> Vec<clap_complete::CompletionCandidate> {
-    crate::config::Config::load_without_warnings()
-        .map(|c| {
-            c.profile_names()
-                .map(clap_complete::CompletionCandidate::new)
-                .collect()
+/// Targets for completion (no network); nothing (rather than an error)
+/// when the config cannot be read, and no warnings in the middle of the
+/// command line.
+fn target_candidates() -> Vec<clap_complete::CompletionCandidate> {
+    let Ok(config) = crate::config::Config::load_without_warnings() else {
+        return Vec::new();
+    };
+    crate::target::completions(&config)
+        .into_iter()
+        .map(|(value, about)| {
+            clap_complete::CompletionCandidate::new(value).help(about.map(Into::into))
         })
-        .unwrap_or_default()
+        .collect()
 }
 
 #[derive(Debug, Args)]
@@ -280,11 +307,21 @@ pub enum Hook {
 
 #[derive(Debug, Args)]
 pub struct UseArgs {
-    /// Profile to switch to (default: choose one on the terminal).
-    #[arg(add = profiles())]
+    /// Profile, or ACCOUNT/ROLE (an account id or name and a role your
+    /// sign-in reaches), to switch to (default: choose one on the terminal).
+    #[arg(add = targets())]
     pub profile: Option<String>,
+    #[arg(long, value_name = "NAME", help = SSO_SESSION_HELP)]
+    pub sso_session: Option<String>,
+    /// AWS_REGION and AWS_DEFAULT_REGION (default: the profile's region;
+    /// for ACCOUNT/ROLE, that of the `[default]` profile).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Say nothing on success (by default one line tells what is active until when).
+    #[arg(long, short)]
+    pub quiet: bool,
     /// Restore the environment from before the first `use` (same as `ssoenv off`).
-    #[arg(long, conflicts_with = "profile")]
+    #[arg(long, conflicts_with_all = ["profile", "sso_session", "region"])]
     pub off: bool,
     /// The shell that evaluates the output (set by the wrapper from `ssoenv init`).
     #[arg(long, hide = true)]
@@ -305,7 +342,8 @@ pub struct DirArgs {
 
 #[derive(Debug, Args)]
 pub struct PromptArgs {
-    /// Placeholders: {profile} {account} {role} {ttl} (`expired` past expiry).
+    /// Placeholders: {profile} {account} {account_name} {role} {ttl}
+    /// (`expired` past expiry).
     #[arg(long, default_value = "{profile} {ttl}")]
     pub format: String,
 }
@@ -363,8 +401,12 @@ pub struct HookArgs {
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    /// Profile to show (default: AWS_PROFILE; with neither, every SSO session).
+    /// Profile (or ACCOUNT/ROLE) to show (default: AWS_PROFILE; with
+    /// neither, every SSO session and profile).
+    #[arg(add = targets())]
     pub profile: Option<String>,
+    #[arg(long, value_name = "NAME", requires = "profile", help = SSO_SESSION_HELP)]
+    pub sso_session: Option<String>,
     /// Machine-readable output.
     #[arg(long)]
     pub json: bool,

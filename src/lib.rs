@@ -20,4 +20,5 @@ pub mod picker;
 pub mod secret;
 pub mod shell;
 pub mod sso;
+pub mod target;
 pub mod timestamp;

@@ -3,11 +3,15 @@ use crate::cli::ProfileArg;
 use crate::config::Config;
 use crate::error::Result;
 use crate::sso;
+use crate::target;
 
 /// Never signs in: an SDK runs this without a terminal, so a browser sign-in
 /// would wait for nobody. A missing session fails at once with the hint.
 pub async fn run(args: ProfileArg) -> Result<()> {
-    let profile = Config::load()?.sso_profile(&args.profile)?;
+    let config = Config::load()?;
+    let profile = target::resolve(&config, &args.profile, args.sso_session.as_deref())
+        .await?
+        .profile;
     let creds = sso::credentials::get(&profile).await?;
     println!("{}", activation::process_json(&creds));
     Ok(())

@@ -10,6 +10,7 @@ use crate::config::{self, Config, SsoProfile};
 use crate::error::{Error, Result};
 use crate::shell::{self, ShellKind};
 use crate::sso::{self, RoleCredentials};
+use crate::target;
 
 impl Format {
     /// The format for the user's login shell, when --format is not given.
@@ -75,7 +76,13 @@ fn render(format: Format, profile: &SsoProfile, creds: &RoleCredentials) -> Resu
 
 pub async fn run(args: ExportArgs) -> Result<()> {
     let config = Config::load()?;
-    let profile = config.sso_profile(&config::selected_profile(args.profile.as_deref()))?;
+    let spelling = config::selected_profile(args.profile.as_deref());
+    let mut profile = target::resolve(&config, &spelling, args.sso_session.as_deref())
+        .await?
+        .profile;
+    if let Some(region) = args.region {
+        profile.region = Some(region);
+    }
     let creds = sso::credentials::get(&profile).await?;
     let format = args.format.unwrap_or_else(Format::from_login_shell);
     print!("{}", render(format, &profile, &creds)?);

@@ -21,6 +21,7 @@ use crate::config::{Config, SsoProfile};
 use crate::dirprofile::{self, DirFile, Trust};
 use crate::error::{Error, Kind, Result};
 use crate::sso::{self, RoleCredentials};
+use crate::target::{self, Target};
 
 /// The longest a prompt waits for the hook's network work.
 const PROMPT_LIMIT: Duration = Duration::from_millis(1500);
@@ -238,9 +239,9 @@ impl Prompt<'_> {
 
     fn renew(&mut self) -> Result<()> {
         let name = self.env.profile().unwrap_or_default();
-        match self.within(renewal(name))? {
-            Some(Ok((profile, creds))) => {
-                let renewed = activation::renew(self.env, activation::now(), &profile, &creds);
+        match self.within(renewal(self.env))? {
+            Some(Ok((target, creds))) => {
+                let renewed = activation::renew(self.env, activation::now(), &target, &creds);
                 self.plan.extend(renewed);
                 return Ok(());
             }
@@ -309,14 +310,22 @@ enum RenewalFailure {
     Credentials(Error),
 }
 
-async fn renewal(name: &str) -> std::result::Result<(SsoProfile, RoleCredentials), RenewalFailure> {
-    let profile = Config::load()
-        .and_then(|c| c.sso_profile(name))
-        .map_err(RenewalFailure::Config)?;
-    let creds = sso::credentials::get(&profile)
+/// The active target found again (an account/role by id, within its
+/// sign-in), and fresh credentials for it. An account list of any age
+/// will do for that, rather than listing again within a prompt's time.
+async fn renewal(env: &Env) -> std::result::Result<(Target, RoleCredentials), RenewalFailure> {
+    let (spelling, session) = env.active_target().unwrap_or_default();
+    let config = Config::load().map_err(RenewalFailure::Config)?;
+    let target = match target::resolve_cached(&config, &spelling, session) {
+        Ok(target) => target,
+        Err(_) => target::resolve(&config, &spelling, session)
+            .await
+            .map_err(RenewalFailure::Config)?,
+    };
+    let creds = sso::credentials::get(&target.profile)
         .await
         .map_err(RenewalFailure::Credentials)?;
-    Ok((profile, creds))
+    Ok((target, creds))
 }
 
 /// The notice key and message for a renewal that failed. Never a browser

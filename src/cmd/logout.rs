@@ -41,6 +41,12 @@ pub async fn run(args: LogoutArgs) -> Result<()> {
             deleted += 1;
         }
     }
+    // And of every account/role target the session's list holds.
+    for p in crate::target::listed(&config, &session) {
+        if remove(&credentials::path(&p)?, credentials::CREDENTIALS_LOCK).await? {
+            deleted += 1;
+        }
+    }
     eprintln!("ssoenv: {}", signed_out(&session, token.is_some(), deleted));
     Ok(())
 }

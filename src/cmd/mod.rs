@@ -75,6 +75,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::Use(a) => block_on(use_::run(a)),
         Command::Off(a) => block_on(use_::run(crate::cli::UseArgs {
             profile: None,
+            sso_session: None,
+            region: None,
+            quiet: false,
             off: true,
             shell: a.shell,
         })),

@@ -29,7 +29,7 @@ pub async fn run(args: WriteCredentialsArgs) -> Result<()> {
         return clean(&path, &args).await;
     }
     let config = Config::load()?;
-    let profiles = selected(&config, &args)?;
+    let profiles = selected(&config, &args).await?;
     if args.section.is_some() && profiles.len() > 1 {
         return Err(Error::usage("--as names one section: give one profile"));
     }
@@ -61,7 +61,7 @@ pub async fn run(args: WriteCredentialsArgs) -> Result<()> {
     report(&path, outcomes)
 }
 
-fn selected(config: &Config, args: &WriteCredentialsArgs) -> Result<Vec<SsoProfile>> {
+async fn selected(config: &Config, args: &WriteCredentialsArgs) -> Result<Vec<SsoProfile>> {
     if args.all {
         let names = config.sso_profile_names();
         if names.is_empty() {
@@ -72,10 +72,16 @@ fn selected(config: &Config, args: &WriteCredentialsArgs) -> Result<Vec<SsoProfi
         }
         return names.into_iter().map(|n| config.sso_profile(n)).collect();
     }
-    match args.profiles.as_slice() {
-        [] => Ok(vec![config.sso_profile(&config::selected_profile(None))?]),
-        names => names.iter().map(|n| config.sso_profile(n)).collect(),
+    let names = match args.profiles.as_slice() {
+        [] => vec![config::selected_profile(None)],
+        names => names.to_vec(),
+    };
+    let mut profiles = Vec::with_capacity(names.len());
+    for name in names {
+        let target = crate::target::resolve(config, &name, args.sso_session.as_deref()).await?;
+        profiles.push(target.profile);
     }
+    Ok(profiles)
 }
 
 /// Credentials of every profile, in the given order, at most

@@ -37,7 +37,7 @@ impl SsoSession {
     pub fn login_args(&self, profile: Option<&str>) -> String {
         match (&self.name, profile) {
             (Some(n), _) => format!(" --sso-session {n}"),
-            (None, Some(p)) => format!(" {p}"),
+            (None, Some(p)) => format!(" {}", shell_words::quote(p)),
             (None, None) => String::new(),
         }
     }
@@ -205,6 +205,14 @@ impl Config {
 
     pub fn has_profile(&self, name: &str) -> bool {
         self.profiles.contains_key(name)
+    }
+
+    /// The `region` of the `default` profile: what account/role targets,
+    /// which have no profile of their own, use unless told otherwise.
+    pub fn default_region(&self) -> Option<String> {
+        let section = self.sections.read(*self.profiles.get("default")?);
+        let region = section.get("region")?.value.clone();
+        Some(region).filter(|v| !v.is_empty())
     }
 
     /// Names of the profiles that resolve to SSO role credentials.
@@ -409,7 +417,7 @@ impl Config {
 
 /// "; did you mean `dev` or `dev-admin`?" for the closest few names: a
 /// typo (edit distance, transpositions counted once) or a part of the name.
-fn did_you_mean<'a>(wanted: &str, names: impl Iterator<Item = &'a str>) -> String {
+pub fn did_you_mean<'a>(wanted: &str, names: impl Iterator<Item = &'a str>) -> String {
     let wanted = wanted.to_lowercase();
     let allowed = (wanted.chars().count() / 3).max(1);
     let mut close: Vec<(usize, &str)> = names
