@@ -21,3 +21,4 @@ pub mod secret;
 pub mod shell;
 pub mod sso;
 pub mod timestamp;
+pub mod user_file;
