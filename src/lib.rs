@@ -17,6 +17,7 @@ pub mod log;
 pub mod loopback;
 pub mod paths;
 pub mod picker;
+pub mod populate;
 pub mod secret;
 pub mod shell;
 pub mod sso;

@@ -219,7 +219,7 @@ fn table(rows: &[Row]) -> String {
 
 /// Names come from Identity Center: never let one carry a terminal escape
 /// sequence or reorder the line (bidirectional controls) on the way out.
-fn printable(s: &str) -> String {
+pub(crate) fn printable(s: &str) -> String {
     s.chars()
         .map(|c| match c {
             '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => '?',
