@@ -106,6 +106,48 @@ fn a_link_of_another_user_is_not_followed() {
     }
 }
 
+/// `populate` edits the file a linked config points at, keeping the link
+/// and the file's mode, and refuses a link of another user before reading
+/// through it.
+#[test]
+fn populate_through_links() {
+    let env = Env::new();
+    env.login();
+    let real = env.home().join("dotfiles/aws/config");
+    std::fs::create_dir_all(real.parent().unwrap()).unwrap();
+    std::fs::rename(env.config_path(), &real).unwrap();
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o644)).unwrap();
+    symlink("../dotfiles/aws/config", env.config_path()).unwrap();
+    env.ok(&["populate"]);
+    assert!(env.config_path().is_symlink(), "the link stays a link");
+    let text = std::fs::read_to_string(&real).unwrap();
+    assert!(text.starts_with(&common::config()), "{text}");
+    assert!(text.contains("[profile dev.Admin]\n"), "{text}");
+    assert_eq!(std::fs::metadata(&real).unwrap().mode() & 0o7777, 0o644);
+
+    let shared = env.home().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    plant_link("../dotfiles/aws/config", &shared.join("config"));
+    let out = env
+        .cmd(&[
+            "populate",
+            "--prune",
+            "--template",
+            "{account_id}.{role_name}",
+        ])
+        .env("AWS_CONFIG_FILE", shared.join("config"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(ERROR), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is a symbolic link that belongs to another user"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read_to_string(&real).unwrap(), text);
+}
+
 /// `write-credentials dev --as NAME0`, `NAME1`, … one after the other, into
 /// `file` (default: the default credentials file).
 fn write_sections(env: &Env, name: &str, rounds: usize, file: Option<&Path>) {

@@ -26,7 +26,9 @@ pub async fn run(args: PopulateArgs) -> Result<()> {
     if let Some(region) = &args.region {
         check_region(region)?;
     }
-    let path = crate::paths::config_file()?;
+    // Through the links first: one another user planted is refused before
+    // anything is read through it.
+    let path = user_file::resolve(&crate::paths::config_file()?)?;
     let session = chosen_session(&path, args.sso_session.as_deref())?;
     let name = session
         .name
