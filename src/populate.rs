@@ -164,7 +164,7 @@ fn allowed(c: char) -> bool {
 /// A value made fit for a profile name: each run of white space becomes
 /// one `-`, and whatever else a name may not hold (brackets, quotes, `;`,
 /// `$`, control characters, …) is dropped.
-pub fn safe(value: &str) -> String {
+fn safe(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     let mut after_space = false;
     for c in value.chars() {
