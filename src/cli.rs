@@ -71,6 +71,18 @@ pub enum Command {
     /// cached for 12 hours (in $XDG_CACHE_HOME/ssoenv, default ~/.cache/ssoenv);
     /// --refresh fetches it again.
     List(ListArgs),
+    /// Write a profile into your AWS config for every account and role an sso-session reaches.
+    ///
+    /// Each is a `[profile NAME]` in AWS_CONFIG_FILE (default ~/.aws/config)
+    /// with sso_session, sso_account_id, sso_role_name, `region` with
+    /// --region, and the marker key `ssoenv_generated = SESSION`. Only
+    /// sections with that marker are ever changed or removed, and every
+    /// other byte of the file stays as it was; a profile of the same name
+    /// that populate did not write is left alone (and named). Keys you add
+    /// to a generated profile are kept. Running it again changes nothing
+    /// until your assignments do. The accounts and roles come from the list
+    /// `ssoenv list` caches (12 hours; --refresh fetches it again).
+    Populate(PopulateArgs),
     /// Print the shell integration: `eval "$(ssoenv init bash)"` in your rc file.
     Init(InitArgs),
     /// Switch this shell to a profile's credentials (needs `ssoenv init`).
@@ -430,6 +442,32 @@ pub struct ListArgs {
     /// One JSON array of {sso_session, account_id, account_name, role_name, profiles}.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PopulateArgs {
+    /// The [sso-session] whose accounts and roles to write (needed when the
+    /// config has several).
+    #[arg(long)]
+    pub sso_session: Option<String>,
+    /// Profile names, from {account_name}, {account_id}, {role_name} and
+    /// {session}; white space in a value becomes `-`, and what a name
+    /// cannot hold is dropped (names keep letters, digits and - _ . @ + = : /).
+    #[arg(long, value_name = "T", default_value = "{account_name}.{role_name}")]
+    pub template: String,
+    /// Also write `region = REGION` into every generated profile.
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Remove the generated profiles of this sso-session whose account or
+    /// role is no longer assigned to you.
+    #[arg(long)]
+    pub prune: bool,
+    /// Print what would change, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Fetch the accounts and roles again instead of using the cached list.
+    #[arg(long)]
+    pub refresh: bool,
 }
 
 #[cfg(feature = "emulator")]

@@ -14,6 +14,7 @@ pub mod init;
 pub mod list;
 pub mod login;
 pub mod logout;
+pub mod populate;
 pub mod prompt;
 #[cfg(feature = "emulator")]
 pub mod sandbox;
@@ -71,6 +72,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Status(a) => status::run(a),
         Command::Doctor(a) => block_on(doctor::run(a)),
         Command::List(a) => block_on(list::run(a)),
+        Command::Populate(a) => block_on(populate::run(a)),
         Command::Init(a) => init::run(a),
         Command::Use(a) => block_on(use_::run(a)),
         Command::Off(a) => block_on(use_::run(crate::cli::UseArgs {
