@@ -161,7 +161,7 @@ impl Prompt<'_> {
     /// expiry), not at every prompt.
     fn notice(&mut self, key: &str, message: &str) {
         if self.notices.first_time(key) {
-            eprintln!("ssoenv: {message}");
+            crate::say!("{message}");
         }
     }
 

@@ -24,8 +24,8 @@ pub async fn sign_in(session: &SsoSession, open_browser: bool) -> Result<()> {
         t = login::login(session, Options { open_browser }) => t?,
         _ = tokio::signal::ctrl_c() => return Err(Error::interrupted("sign-in cancelled")),
     };
-    eprintln!(
-        "ssoenv: session valid until {} ({})",
+    crate::say!(
+        "session valid until {} ({})",
         token.expires_at,
         token.expires_at.describe_expiry(Timestamp::now())
     );

@@ -27,7 +27,7 @@ pub async fn run(args: LogoutArgs) -> Result<()> {
     let path = token::path(&session)?;
     match token::load(&session)? {
         Some(t) => end_session(&t).await,
-        None => eprintln!("ssoenv: not signed in to {}", session.cache_key()),
+        None => crate::say!("not signed in to {}", session.cache_key()),
     }
     remove(&path, token::TOKEN_LOCK).await?;
     // Role credentials of every profile that used this session.
@@ -38,7 +38,7 @@ pub async fn run(args: LogoutArgs) -> Result<()> {
             remove(&credentials::path(&p)?, credentials::CREDENTIALS_LOCK).await?;
         }
     }
-    eprintln!("ssoenv: signed out of {}", session);
+    crate::say!("signed out of {}", session);
     Ok(())
 }
 
@@ -61,7 +61,7 @@ async fn logout_all() -> Result<()> {
             remove(&path, credentials::CREDENTIALS_LOCK).await?;
         }
     }
-    eprintln!("ssoenv: signed out of {count} session(s)");
+    crate::say!("signed out of {count} session(s)");
     Ok(())
 }
 

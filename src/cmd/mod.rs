@@ -38,7 +38,7 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("ssoenv: {e}");
+            crate::say!("{e}");
             ExitCode::from(e.exit_code())
         }
     }

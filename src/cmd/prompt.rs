@@ -4,6 +4,7 @@
 use crate::activation::{self, ACCOUNT, EXPIRES, PROFILE, ROLE};
 use crate::cli::PromptArgs;
 use crate::error::Result;
+use crate::log::for_terminal;
 use crate::timestamp::{self, Timestamp};
 
 pub fn run(args: PromptArgs) -> Result<()> {
@@ -13,11 +14,14 @@ pub fn run(args: PromptArgs) -> Result<()> {
     let expires = activation::get(EXPIRES)
         .and_then(|e| e.parse::<i64>().ok())
         .and_then(Timestamp::from_unix_seconds);
+    // The format is the user's own (colours and all); the values come from
+    // the environment, and a config can give a profile any name.
+    let value = |name| for_terminal(&activation::get(name).unwrap_or_default()).into_owned();
     let out = args
         .format
-        .replace("{profile}", &profile)
-        .replace("{account}", &activation::get(ACCOUNT).unwrap_or_default())
-        .replace("{role}", &activation::get(ROLE).unwrap_or_default())
+        .replace("{profile}", &for_terminal(&profile))
+        .replace("{account}", &value(ACCOUNT))
+        .replace("{role}", &value(ROLE))
         .replace("{ttl}", &ttl(expires, Timestamp::now()));
     println!("{out}");
     Ok(())

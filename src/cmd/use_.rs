@@ -18,7 +18,7 @@ pub async fn run(args: UseArgs) -> Result<()> {
     let env = Env::from_process();
     let plan = if args.off {
         let Some(plan) = activation::off(&env) else {
-            eprintln!("ssoenv: no profile is active");
+            crate::say!("no profile is active");
             return Ok(());
         };
         plan
@@ -30,7 +30,7 @@ pub async fn run(args: UseArgs) -> Result<()> {
         let creds = match sso::credentials::get(&profile).await {
             // `use` is interactive: sign in right here, then switch.
             Err(e) if e.kind == Kind::LoginRequired => {
-                eprintln!("ssoenv: {e}");
+                crate::say!("{e}");
                 super::login::sign_in(&profile.session, true).await?;
                 sso::credentials::get(&profile).await?
             }

@@ -36,7 +36,7 @@ pub async fn login(session: &SsoSession, opts: Options) -> Result<CachedToken> {
         && Some(&t) != before.as_ref()
         && t.is_usable(Timestamp::now())
     {
-        eprintln!("ssoenv: signed in by another ssoenv process; reusing its session");
+        crate::say!("signed in by another ssoenv process; reusing its session");
         return Ok(t);
     }
     let token = device_flow(session, opts).await?;
@@ -86,9 +86,11 @@ async fn device_flow(session: &SsoSession, opts: Options) -> Result<CachedToken>
         .or(auth.verification_uri)
         .unwrap_or_default();
 
-    eprintln!("ssoenv: sign in to {} in your browser:", session.start_url);
-    eprintln!("  {url}");
-    eprintln!("  and check that it shows the code {user_code}");
+    crate::say!("sign in to {} in your browser:", session.start_url);
+    crate::log::line(format_args!("  {url}"));
+    crate::log::line(format_args!(
+        "  and check that it shows the code {user_code}"
+    ));
     if opts.open_browser {
         open_browser(&url);
     }
@@ -128,7 +130,7 @@ async fn device_flow(session: &SsoSession, opts: Options) -> Result<CachedToken>
         let access_token = out
             .access_token
             .ok_or_else(|| Error::failed("CreateToken returned no access token"))?;
-        eprintln!("ssoenv: signed in to {}", session.start_url);
+        crate::say!("signed in to {}", session.start_url);
         let expires =
             Timestamp::now().saturating_add(time::Duration::seconds(out.expires_in.into()));
         return Ok(CachedToken {
@@ -199,5 +201,5 @@ fn open_browser(url: &str) {
             Err(e) => crate::trace!("could not run {}: {e}", argv[0]),
         }
     }
-    eprintln!("ssoenv: could not open a browser; open the URL above yourself");
+    crate::say!("could not open a browser; open the URL above yourself");
 }
