@@ -71,7 +71,7 @@ fn decide<'a>(
     // Still in the applied tree: nothing to do unless the file was edited,
     // or `deny` revoked it, since it was applied.
     if let Some(tree) = applied
-        && tree.root == file.root
+        && tree.is_rooted_at(&file.root)
         && tree.key == Some(key.as_str())
         && trust == Trust::Allowed
     {
@@ -317,7 +317,7 @@ mod tests {
 
     fn applied<'a>(root: &'a str, key: &'a str) -> Option<AppliedTree<'a>> {
         Some(AppliedTree {
-            root: Path::new(root),
+            root,
             key: Some(key),
         })
     }
@@ -378,7 +378,7 @@ mod tests {
         );
         // Applied, but which file it came from was lost.
         let no_key = Some(AppliedTree {
-            root: Path::new("/p"),
+            root: "/p",
             key: None,
         });
         assert_eq!(decide(found, no_key, None, NOW), enter(true, false));
