@@ -124,7 +124,13 @@ pub async fn get(profile: &SsoProfile) -> Result<RoleCredentials> {
         provider_type: Some("sso".into()),
         credentials: fresh.clone(),
     };
-    cache::write(&path(profile)?, &entry)?;
+    // Unsaved (a full disk), they still serve this command.
+    if let Err(e) = cache::write(&path(profile)?, &entry) {
+        crate::warn!(
+            "the credentials for profile {} could not be cached ({e}); this command uses them, and they are fetched again next time",
+            profile.name
+        );
+    }
     Ok(fresh)
 }
 
