@@ -56,6 +56,7 @@ fn needs_escape(c: char) -> bool {
 
 /// One line on stderr, escaped by [`for_terminal`]. The macros below are
 /// the usual way in.
+#[allow(clippy::disallowed_macros)] // the one place that writes stderr
 pub fn line(text: fmt::Arguments) {
     eprintln!("{}", for_terminal(&text.to_string()));
 }

@@ -1075,6 +1075,7 @@ fn zsh_hook_does_nothing_in_subshells(sh: Sh) {
 }
 
 /// Count of runs of the user's own prompt commands, and the hook works.
+#[allow(clippy::disallowed_macros)] // the test's own diagnostics
 fn prompt_command_case(preset: &str, counters: &[&str]) {
     let sh = Sh::Bash;
     let env = logged_in();

@@ -42,7 +42,7 @@ pub fn run(args: SandboxArgs) -> Result<()> {
     {
         return Err(Error::failed("the sandbox sign-in failed"));
     }
-    eprintln!(
+    let ready = format!(
         "\nssoenv sandbox: a local Identity Center at {}, HOME={}\n\
          Profiles: dev, staging, prod (see ~/.aws/config). Try:\n  \
          ssoenv use dev   (then `ssoenv prompt`, `ssoenv off`)\n  \
@@ -52,6 +52,9 @@ pub fn run(args: SandboxArgs) -> Result<()> {
         emulator.endpoint(),
         home.path().display()
     );
+    for line in ready.split('\n') {
+        crate::log::line(format_args!("{line}"));
+    }
     let mut sub = Command::new(&shell);
     sub.current_dir(home.path());
     env(&mut sub);
