@@ -213,3 +213,44 @@ fn no_document_panics_any_command() {
     let out = env.run(&["status", "dev", "--json"]);
     assert_ne!(out.status.code(), Some(exit::LOGIN_REQUIRED), "restored");
 }
+
+#[test]
+fn no_registration_file_content_panics_a_sign_in() {
+    let env = Env::new();
+    env.login();
+    let token = env.token_path("corp");
+    let cache = token.parent().unwrap().to_path_buf();
+    let registration = std::fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| *p != token && p.extension().is_some_and(|e| e == "json"))
+        .expect("the client registration is cached");
+    let registered = std::fs::read(&registration).unwrap();
+    let mut cases: Vec<(String, Vec<u8>)> = Vec::new();
+    // Each case is a sign-in: the kinds of value that matter for a client.
+    let kinds = ["a number", "null", "NUL", "a line break", "an empty string"];
+    for member in ["/clientId", "/clientSecret", "/expiresAt", "/scopes"] {
+        for (what, value) in crafted_values()
+            .into_iter()
+            .filter(|(w, _)| kinds.contains(w))
+        {
+            std::fs::write(&registration, &registered).unwrap();
+            let text = planted(&env, &registration, member, value);
+            cases.push((format!("{member} = {what}"), text));
+        }
+    }
+    cases.push(("an empty file".into(), Vec::new()));
+    cases.push(("a list".into(), format!("[\"{SECRET}\"]").into_bytes()));
+    for (what, text) in cases {
+        std::fs::write(&registration, text).unwrap();
+        let out = env.run(&["login", "--sso-session", "corp", "--no-browser"]);
+        let what = format!("login with a registration whose {what}");
+        no_panic(&out, &what);
+        assert!(out.status.success(), "{what}: {}", stderr(&out));
+        assert!(
+            !stderr(&out).contains("PLANTED"),
+            "{what}: {}",
+            stderr(&out)
+        );
+    }
+}
