@@ -170,7 +170,7 @@ impl State {
     fn report(&self, e: &Error) {
         let mut last = self.reported();
         if last.as_deref() != Some(e.message.as_str()) {
-            eprintln!("ssoenv: {e}");
+            crate::say!("{e}");
             *last = Some(e.message.clone());
         }
     }

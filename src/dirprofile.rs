@@ -116,7 +116,10 @@ impl DirFile {
                 continue;
             }
             match line.split_once('=').map(|(k, v)| (k.trim(), v.trim())) {
-                Some(("profile", v)) if !v.is_empty() => profile = Some(v.to_string()),
+                // A control character (a bare CR, say) is no part of a name.
+                Some(("profile", v)) if !v.is_empty() && !v.contains(char::is_control) => {
+                    profile = Some(v.to_string())
+                }
                 _ => {
                     return Err(format!(
                         "{}:{}: expected `profile = NAME`",
@@ -243,6 +246,12 @@ mod tests {
         assert!(
             file("region = x\n").profile().is_err(),
             "only `profile` is understood"
+        );
+        assert_eq!(
+            file("profile = dev\rprofile = prod\n")
+                .profile()
+                .unwrap_err(),
+            "/p/.ssoenv:1: expected `profile = NAME`"
         );
     }
 

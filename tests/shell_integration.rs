@@ -43,6 +43,7 @@ in_shells! {
     manual_use_wins_inside_a_tree_until_leaving: bash zsh fish;
     off_inside_a_tree_stays_off_after_leaving: bash zsh fish;
     a_tree_applied_after_off_is_undone_on_leaving: bash zsh fish;
+    a_tree_whose_path_is_not_utf8_is_left_like_any_other: bash zsh fish;
     sourcing_init_twice_is_harmless: bash zsh fish;
     exit_status_survives_the_hook: bash zsh fish;
     cmd_renames_the_wrapper: bash zsh fish;
@@ -851,6 +852,38 @@ fn a_tree_applied_after_off_is_undone_on_leaving(sh: Sh) {
     assert_no_shell_errors(&p);
 }
 
+/// A directory name need not be UTF-8 (an old archive, another locale): the
+/// tree is still recorded, so moving inside it is no switch, and leaving it
+/// takes its credentials away.
+fn a_tree_whose_path_is_not_utf8_is_left_like_any_other(sh: Sh) {
+    use std::os::unix::ffi::OsStrExt;
+    let env = logged_in();
+    let root = env
+        .home()
+        .join(std::ffi::OsStr::from_bytes(b"latin1-caf\xe9-\xff"));
+    std::fs::create_dir_all(root.join("sub")).unwrap();
+    std::fs::write(root.join(".ssoenv"), "profile = dev\n").unwrap();
+    let mut p = spawn_with_init(&env, sh, &presets(sh));
+    let before = vars(&mut p);
+    p.run("ssoenv allow latin1-*");
+    p.run("cd latin1-*");
+    assert_active(&env, &mut p, "dev", DEV_ACCOUNT, "Admin", Some("eu-west-1"));
+    p.run("ssoenv use prod");
+    p.run("cd sub");
+    p.command("");
+    assert_eq!(
+        var(&vars(&mut p), "SSOENV_PROFILE"),
+        "prod",
+        "{}: moving inside the tree is no switch\n{}",
+        sh.name(),
+        p.transcript()
+    );
+    p.run("cd ../..");
+    p.command("");
+    assert_env_is(&mut p, &before, &CWD, "after leaving the tree");
+    assert_no_shell_errors(&p);
+}
+
 fn manual_use_wins_inside_a_tree_until_leaving(sh: Sh) {
     let env = logged_in();
     create_trees(&env);
@@ -1185,6 +1218,7 @@ fn zsh_hook_does_nothing_in_subshells(sh: Sh) {
 }
 
 /// Count of runs of the user's own prompt commands, and the hook works.
+#[allow(clippy::disallowed_macros)] // the test's own diagnostics
 fn prompt_command_case(preset: &str, counters: &[&str]) {
     let sh = Sh::Bash;
     let env = logged_in();

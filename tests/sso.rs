@@ -279,6 +279,7 @@ fn corrupted_caches_are_ignored_with_a_warning() {
 }
 
 #[test]
+#[allow(clippy::disallowed_macros)] // the test's own diagnostics
 fn twenty_processes_make_one_fetch() {
     // Tokens inside the refresh window too: at most one refresh.
     let env = Env::with(EmulatorConfig {

@@ -31,9 +31,31 @@ pub struct Env {
 /// The directory tree the environment says is applied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AppliedTree<'a> {
-    pub root: &'a Path,
+    /// Its root as SSOENV_DIR records it ([`recorded_root`]).
+    pub root: &'a str,
     /// Which file (path and content) it was applied from.
     pub key: Option<&'a str>,
+}
+
+impl AppliedTree<'_> {
+    pub fn is_rooted_at(&self, root: &Path) -> bool {
+        self.root == recorded_root(root)
+    }
+}
+
+/// How SSOENV_DIR records a tree's root: the path itself, except that `%`
+/// is written `%25` and each byte that is not UTF-8 `%XX`. Every path gets
+/// a recording, and no two paths share one, so the hook knows the applied
+/// tree — and so leaves it — whatever bytes its path holds.
+pub(super) fn recorded_root(root: &Path) -> String {
+    let mut out = String::new();
+    for chunk in root.as_os_str().as_encoded_bytes().utf8_chunks() {
+        out.push_str(&chunk.valid().replace('%', "%25"));
+        for byte in chunk.invalid() {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 impl Env {
@@ -115,7 +137,7 @@ impl Env {
 
     pub fn applied_tree(&self) -> Option<AppliedTree<'_>> {
         Some(AppliedTree {
-            root: Path::new(self.get(DIR)?),
+            root: self.get(DIR)?,
             key: self.get(DIR_KEY),
         })
     }
@@ -192,6 +214,36 @@ mod tests {
             Some(("111111111111/Admin".into(), Some("corp")))
         );
         assert_eq!(Env::from_pairs(&target[1..]).active_target(), None);
+    }
+
+    #[test]
+    fn any_root_is_recorded_and_told_apart() {
+        use std::ffi::OsStr;
+        use std::os::unix::ffi::OsStrExt;
+        let path = |b: &[u8]| Path::new(OsStr::from_bytes(b)).to_path_buf();
+        let roots = [
+            path(b"/home/u/proj"),
+            path(b"/home/u/\xff\xfe"),
+            path(b"/home/u/%FF%FE"),
+            path(b"/home/u/%25FF"),
+            path(b"/caf\xc3\xa9 \xe2\x80"),
+            path(b"/caf\xc3\xa9 %E2%80"),
+        ];
+        assert_eq!(recorded_root(&roots[0]), "/home/u/proj", "readable as is");
+        assert_eq!(recorded_root(&roots[1]), "/home/u/%FF%FE");
+        let recorded: std::collections::BTreeSet<_> =
+            roots.iter().map(|r| recorded_root(r)).collect();
+        assert_eq!(recorded.len(), roots.len(), "{recorded:?}");
+        for root in &roots {
+            let value = recorded_root(root);
+            let env = Env::from_pairs(&[(DIR, &value)]);
+            let applied = env.applied_tree().expect("recorded");
+            assert!(applied.is_rooted_at(root), "{value}");
+            assert!(
+                roots.iter().filter(|r| applied.is_rooted_at(r)).count() == 1,
+                "{value}"
+            );
+        }
     }
 
     #[test]

@@ -178,10 +178,8 @@ fn switch(env: &Env, now: i64, why: Switch, target: &Target, creds: &RoleCredent
     for name in STALE.iter().chain(&[AWS_DEFAULT_PROFILE]) {
         plan.unset(name);
     }
-    if let Switch::EnterTree(tree) = why
-        && let Some(root) = tree.root.to_str()
-    {
-        plan.set(DIR, root);
+    if let Switch::EnterTree(tree) = why {
+        plan.set(DIR, env::recorded_root(tree.root));
         plan.set(DIR_KEY, tree.key);
     }
     plan
@@ -650,18 +648,24 @@ mod tests {
     }
 
     #[test]
-    fn a_tree_with_a_path_that_is_not_utf8_is_applied_but_not_recorded() {
+    fn a_tree_with_a_path_that_is_not_utf8_is_recorded_and_left() {
         use std::os::unix::ffi::OsStrExt;
         let root = Path::new(std::ffi::OsStr::from_bytes(b"/pro\xffj"));
+        let mut sh = Shell::with(USERS_OWN);
+        let before = sh.exported.clone();
         let tree = Tree { root, key: "k" };
-        let plan = enter_tree(
-            &Env::default(),
+        sh.run(&enter_tree(
+            &sh.env(),
             NOW,
             tree,
             &profile("dev", None),
             &creds(NOW + 60),
-        );
-        assert!(plan.assignments().any(|(n, v)| (n, v) == (PROFILE, "dev")));
-        assert!(plan.assignments().all(|(n, _)| n != DIR && n != DIR_KEY));
+        ));
+        assert_eq!(sh.get(PROFILE), Some("dev"));
+        let env = sh.env();
+        let applied = env.applied_tree().expect("the tree is recorded");
+        assert!(applied.is_rooted_at(root), "{applied:?}");
+        sh.run(&leave_tree());
+        assert_eq!(sh.exported, before);
     }
 }

@@ -28,16 +28,13 @@ pub fn allow(args: DirArgs) -> Result<()> {
         .sso_profile(&profile)
         .map_err(|e| e.context(format!("{} names profile `{profile}`", file.path.display())))?;
     file.allow()?;
-    eprintln!(
-        "ssoenv: allowed {} (profile {profile})",
-        file.path.display()
-    );
+    crate::say!("allowed {} (profile {profile})", file.path.display());
     Ok(())
 }
 
 pub fn deny(args: DirArgs) -> Result<()> {
     let file = nearest(&args)?;
     file.deny()?;
-    eprintln!("ssoenv: denied {}", file.path.display());
+    crate::say!("denied {}", file.path.display());
     Ok(())
 }

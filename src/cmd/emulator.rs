@@ -37,7 +37,7 @@ pub fn run(args: EmulatorArgs) -> Result<()> {
     println!("AWS_ENDPOINT_URL_SSO={endpoint}");
     println!("AWS_ENDPOINT_URL_SSO_OIDC={endpoint}");
     let _ = std::io::stdout().flush();
-    eprintln!("ssoenv: Identity Center emulator listening on {endpoint}; Ctrl-C stops it");
+    crate::say!("Identity Center emulator listening on {endpoint}; Ctrl-C stops it");
     super::block_on(super::until_stopped())?;
     emulator.shutdown();
     Ok(())

@@ -77,7 +77,7 @@ fn decide<'a>(
     // Still in the applied tree: nothing to do unless the file was edited,
     // or `deny` revoked it, since it was applied.
     if let Some(tree) = applied
-        && tree.root == file.root
+        && tree.is_rooted_at(&file.root)
         && tree.key == Some(key.as_str())
         && trust == Trust::Allowed
     {
@@ -167,14 +167,14 @@ impl Prompt<'_> {
     /// expiry), not at every prompt.
     fn notice(&mut self, key: &str, message: &str) {
         if self.notices.first_time(key) {
-            eprintln!("ssoenv: {message}");
+            crate::say!("{message}");
         }
     }
 
     /// Say what became of a directory profile, unless SSOENV_QUIET.
     fn announce(&self, message: &str) {
         if !self.env.quiet() {
-            eprintln!("ssoenv: {message}");
+            crate::say!("{message}");
         }
     }
 
@@ -183,8 +183,9 @@ impl Prompt<'_> {
     fn leave(&mut self, here: Option<&DirFile>) {
         self.plan.extend(activation::leave_tree());
         if let Some(applied) = self.env.applied_tree() {
-            let inside = here.is_some_and(|f| f.root == applied.root);
-            self.announce(&left(applied.root, inside));
+            let inside = here.is_some_and(|f| applied.is_rooted_at(&f.root));
+            // As SSOENV_DIR records it: readable, and any bytes escaped.
+            self.announce(&left(Path::new(applied.root), inside));
         }
     }
 
@@ -364,7 +365,7 @@ mod tests {
 
     fn applied<'a>(root: &'a str, key: &'a str) -> Option<AppliedTree<'a>> {
         Some(AppliedTree {
-            root: Path::new(root),
+            root,
             key: Some(key),
         })
     }
@@ -425,7 +426,7 @@ mod tests {
         );
         // Applied, but which file it came from was lost.
         let no_key = Some(AppliedTree {
-            root: Path::new("/p"),
+            root: "/p",
             key: None,
         });
         assert_eq!(decide(found, no_key, None, NOW), enter(true, false));

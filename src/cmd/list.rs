@@ -48,7 +48,7 @@ pub async fn run(args: ListArgs) -> Result<()> {
         return Err(none_signed_in(signed_out));
     }
     for (_, _, e) in &signed_out {
-        eprintln!("ssoenv: not listed: {e}");
+        crate::say!("not listed: {e}");
     }
     let rows = rows(&config, &listed);
     let out = match args.json {
@@ -58,7 +58,7 @@ pub async fn run(args: ListArgs) -> Result<()> {
     write_stdout(&out)?;
     if !args.json {
         if rows.is_empty() {
-            eprintln!("ssoenv: no accounts or roles are assigned to you");
+            crate::say!("no accounts or roles are assigned to you");
         }
         if let Some(oldest) = listed
             .iter()
@@ -66,8 +66,8 @@ pub async fn run(args: ListArgs) -> Result<()> {
             .map(|(_, l)| l.fetched_at)
             .min()
         {
-            eprintln!(
-                "ssoenv: listed from the cache of {}; `ssoenv list --refresh` fetches again",
+            crate::say!(
+                "listed from the cache of {}; `ssoenv list --refresh` fetches again",
                 oldest
             );
         }

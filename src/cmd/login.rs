@@ -75,12 +75,12 @@ pub async fn sign_in(session: &SsoSession, profile: Option<&str>, opts: Options)
     };
     let now = Timestamp::now();
     match outcome {
-        Outcome::AlreadySignedIn(t) => eprintln!(
-            "ssoenv: signed in to {session} until {} (--force signs in again)",
+        Outcome::AlreadySignedIn(t) => crate::say!(
+            "signed in to {session} until {} (--force signs in again)",
             t.expires_at.local_clock(now)
         ),
-        Outcome::SignedIn(t) | Outcome::Joined(t) => eprintln!(
-            "ssoenv: signed in to {session} until {}",
+        Outcome::SignedIn(t) | Outcome::Joined(t) => crate::say!(
+            "signed in to {session} until {}",
             t.expires_at.local_clock(now)
         ),
     }
@@ -110,11 +110,15 @@ fn pick(config: &Config, mut sessions: Vec<SsoSession>) -> Result<(SsoSession, O
     if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
         return Err(Error::usage(several));
     }
-    eprintln!("ssoenv: sign in to which sso-session?");
+    crate::say!("sign in to which sso-session?");
     for (i, s) in sessions.iter().enumerate() {
-        eprintln!("  {}) {} ({})", i + 1, name(s), s.start_url);
+        crate::log::line(format_args!("  {}) {} ({})", i + 1, name(s), s.start_url));
     }
-    eprint!("number or name: ");
+    // A prompt: no newline, and nothing in it comes from outside.
+    #[allow(clippy::disallowed_macros)]
+    {
+        eprint!("number or name: ");
+    }
     let mut answer = String::new();
     std::io::stdin()
         .lock()

@@ -47,7 +47,7 @@ pub async fn run(args: LogoutArgs) -> Result<()> {
             deleted += 1;
         }
     }
-    eprintln!("ssoenv: {}", signed_out(&session, token.is_some(), deleted));
+    crate::say!("{}", signed_out(&session, token.is_some(), deleted));
     Ok(())
 }
 
@@ -93,7 +93,7 @@ async fn logout_all() -> Result<()> {
             credentials += 1;
         }
     }
-    eprintln!("ssoenv: {}", signed_out_of_all(sessions, credentials));
+    crate::say!("{}", signed_out_of_all(sessions, credentials));
     Ok(())
 }
 

@@ -42,7 +42,7 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             if !e.is_reported() {
-                eprintln!("ssoenv: {e}");
+                crate::say!("{e}");
             }
             ExitCode::from(e.exit_code())
         }

@@ -65,15 +65,15 @@ pub async fn run(args: PopulateArgs) -> Result<()> {
         .write_all(out.as_bytes())
         .map_err(|e| Error::failed(format!("cannot write the changes: {e}")))?;
     for note in &report.notes {
-        eprintln!("ssoenv: {}", printable(&note.to_string()));
+        crate::say!("{}", printable(&note.to_string()));
     }
     if listing.from_cache {
-        eprintln!(
-            "ssoenv: accounts and roles as listed at {}; --refresh lists them again",
+        crate::say!(
+            "accounts and roles as listed at {}; --refresh lists them again",
             listing.fetched_at
         );
     }
-    eprintln!("ssoenv: {}", summary(&report, &path, &name, args.dry_run));
+    crate::say!("{}", summary(&report, &path, &name, args.dry_run));
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 use crate::activation::{self, ACCOUNT, ACCOUNT_NAME, EXPIRES, PROFILE, ROLE};
 use crate::cli::PromptArgs;
 use crate::error::Result;
+use crate::log::for_terminal;
 use crate::timestamp::{self, Timestamp};
 
 pub fn run(args: PromptArgs) -> Result<()> {
@@ -13,9 +14,11 @@ pub fn run(args: PromptArgs) -> Result<()> {
     let expires = activation::get(EXPIRES)
         .and_then(|e| e.parse::<i64>().ok())
         .and_then(Timestamp::from_unix_seconds);
-    let get = |name| activation::get(name).unwrap_or_default();
+    // The format is the user's own (colours and all); the values come from
+    // the environment, and a config can give a profile any name.
+    let get = |name| for_terminal(&activation::get(name).unwrap_or_default()).into_owned();
     let values = [
-        ("{profile}", profile),
+        ("{profile}", for_terminal(&profile).into_owned()),
         ("{account}", get(ACCOUNT)),
         ("{account_name}", get(ACCOUNT_NAME)),
         ("{role}", get(ROLE)),

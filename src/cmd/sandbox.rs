@@ -74,10 +74,10 @@ pub fn run(args: SandboxArgs) -> Result<()> {
     {
         return Err(Error::failed("the sandbox sign-in failed"));
     }
-    eprint!(
-        "{}",
-        banner(&emulator.endpoint(), home.path(), accounts, roles)
-    );
+    let text = banner(&emulator.endpoint(), home.path(), accounts, roles);
+    for line in text.trim_end_matches('\n').split('\n') {
+        crate::log::line(format_args!("{line}"));
+    }
     let mut sub = Command::new(&shell);
     sub.current_dir(home.path());
     env(&mut sub);
@@ -225,19 +225,21 @@ fn serve_stand_in(handoff: &Path, stop: &AtomicBool, endpoint: &str) {
             Ok(_) if line.ends_with('\n') => {
                 let url = line.trim_end();
                 if !url.starts_with(endpoint) {
-                    eprintln!(
+                    crate::log::line(format_args!(
                         "ssoenv sandbox: the stand-in browser opens only sandbox pages, not {url}"
-                    );
+                    ));
                     continue;
                 }
                 // Quiet when it works: `ssoenv login` is drawing on the terminal.
                 match browser::browse(url) {
                     Ok(visit) if visit.status == 200 => {}
-                    Ok(visit) => eprintln!(
+                    Ok(visit) => crate::log::line(format_args!(
                         "ssoenv sandbox: the stand-in browser got HTTP {} from {}",
                         visit.status, visit.url
-                    ),
-                    Err(e) => eprintln!("ssoenv sandbox: the stand-in browser failed: {e}"),
+                    )),
+                    Err(e) => crate::log::line(format_args!(
+                        "ssoenv sandbox: the stand-in browser failed: {e}"
+                    )),
                 }
             }
             // Nothing new, or half a line: read it again when it is whole.

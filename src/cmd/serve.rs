@@ -28,8 +28,8 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     std::io::stdout()
         .flush()
         .map_err(|e| crate::error::Error::io("write to stdout", e))?;
-    eprintln!(
-        "ssoenv: serving credentials of profile {} until Ctrl-C; set the variables above where they are needed",
+    crate::say!(
+        "serving credentials of profile {} until Ctrl-C; set the variables above where they are needed",
         profile.name
     );
     tokio::select! {

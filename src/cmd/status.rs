@@ -71,7 +71,9 @@ pub fn run(args: StatusArgs) -> Result<()> {
             serde_json::to_string_pretty(&json).expect("JSON serializes")
         );
     } else {
-        print!("{human}");
+        for line in human.lines() {
+            println!("{}", crate::log::for_terminal(line));
+        }
     }
     match signed_in {
         true => Ok(()),

@@ -23,7 +23,7 @@ pub async fn run(args: UseArgs) -> Result<()> {
     let env = Env::from_process();
     let plan = if args.off {
         let Some(plan) = activation::off(&env) else {
-            eprintln!("ssoenv: no profile is active");
+            crate::say!("no profile is active");
             return Ok(());
         };
         plan
@@ -53,7 +53,7 @@ pub async fn run(args: UseArgs) -> Result<()> {
             crate::trace!("usage history not recorded: {e}");
         }
         if !args.quiet {
-            eprintln!("ssoenv: {}", announcement(&target, &creds, now));
+            crate::say!("{}", announcement(&target, &creds, now));
         }
         plan
     };
@@ -71,7 +71,7 @@ async fn resolve(config: &Config, spelling: &str, sso_session: Option<&str>) -> 
                 .try_into()
                 .map_err(|_| e)?;
             let login = sso::discovery::login_profile(config, &session);
-            eprintln!("ssoenv: signing in to {session} first");
+            crate::say!("signing in to {session} first");
             let opts = super::login::interactive_options()?;
             super::login::sign_in(&session, login.as_deref(), opts).await?;
             target::resolve(config, spelling, sso_session).await
@@ -85,7 +85,7 @@ async fn credentials(target: &Target) -> Result<RoleCredentials> {
     let profile = &target.profile;
     match sso::credentials::get(profile).await {
         Err(e) if e.kind == Kind::LoginRequired => {
-            eprintln!("ssoenv: signing in to {} first", profile.session);
+            crate::say!("signing in to {} first", profile.session);
             let opts = super::login::interactive_options()?;
             super::login::sign_in(&profile.session, Some(&profile.name), opts).await?;
             sso::credentials::get(profile).await
@@ -162,7 +162,7 @@ async fn choose(config: &Config, quiet: bool) -> Result<Chosen> {
     if !quiet {
         let mut shortcut = vec!["use"];
         shortcut.extend(args.iter().map(String::as_str));
-        eprintln!("ssoenv: {}", picker::shortcut(&shortcut));
+        crate::say!("{}", picker::shortcut(&shortcut));
     }
     let mut args = args.into_iter();
     let spelling = args.next().unwrap_or_default();

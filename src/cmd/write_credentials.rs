@@ -138,8 +138,8 @@ fn report(path: &Path, mut outcomes: Vec<Outcome>) -> Result<()> {
     if outcomes.len() == 1 {
         let single = outcomes.remove(0);
         let creds = single.result?;
-        eprintln!(
-            "ssoenv: wrote [{}] to {}; {}",
+        crate::say!(
+            "wrote [{}] to {}; {}",
             single.section,
             path.display(),
             expiry(&creds)
@@ -150,8 +150,8 @@ fn report(path: &Path, mut outcomes: Vec<Outcome>) -> Result<()> {
         .iter()
         .filter_map(|o| o.result.as_ref().err())
         .collect();
-    eprintln!(
-        "ssoenv: wrote {} of {} profiles to {}",
+    crate::say!(
+        "wrote {} of {} profiles to {}",
         outcomes.len() - failed.len(),
         outcomes.len(),
         path.display()
@@ -163,7 +163,7 @@ fn report(path: &Path, mut outcomes: Vec<Outcome>) -> Result<()> {
             Ok(c) => format!("as [{}], {}", o.section, expiry(c)),
             Err(e) => format!("failed: {e}"),
         };
-        eprintln!("  {:width$}  {what}", o.profile);
+        crate::log::line(format_args!("  {:width$}  {what}", o.profile));
     }
     if failed.is_empty() {
         return Ok(());
@@ -188,9 +188,9 @@ async fn clean(path: &Path, args: &WriteCredentialsArgs) -> Result<()> {
         .await?
         .map_err(|e| e.context(path.display()))?;
     match removed.as_slice() {
-        [] => eprintln!("ssoenv: nothing to remove from {}", path.display()),
-        names => eprintln!(
-            "ssoenv: removed {} from {}",
+        [] => crate::say!("nothing to remove from {}", path.display()),
+        names => crate::say!(
+            "removed {} from {}",
             names
                 .iter()
                 .map(|n| format!("[{n}]"))

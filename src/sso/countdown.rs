@@ -41,7 +41,7 @@ impl Countdown {
                 let minute = whole_seconds(left) / 60;
                 let first = shown_minute.is_none();
                 if first || (shown_minute != Some(minute) && minute > 0) {
-                    eprintln!("ssoenv: {}", plain_line(self.what, left, first));
+                    crate::say!("{}", plain_line(self.what, left, first));
                     shown_minute = Some(minute);
                 }
             }
@@ -60,7 +60,11 @@ impl Countdown {
 impl Drop for Countdown {
     fn drop(&mut self) {
         if self.live {
-            eprint!("\r\x1b[K");
+            // Clears the live line: our own escape, nothing from outside.
+            #[allow(clippy::disallowed_macros)]
+            {
+                eprint!("\r\x1b[K");
+            }
         }
     }
 }

@@ -4,8 +4,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, de};
 use serde_json::json;
+use zeroize::Zeroizing;
 
 use super::cache;
 use super::client::{self, Service};
@@ -21,16 +22,36 @@ use crate::timestamp::Timestamp;
 pub const REUSE_WINDOW: time::Duration = time::Duration::minutes(15);
 
 /// A cache entry whose members do not read (an expiration that is not
-/// RFC 3339, say) is ignored as a whole, with a warning, and fetched again.
+/// RFC 3339, or a key no environment can carry) is ignored as a whole, with
+/// a warning, and fetched again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RoleCredentials {
+    #[serde(deserialize_with = "carried")]
     pub access_key_id: String,
+    #[serde(deserialize_with = "carried")]
     pub secret_access_key: Secret,
+    #[serde(deserialize_with = "carried")]
     pub session_token: Secret,
     pub expiration: Timestamp,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
+}
+
+/// Whether an environment variable can hold `value`: anything but NUL. A
+/// key with NUL in it is refused, fetched or cached, rather than truncated.
+fn can_be_carried(value: &str) -> bool {
+    !value.contains('\0')
+}
+
+/// A key read from a cache file, refused as [`can_be_carried`] says.
+fn carried<'de, D: Deserializer<'de>, T: From<String>>(d: D) -> Result<T, D::Error> {
+    let mut value = Zeroizing::new(String::deserialize(d)?);
+    if !can_be_carried(&value) {
+        // Never quoted: it could be a secret.
+        return Err(de::Error::custom("a key that contains NUL"));
+    }
+    Ok(T::from(std::mem::take(&mut *value)))
 }
 
 /// The AWS CLI's cache entry: `{"ProviderType": "sso", "Credentials": {...}}`.
@@ -103,7 +124,13 @@ pub async fn get(profile: &SsoProfile) -> Result<RoleCredentials> {
         provider_type: Some("sso".into()),
         credentials: fresh.clone(),
     };
-    cache::write(&path(profile)?, &entry)?;
+    // Unsaved (a full disk), they still serve this command.
+    if let Err(e) = cache::write(&path(profile)?, &entry) {
+        crate::warn!(
+            "the credentials for profile {} could not be cached ({e}); this command uses them, and they are fetched again next time",
+            profile.name
+        );
+    }
     Ok(fresh)
 }
 
@@ -148,14 +175,13 @@ async fn fetch(profile: &SsoProfile) -> Result<RoleCredentials> {
         expiration: Timestamp::from_unix_millis(rc.expiration).ok_or_else(missing)?,
         account_id: Some(profile.account_id.clone()),
     };
-    // An environment variable cannot hold NUL; refuse rather than truncate.
-    if [
+    if ![
         creds.access_key_id.as_str(),
         creds.secret_access_key.expose(),
         creds.session_token.expose(),
     ]
-    .iter()
-    .any(|v| v.contains('\0'))
+    .into_iter()
+    .all(can_be_carried)
     {
         return Err(Error::failed(
             "GetRoleCredentials returned a value containing NUL",
@@ -212,5 +238,18 @@ mod tests {
         assert_eq!(cache::python_json(&entry), text);
         let bad = text.replace("2026-01-01T00:00:00Z", "9999-12-31T23:59:59-23:59");
         assert!(serde_json::from_str::<CliCacheEntry>(&bad).is_err());
+        // NUL in any key, as JSON escapes it.
+        for (plain, with_nul) in [
+            (r#""ASIA""#, r#""AS\u0000IA""#),
+            (r#""k""#, r#""k\u0000""#),
+            (r#""t""#, r#""\u0000t""#),
+        ] {
+            let bad = text.replacen(plain, with_nul, 1);
+            assert_ne!(bad, text);
+            assert!(
+                serde_json::from_str::<CliCacheEntry>(&bad).is_err(),
+                "{bad}"
+            );
+        }
     }
 }

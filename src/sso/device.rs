@@ -58,9 +58,11 @@ pub async fn sign_in(attempt: &Attempt<'_>, open_browser: bool) -> Result<Cached
 
     // Always the URL and the code: the device pages ask the user to confirm
     // a code, and a browser may not open at all.
-    eprintln!("ssoenv: sign in to {} in your browser:", session.start_url);
-    eprintln!("  {url}");
-    eprintln!("  and check that it shows the code {user_code}");
+    crate::say!("sign in to {} in your browser:", session.start_url);
+    crate::log::line(format_args!("  {url}"));
+    crate::log::line(format_args!(
+        "  and check that it shows the code {user_code}"
+    ));
 
     // The device code's own lifetime, or the sign-in's time-out if shorter.
     let code_expires = Instant::now() + Duration::from_secs(auth.expires_in.max(1) as u64);
@@ -71,7 +73,7 @@ pub async fn sign_in(attempt: &Attempt<'_>, open_browser: bool) -> Result<Cached
     let opened = async {
         if open_browser {
             let why = browser::open(&browser::Surroundings::from_env().commands(), &url).await;
-            eprintln!("ssoenv: could not open a browser ({why}); open the URL above yourself");
+            crate::say!("could not open a browser ({why}); open the URL above yourself");
         }
         std::future::pending::<Infallible>().await
     };

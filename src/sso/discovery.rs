@@ -264,8 +264,8 @@ async fn fetch(
             let account_name = account.account_name.unwrap_or_else(|| account_id.clone());
             accounts += 1;
             if accounts == MANY_ACCOUNTS + 1 {
-                eprintln!(
-                    "ssoenv: listing the roles of more than {MANY_ACCOUNTS} accounts in {session}; \
+                crate::say!(
+                    "listing the roles of more than {MANY_ACCOUNTS} accounts in {session}; \
                      Identity Center allows about 20 calls a second, so this takes a while"
                 );
             }

@@ -59,7 +59,7 @@ pub async fn acquire(name: &str, wait: Duration, what: &str, how: Wait) -> Resul
             match how {
                 Wait::Quiet => crate::trace!("waiting for another ssoenv process ({what})"),
                 Wait::Announced => {
-                    eprintln!("ssoenv: waiting for {what} in another ssoenv process...")
+                    crate::say!("waiting for {what} in another ssoenv process...")
                 }
             }
             announced = true;

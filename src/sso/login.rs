@@ -153,7 +153,7 @@ pub async fn login(session: &SsoSession, retry: &str, opts: Options) -> Result<O
         && Some(&t) != before.as_ref()
         && t.is_usable(Timestamp::now())
     {
-        eprintln!("ssoenv: signed in by another ssoenv process; reusing its session");
+        crate::say!("signed in by another ssoenv process; reusing its session");
         return Ok(Outcome::Joined(t));
     }
 
@@ -179,13 +179,13 @@ pub async fn login(session: &SsoSession, retry: &str, opts: Options) -> Result<O
                 return Ok(Outcome::SignedIn(token));
             }
             pkce::Outcome::Unavailable(why) => {
-                eprintln!("ssoenv: signing in with a code instead: {why}");
+                crate::say!("signing in with a code instead: {why}");
                 device::sign_in(&attempt, false).await?
             }
         },
         Plan::DeviceCode { open_browser, why } => {
             if let Some(why) = why {
-                eprintln!("ssoenv: signing in with a code: {why}");
+                crate::say!("signing in with a code: {why}");
             }
             device::sign_in(&attempt, open_browser).await?
         }

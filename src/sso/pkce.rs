@@ -160,10 +160,10 @@ pub async fn sign_in(attempt: &Attempt<'_>, browsers: &[String]) -> Result<Outco
         &scopes,
     );
 
-    eprintln!(
-        "ssoenv: signing in to {session} in your browser; if it does not open, open this URL on this computer:"
+    crate::say!(
+        "signing in to {session} in your browser; if it does not open, open this URL on this computer:"
     );
-    eprintln!("  {url}");
+    crate::log::line(format_args!("  {url}"));
     let visit = {
         let countdown = Countdown::new("the browser", attempt.deadline);
         tokio::select! {

@@ -9,7 +9,7 @@
 
 use std::path::PathBuf;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, de};
 use serde_json::json;
 
 use super::cache;
@@ -61,16 +61,29 @@ pub fn redirect_uri_without_port() -> String {
     format!("http://127.0.0.1{}", callback::PATH)
 }
 
+/// A cached registration with an empty client id or secret is ignored as a
+/// whole, with a warning, and replaced: the server refuses it as a bad
+/// request, which no new sign-in would get past.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Registration {
+    #[serde(deserialize_with = "non_empty")]
     pub client_id: String,
+    #[serde(deserialize_with = "non_empty")]
     pub client_secret: Secret,
     pub expires_at: Timestamp,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub grant_types: Option<Vec<String>>,
+}
+
+fn non_empty<'de, D: Deserializer<'de>, T: From<String>>(d: D) -> Result<T, D::Error> {
+    let value = String::deserialize(d)?;
+    match value.is_empty() {
+        true => Err(de::Error::custom("an empty client id or secret")),
+        false => Ok(T::from(value)),
+    }
 }
 
 impl Registration {
@@ -216,6 +229,16 @@ mod tests {
             expires_at: expires_at.parse().unwrap(),
             scopes: None,
             grant_types: grant_types.map(|g| g.iter().map(|s| s.to_string()).collect()),
+        }
+    }
+
+    #[test]
+    fn an_empty_client_id_or_secret_does_not_read() {
+        let text = r#"{"clientId": "c", "clientSecret": "s", "expiresAt": "2026-01-01T00:00:00Z"}"#;
+        assert!(serde_json::from_str::<Registration>(text).is_ok());
+        for empty in [r#""c""#, r#""s""#] {
+            let bad = text.replacen(empty, r#""""#, 1);
+            assert!(serde_json::from_str::<Registration>(&bad).is_err(), "{bad}");
         }
     }
 

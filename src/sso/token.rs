@@ -143,7 +143,12 @@ pub async fn valid(session: &SsoSession, profile: Option<&str>) -> Result<Cached
     };
     match refresh(session, &token).await {
         Ok(fresh) => {
-            store(session, &fresh)?;
+            // The server may have retired the old refresh token already:
+            // failing now (a full disk) would lose the sign-in the command
+            // holds. The atomic write leaves the old file as it was.
+            if let Err(e) = store(session, &fresh) {
+                crate::warn!("{}", unsaved_refresh(session, &login, &token, &fresh, &e));
+            }
             Ok(fresh)
         }
         Err(e) => {
@@ -172,6 +177,29 @@ pub async fn valid(session: &SsoSession, profile: Option<&str>) -> Result<Cached
             }
             Err(e)
         }
+    }
+}
+
+/// What to say when the token refreshed from `old` could not be saved:
+/// this command goes on with it; whether the saved one still refreshes
+/// depends on whether the server replaced the refresh token.
+fn unsaved_refresh(
+    session: &SsoSession,
+    login: &str,
+    old: &CachedToken,
+    fresh: &CachedToken,
+    e: &Error,
+) -> String {
+    let what = format!(
+        "the refreshed sign-in to {session} could not be saved ({e}); this command uses it"
+    );
+    match fresh.refresh_token == old.refresh_token {
+        true => format!(
+            "{what}, and the saved sign-in is refreshed again next time, once there is room"
+        ),
+        false => format!(
+            "{what}, but the server has replaced the refresh token, so the saved sign-in can no longer be refreshed: make room, then run `ssoenv login{login}`"
+        ),
     }
 }
 
@@ -336,6 +364,44 @@ mod tests {
             cache::sha1_hex("https://d-1234567890.awsapps.com/start"),
             "7487b5b67d5fa1132cf33fa93ae51ef38cc37752"
         );
+    }
+
+    #[test]
+    fn an_unsaved_refresh_says_what_was_lost_and_what_to_do() {
+        let disk_full =
+            Error::failed("cannot write /c/x.json: No space left on device (os error 28)");
+        let old = token(5);
+        let rotated = CachedToken {
+            access_token: "new".into(),
+            refresh_token: Some("r2".into()),
+            ..token(60)
+        };
+        let said = unsaved_refresh(
+            &session(Some("corp")),
+            " --sso-session corp",
+            &old,
+            &rotated,
+            &disk_full,
+        );
+        assert_eq!(
+            said,
+            "the refreshed sign-in to sso-session corp could not be saved (cannot write /c/x.json: \
+             No space left on device (os error 28)); this command uses it, but the server has \
+             replaced the refresh token, so the saved sign-in can no longer be refreshed: make \
+             room, then run `ssoenv login --sso-session corp`"
+        );
+        let kept = CachedToken {
+            access_token: "new".into(),
+            ..token(60)
+        };
+        let said = unsaved_refresh(
+            &session(Some("corp")),
+            " --sso-session corp",
+            &old,
+            &kept,
+            &disk_full,
+        );
+        assert!(said.ends_with("this command uses it, and the saved sign-in is refreshed again next time, once there is room"), "{said}");
     }
 
     #[test]

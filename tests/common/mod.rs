@@ -3,8 +3,8 @@
 //! emulator reached through the standard AWS_ENDPOINT_URL_SSO /
 //! AWS_ENDPOINT_URL_SSO_OIDC variables. Every program a test starts, the real
 //! `ssoenv` binary or a shell or botocore, is built by [`Env::command`] and
-//! sees only that environment. [`require`] and [`require_botocore`] find the
-//! other programs the tests need; a missing one fails the test with the
+//! sees only that environment. [`require`], [`require_botocore`] and
+//! [`require_js_sdk`] find the other programs the tests need; a missing one fails the test with the
 //! command that installs it, so a test that could not run never passes.
 #![allow(dead_code)] // each test binary uses part of the toolkit
 
@@ -191,6 +191,57 @@ impl Env {
         );
         serde_json::from_slice(&out.stdout).unwrap()
     }
+}
+
+impl Env {
+    /// Run the AWS SDK for JavaScript oracle (tests/interop/js/oracle.mjs)
+    /// with this test's environment and config; returns the JSON it prints.
+    pub fn js(&self, node: &Path, args: &[&str]) -> serde_json::Value {
+        let mut cmd = self.command(node);
+        cmd.arg(js_oracle()).args(args);
+        js_output(cmd, args)
+    }
+}
+
+/// The oracle script, for commands that start it themselves (`exec`).
+pub fn js_oracle() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/js/oracle.mjs")
+}
+
+/// The JSON the oracle printed, failing the test unless it succeeded.
+pub fn js_output(mut cmd: Command, args: &[&str]) -> serde_json::Value {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "the JavaScript SDK oracle {args:?} failed: {}",
+        stderr(&out)
+    );
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+/// Node.js with the pinned AWS SDK for JavaScript v3 installed in
+/// tests/interop/js, the second independent reference. Without either the
+/// test fails with the commands that install them (as .ci/run does).
+pub fn require_js_sdk() -> PathBuf {
+    let node = require("node");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/js");
+    let installed = ["@aws-sdk/credential-providers", "@aws-sdk/client-sts"]
+        .iter()
+        .all(|p| {
+            dir.join("node_modules")
+                .join(p)
+                .join("package.json")
+                .exists()
+        });
+    assert!(
+        installed,
+        "the AWS SDK for JavaScript is not installed, so this test cannot run. Install \
+         the pinned packages: `cd {} && npm ci` (or run `.ci/run`), or leave these \
+         tests out: `cargo test -- --skip js_`",
+        dir.display()
+    );
+    node
 }
 
 /// ssoenv's documented exit codes (`ssoenv::error::exit`), typed as

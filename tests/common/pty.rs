@@ -376,6 +376,7 @@ impl Pty {
 }
 
 impl Drop for Pty {
+    #[allow(clippy::disallowed_macros)] // the test's own diagnostics
     fn drop(&mut self) {
         // `PTY_TRANSCRIPT=1 cargo test … -- --nocapture` shows every session.
         if std::env::var_os("PTY_TRANSCRIPT").is_some() {
