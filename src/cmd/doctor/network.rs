@@ -10,6 +10,8 @@
 use std::time::{Instant, SystemTime};
 
 use aws_config::retry::RetryConfig;
+use aws_sdk_sso::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::http::Response as HttpResponse;
 use tokio::task::JoinSet;
 
 use super::config::Session;
@@ -109,21 +111,8 @@ async fn oidc(region: &str) -> Probe {
         .send()
         .await;
     let endpoint = client::endpoint(Service::Oidc, region);
-    let (outcome, date) = match &result {
-        Ok(_) => (Outcome::Answered { code: None }, None),
-        Err(e) => match e.raw_response() {
-            Some(raw) => (
-                Outcome::Answered {
-                    code: client::error_code(e).map(String::from),
-                },
-                raw.headers().get("date").map(String::from),
-            ),
-            None => (
-                Outcome::NoAnswer(client::failure("CreateToken", &endpoint, e).message),
-                None,
-            ),
-        },
-    };
+    let ok = Outcome::Answered { code: None };
+    let (outcome, date) = heard(&result, ok, "CreateToken", &endpoint);
     probe(Service::Oidc, endpoint, outcome, date, started)
 }
 
@@ -141,22 +130,36 @@ async fn portal(region: &str, token: Option<Secret>) -> Probe {
         .send()
         .await;
     let endpoint = client::endpoint(Service::Portal, region);
-    let (outcome, date) = match &result {
-        Ok(_) => (Outcome::Accepted, None),
-        Err(e) => match e.raw_response() {
-            Some(raw) => (
-                Outcome::Answered {
-                    code: client::error_code(e).map(String::from),
-                },
-                raw.headers().get("date").map(String::from),
-            ),
-            None => (
-                Outcome::NoAnswer(client::failure("ListAccounts", &endpoint, e).message),
-                None,
-            ),
-        },
-    };
+    let (outcome, date) = heard(&result, Outcome::Accepted, "ListAccounts", &endpoint);
     probe(Service::Portal, endpoint, outcome, date, started)
+}
+
+/// What a probe's call heard: `ok` on success; an error the service
+/// answered with, and the answer's `Date`; or no answer at all.
+fn heard<T, E>(
+    result: &Result<T, SdkError<E, HttpResponse>>,
+    ok: Outcome,
+    op: &str,
+    endpoint: &str,
+) -> (Outcome, Option<String>)
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let Err(e) = result else {
+        return (ok, None);
+    };
+    match e.raw_response() {
+        Some(raw) => (
+            Outcome::Answered {
+                code: client::error_code(e).map(String::from),
+            },
+            raw.headers().get("date").map(String::from),
+        ),
+        None => (
+            Outcome::NoAnswer(client::failure(op, endpoint, e).message),
+            None,
+        ),
+    }
 }
 
 fn probe(
