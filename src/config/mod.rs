@@ -1,6 +1,7 @@
 //! The AWS config file model: profiles and sso-sessions, resolved into what
 //! the SSO exchange needs.
 
+mod role;
 mod sections;
 
 use std::collections::HashMap;
@@ -8,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::ini::SectionId;
+pub use role::{CHAINED_MAX_SECONDS, Chain, RoleProfile};
 pub use sections::SectionName;
 use sections::Sections;
 
@@ -172,10 +174,11 @@ impl Config {
         self.profiles.contains_key(name)
     }
 
-    /// Names of the profiles that resolve to SSO role credentials.
+    /// Names of the profiles that resolve to role credentials: SSO profiles
+    /// and role profiles chained after them.
     pub fn sso_profile_names(&self) -> Vec<&str> {
         self.profile_names()
-            .filter(|n| self.sso_profile(n).is_ok())
+            .filter(|n| self.chain(n).is_ok())
             .collect()
     }
 
