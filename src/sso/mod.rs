@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod cache;
+pub mod assume;
 pub mod callback;
 pub mod client;
 pub mod countdown;
