@@ -7,8 +7,8 @@ use crate::sso;
 /// Never signs in: an SDK runs this without a terminal, so a browser sign-in
 /// would wait for nobody. A missing session fails at once with the hint.
 pub async fn run(args: ProfileArg) -> Result<()> {
-    let profile = Config::load()?.sso_profile(&args.profile)?;
-    let creds = sso::credentials::get(&profile).await?;
+    let chain = Config::load()?.chain(&args.profile)?;
+    let creds = sso::assume::credentials(&chain, sso::assume::Mfa::Never).await?;
     println!("{}", activation::process_json(&creds));
     Ok(())
 }

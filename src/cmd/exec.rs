@@ -6,16 +6,17 @@ use tokio::signal::unix::{Signal, SignalKind, signal};
 
 use crate::activation::{self, Env, handout};
 use crate::cli::ExecArgs;
-use crate::config::{self, Config, SsoProfile};
+use crate::config::{self, Chain, Config};
 use crate::credential_server::{self, CredentialServer};
 use crate::error::{Error, Result};
 use crate::sso;
+use crate::sso::assume::Mfa;
 
 pub async fn run(args: ExecArgs) -> Result<()> {
     let config = Config::load()?;
-    let mut profile = config.sso_profile(&config::selected_profile(args.profile.as_deref()))?;
+    let mut profile = config.chain(&config::selected_profile(args.profile.as_deref()))?;
     if let Some(region) = args.region {
-        profile.region = Some(region);
+        profile.profile.region = Some(region);
     }
     let (program, rest) = args.command.split_first().expect("clap requires a command");
     match args.server {
@@ -28,8 +29,8 @@ pub async fn run(args: ExecArgs) -> Result<()> {
 /// and never in argv. Replacing rather than spawning means signals reach the
 /// command directly and its exit status is ssoenv's, with no forwarding to
 /// get wrong.
-async fn replace(profile: &SsoProfile, program: &OsStr, args: &[OsString]) -> Result<()> {
-    let creds = sso::credentials::get(profile).await?;
+async fn replace(chain: &Chain, program: &OsStr, args: &[OsString]) -> Result<()> {
+    let (profile, creds) = (&chain.profile, sso::assume::credentials(chain, Mfa::Ask).await?);
     let mut cmd = Command::new(program);
     cmd.args(args);
     handout::exec_with_keys(&Env::from_process(), activation::now(), profile, &creds)
@@ -40,14 +41,14 @@ async fn replace(profile: &SsoProfile, program: &OsStr, args: &[OsString]) -> Re
 /// `--server`: the command runs as a child, with the credential endpoint in
 /// its environment instead of keys, and ssoenv serves it for as long as the
 /// command runs, then exits with its status.
-async fn supervise(profile: &SsoProfile, program: &OsStr, args: &[OsString]) -> Result<()> {
+async fn supervise(profile: &Chain, program: &OsStr, args: &[OsString]) -> Result<()> {
     // Fail now, with exit code 3 when a sign-in is needed, rather than in
     // the middle of the command.
     credential_server::credentials(profile).await?;
     let server = CredentialServer::bind(profile.clone(), 0).await?;
     let mut cmd = tokio::process::Command::new(program);
     cmd.args(args);
-    handout::exec_with_endpoint(profile, &server.endpoint()).apply(cmd.as_std_mut());
+    handout::exec_with_endpoint(&profile.profile, &server.endpoint()).apply(cmd.as_std_mut());
     // Handlers first: a signal arriving before them would kill ssoenv and
     // leave the command without its endpoint.
     let mut signals = Forwarded::install().map_err(|e| Error::io("handle signals", e))?;

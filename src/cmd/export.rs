@@ -9,6 +9,7 @@ use crate::cli::{ExportArgs, Format};
 use crate::config::{self, Config, SsoProfile};
 use crate::error::{Error, Result};
 use crate::shell::{self, ShellKind};
+use crate::sso::assume::Mfa;
 use crate::sso::{self, RoleCredentials};
 
 impl Format {
@@ -75,10 +76,10 @@ fn render(format: Format, profile: &SsoProfile, creds: &RoleCredentials) -> Resu
 
 pub async fn run(args: ExportArgs) -> Result<()> {
     let config = Config::load()?;
-    let profile = config.sso_profile(&config::selected_profile(args.profile.as_deref()))?;
-    let creds = sso::credentials::get(&profile).await?;
+    let chain = config.chain(&config::selected_profile(args.profile.as_deref()))?;
+    let (profile, creds) = (&chain.profile, sso::assume::credentials(&chain, Mfa::Ask).await?);
     let format = args.format.unwrap_or_else(Format::from_login_shell);
-    print!("{}", render(format, &profile, &creds)?);
+    print!("{}", render(format, profile, &creds)?);
     Ok(())
 }
 

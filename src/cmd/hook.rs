@@ -20,6 +20,7 @@ use crate::cli::HookArgs;
 use crate::config::{Config, SsoProfile};
 use crate::dirprofile::{self, DirFile, Trust};
 use crate::error::{Error, Kind, Result};
+use crate::sso::assume::Mfa;
 use crate::sso::{self, RoleCredentials};
 
 /// The longest a prompt waits for the hook's network work.
@@ -294,12 +295,12 @@ async fn tree_profile(
             "{path} names profile `{name}`, which is not in {config_path}"
         )));
     }
-    let profile = match config.sso_profile(name) {
-        Ok(p) => p,
+    let chain = match config.chain(name) {
+        Ok(c) => c,
         Err(e) => return Ok(Err(e.message)),
     };
-    match sso::credentials::get(&profile).await {
-        Ok(creds) => Ok(Ok((profile, creds))),
+    match sso::assume::credentials(&chain, Mfa::Never).await {
+        Ok(creds) => Ok(Ok((chain.profile, creds))),
         Err(e) => Ok(Err(format!("{path} uses profile {name}: {e}"))),
     }
 }
@@ -310,13 +311,13 @@ enum RenewalFailure {
 }
 
 async fn renewal(name: &str) -> std::result::Result<(SsoProfile, RoleCredentials), RenewalFailure> {
-    let profile = Config::load()
-        .and_then(|c| c.sso_profile(name))
+    let chain = Config::load()
+        .and_then(|c| c.chain(name))
         .map_err(RenewalFailure::Config)?;
-    let creds = sso::credentials::get(&profile)
+    let creds = sso::assume::credentials(&chain, Mfa::Never)
         .await
         .map_err(RenewalFailure::Credentials)?;
-    Ok((profile, creds))
+    Ok((chain.profile, creds))
 }
 
 /// The notice key and message for a renewal that failed. Never a browser

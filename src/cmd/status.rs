@@ -9,7 +9,7 @@ use crate::cli::StatusArgs;
 use crate::config::{Config, SsoProfile, SsoSession};
 use crate::error::{Error, Kind, Result};
 use crate::sso::token::CachedToken;
-use crate::sso::{RoleCredentials, credentials, token};
+use crate::sso::{RoleCredentials, assume, token};
 use crate::timestamp::Timestamp;
 
 pub fn run(args: StatusArgs) -> Result<()> {
@@ -23,10 +23,12 @@ pub fn run(args: StatusArgs) -> Result<()> {
         .or_else(crate::config::profile_from_env);
     let (json, human, signed_in) = match selected {
         Some(name) => {
-            let profile = config.sso_profile(&name)?;
+            let chain = config.chain(&name)?;
+            let (profile, hops) = (&chain.profile, assume::cached(&chain)?);
             let token = token::load(&profile.session)?;
-            let creds = credentials::load(&profile)?;
-            let status = ProfileStatus::of(&profile, token.as_ref(), creds.as_ref(), now);
+            let creds = hops.last().and_then(|(_, c)| c.as_ref());
+            let mut status = ProfileStatus::of(profile, token.as_ref(), creds, now);
+            status.chain = chain_states(chain.is_chained(), &hops, now);
             let signed_in = status.session.state.signed_in();
             (status.json(), status.human(now), signed_in)
         }
@@ -170,6 +172,48 @@ struct ProfileStatus<'a> {
     profile: &'a SsoProfile,
     session: SessionStatus<'a>,
     credentials: CredentialsState,
+    /// For a role profile: each hop's cached credentials, the SSO root first.
+    chain: Vec<(String, CredentialsState)>,
+}
+
+impl CredentialsState {
+    fn of(creds: Option<&RoleCredentials>, now: Timestamp) -> Self {
+        match creds.map(|c| c.expiration) {
+            None => CredentialsState::None,
+            Some(e) if e > now => CredentialsState::Cached(e),
+            Some(e) => CredentialsState::Expired(e),
+        }
+    }
+
+    fn json(self) -> (&'static str, Option<Timestamp>) {
+        match self {
+            CredentialsState::None => ("none", None),
+            CredentialsState::Cached(e) => ("cached", Some(e)),
+            CredentialsState::Expired(e) => ("expired", Some(e)),
+        }
+    }
+
+    fn human(self, now: Timestamp) -> String {
+        match self {
+            CredentialsState::Cached(e) => format!("cached, expire {}", when(e, now)),
+            CredentialsState::Expired(_) => "expired (fetched again on next use)".to_string(),
+            CredentialsState::None => "none cached".to_string(),
+        }
+    }
+}
+
+fn chain_states(
+    chained: bool,
+    hops: &[(String, Option<RoleCredentials>)],
+    now: Timestamp,
+) -> Vec<(String, CredentialsState)> {
+    match chained {
+        false => Vec::new(),
+        true => hops
+            .iter()
+            .map(|(name, c)| (name.clone(), CredentialsState::of(c.as_ref(), now)))
+            .collect(),
+    }
 }
 
 impl<'a> ProfileStatus<'a> {
@@ -179,25 +223,17 @@ impl<'a> ProfileStatus<'a> {
         creds: Option<&RoleCredentials>,
         now: Timestamp,
     ) -> Self {
-        let credentials = match creds.map(|c| c.expiration) {
-            None => CredentialsState::None,
-            Some(e) if e > now => CredentialsState::Cached(e),
-            Some(e) => CredentialsState::Expired(e),
-        };
         ProfileStatus {
             profile,
             session: SessionStatus::of(&profile.session, token, profile.login_args(), now),
-            credentials,
+            credentials: CredentialsState::of(creds, now),
+            chain: Vec::new(),
         }
     }
 
     fn json(&self) -> Value {
-        let (state, expire_at) = match self.credentials {
-            CredentialsState::None => ("none", None),
-            CredentialsState::Cached(e) => ("cached", Some(e)),
-            CredentialsState::Expired(e) => ("expired", Some(e)),
-        };
-        json!({
+        let (state, expire_at) = self.credentials.json();
+        let mut out = json!({
             "profile": self.profile.name,
             "account_id": self.profile.account_id,
             "role_name": self.profile.role_name,
@@ -205,7 +241,18 @@ impl<'a> ProfileStatus<'a> {
             "session": self.session.json(),
             "credentials": state,
             "credentials_expire_at": expire_at,
-        })
+        });
+        if !self.chain.is_empty() {
+            out["chain"] = self
+                .chain
+                .iter()
+                .map(|(name, c)| {
+                    let (state, expire_at) = c.json();
+                    json!({"profile": name, "credentials": state, "credentials_expire_at": expire_at})
+                })
+                .collect();
+        }
+        out
     }
 
     fn human(&self, now: Timestamp) -> String {
@@ -218,12 +265,11 @@ impl<'a> ProfileStatus<'a> {
             out.push_str(&format!("region       {r}\n"));
         }
         out.push_str(&format!("session      {}", self.session.human(now)));
-        let creds = match self.credentials {
-            CredentialsState::Cached(e) => format!("cached, expire {}", when(e, now)),
-            CredentialsState::Expired(_) => "expired (fetched again on next use)".to_string(),
-            CredentialsState::None => "none cached".to_string(),
-        };
-        out.push_str(&format!("credentials  {creds}\n"));
+        out.push_str(&format!("credentials  {}\n", self.credentials.human(now)));
+        for (i, (name, c)) in self.chain.iter().enumerate() {
+            let label = if i == 0 { "chain" } else { "" };
+            out.push_str(&format!("{label:<12} {name}: {}\n", c.human(now)));
+        }
         out
     }
 }

@@ -9,6 +9,7 @@ use crate::error::{Error, Kind, Result};
 use crate::picker::{self, Candidate};
 use crate::shell::ShellKind;
 use crate::sso;
+use crate::sso::assume::Mfa;
 
 pub async fn run(args: UseArgs) -> Result<()> {
     // The wrapper always says which shell it is; without it there is no one
@@ -29,18 +30,19 @@ pub async fn run(args: UseArgs) -> Result<()> {
             Some(name) => (name, false),
             None => (choose(&config)?, true),
         };
-        let profile = config.sso_profile(&name)?;
-        let creds = match sso::credentials::get(&profile).await {
+        let chain = config.chain(&name)?;
+        let profile = &chain.profile;
+        let creds = match sso::assume::credentials(&chain, Mfa::Ask).await {
             // `use` is interactive: sign in right here, then switch.
             Err(e) if e.kind == Kind::LoginRequired => {
                 eprintln!("ssoenv: signing in to {} first", profile.session);
                 let opts = super::login::interactive_options()?;
                 super::login::sign_in(&profile.session, Some(&profile.name), opts).await?;
-                sso::credentials::get(&profile).await?
+                sso::assume::credentials(&chain, Mfa::Ask).await?
             }
             other => other?,
         };
-        let plan = activation::use_profile(&env, activation::now(), &profile, &creds);
+        let plan = activation::use_profile(&env, activation::now(), profile, &creds);
         // The picker's usage history counts the choices made in it: a named
         // `use` skips the write, whose fsync would cost it several times its
         // ~1 ms. Losing a record costs only the ordering.
@@ -58,7 +60,7 @@ pub async fn run(args: UseArgs) -> Result<()> {
 fn choose(config: &Config) -> Result<String> {
     let mut candidates: Vec<Candidate> = config
         .profile_names()
-        .filter_map(|name| config.sso_profile(name).ok())
+        .filter_map(|name| config.chain(name).ok().map(|c| c.profile))
         .map(|p| Candidate {
             key: p.name.clone(),
             kind: picker::Kind::Profile,

@@ -11,7 +11,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::cli::WriteCredentialsArgs;
-use crate::config::{self, Config, SsoProfile};
+use crate::config::{self, Chain, Config, SsoProfile};
 use crate::credentials_file::{Clean, CredentialsFile};
 use crate::error::{Error, Kind, Result};
 use crate::fsutil;
@@ -61,7 +61,7 @@ pub async fn run(args: WriteCredentialsArgs) -> Result<()> {
     report(&path, outcomes)
 }
 
-fn selected(config: &Config, args: &WriteCredentialsArgs) -> Result<Vec<SsoProfile>> {
+fn selected(config: &Config, args: &WriteCredentialsArgs) -> Result<Vec<Chain>> {
     if args.all {
         let names = config.sso_profile_names();
         if names.is_empty() {
@@ -70,17 +70,17 @@ fn selected(config: &Config, args: &WriteCredentialsArgs) -> Result<Vec<SsoProfi
                 config.path().display()
             )));
         }
-        return names.into_iter().map(|n| config.sso_profile(n)).collect();
+        return names.into_iter().map(|n| config.chain(n)).collect();
     }
     match args.profiles.as_slice() {
-        [] => Ok(vec![config.sso_profile(&config::selected_profile(None))?]),
-        names => names.iter().map(|n| config.sso_profile(n)).collect(),
+        [] => Ok(vec![config.chain(&config::selected_profile(None))?]),
+        names => names.iter().map(|n| config.chain(n)).collect(),
     }
 }
 
 /// Credentials of every profile, in the given order, at most
 /// PARALLEL_FETCHES at a time. A failure stays with its profile.
-async fn fetch_all(profiles: Vec<SsoProfile>) -> Vec<(SsoProfile, Result<RoleCredentials>)> {
+async fn fetch_all(profiles: Vec<Chain>) -> Vec<(SsoProfile, Result<RoleCredentials>)> {
     let permits = Arc::new(Semaphore::new(PARALLEL_FETCHES));
     let mut tasks = JoinSet::new();
     let count = profiles.len();
@@ -91,8 +91,8 @@ async fn fetch_all(profiles: Vec<SsoProfile>) -> Vec<(SsoProfile, Result<RoleCre
                 .acquire()
                 .await
                 .expect("the semaphore is never closed");
-            let result = sso::credentials::get(&profile).await;
-            (i, profile, result)
+            let result = sso::assume::credentials(&profile, sso::assume::Mfa::Ask).await;
+            (i, profile.profile, result)
         });
     }
     let mut done = Vec::with_capacity(count);
