@@ -3,6 +3,7 @@
 
 pub mod allow;
 pub mod completions;
+pub mod console;
 pub mod credential_process;
 #[cfg(feature = "emulator")]
 pub mod emulator;
@@ -68,6 +69,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Serve(a) => block_on(serve::run(a)),
         Command::CredentialProcess(a) => block_on(credential_process::run(a)),
         Command::Status(a) => status::run(a),
+        Command::Console(a) => block_on(console::run(a)),
         Command::List(a) => block_on(list::run(a)),
         Command::Init(a) => init::run(a),
         Command::Use(a) => block_on(use_::run(a)),
