@@ -221,3 +221,71 @@ fn status_shows_each_hop() {
     let human = env.ok(&["status", "deploy"]);
     assert!(human.contains("deploy: cached"), "{human}");
 }
+
+#[test]
+fn the_hook_never_asks_for_an_mfa_code() {
+    let env = Env::new();
+    env.write_config(&format!(
+        "{}\n[profile mfa]\nrole_arn = {}\nsource_profile = dev\nmfa_serial = arn:aws:iam::111111111111:mfa/alice\n",
+        common::config(),
+        sample::DEPLOY_ROLE
+    ));
+    env.login();
+    let out = env
+        .cmd(&["hook", "bash"])
+        .env("SSOENV_PROFILE", "mfa")
+        .env("SSOENV_RENEW_AT", "1")
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(
+        err.contains("needs an MFA code for arn:aws:iam::111111111111:mfa/alice"),
+        "{err}"
+    );
+    assert!(!err.contains("Enter MFA code"), "{err}");
+    assert_eq!(env.emulator.calls(Op::AssumeRole), 0);
+}
+
+#[test]
+fn write_credentials_writes_the_chained_role() {
+    let env = Env::new();
+    env.login();
+    env.ok(&["write-credentials", "deploy"]);
+    let text = std::fs::read_to_string(env.home().join(".aws/credentials")).unwrap();
+    let issued = env.emulator.assume_role_calls()[0].issued.clone().unwrap();
+    assert!(text.contains("[deploy]"), "{text}");
+    assert!(
+        text.contains(&format!("aws_access_key_id = {issued}")),
+        "{text}"
+    );
+}
+
+#[test]
+fn exec_server_serves_the_chained_role() {
+    let env = Env::new();
+    env.login();
+    let python = common::require_botocore();
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/botocore_credentials.py");
+    let out = env
+        .cmd(&["exec", "--server", "deploy", "--"])
+        .arg(&python)
+        .arg(&script)
+        .arg("container")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let seen: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(seen["method"], "container-role", "{seen}");
+    let issued: Vec<String> = env
+        .emulator
+        .assume_role_calls()
+        .into_iter()
+        .filter_map(|c| c.issued)
+        .collect();
+    assert!(
+        issued.iter().any(|k| seen["first"]["AccessKeyId"] == k.as_str()),
+        "{seen} {issued:?}"
+    );
+    assert_eq!(seen["env"]["AWS_DEFAULT_REGION"], "eu-central-1");
+}
