@@ -128,3 +128,34 @@ fn the_endpoint_refuses_a_session_duration_for_chained_credentials() {
     forged["SecretAccessKey"] = "not-the-key".into();
     assert_eq!(get(&forged, ""), "400");
 }
+
+/// Without --url the URL goes to BROWSER, and it signs the browser in.
+#[test]
+fn the_browser_opens_a_url_that_signs_in() {
+    let env = Env::new();
+    env.login();
+    let opened = env.home().join("opened");
+    let browser = format!("sh -c 'echo \"$1\" > {}' browser %s", opened.display());
+    let out = env.cmd(&["console", "deploy"]).env("BROWSER", browser).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.stdout.is_empty(), "the URL goes to the browser only");
+    assert!(
+        stderr(&out).contains("opened the console as Deploy in account 222222222222"),
+        "{}",
+        stderr(&out)
+    );
+    let url = std::fs::read_to_string(&opened).unwrap();
+    let path = url.trim().strip_prefix(&env.emulator.endpoint()).unwrap();
+    let host = env.emulator.addr();
+    let mut stream = TcpStream::connect(host).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    let key = env.emulator.assume_role_calls()[0].issued.clone().unwrap();
+    assert!(response.contains(&format!("Signed in to the emulated console with {key}")));
+}

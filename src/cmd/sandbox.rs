@@ -59,10 +59,10 @@ pub fn run(args: SandboxArgs) -> Result<()> {
     }
     eprintln!(
         "\nssoenv sandbox: a local Identity Center at {}, HOME={}\n\
-         Profiles: dev, staging, prod (see ~/.aws/config). Try:\n  \
+         Profiles: dev, staging, prod, and deploy (a role chained after dev; see ~/.aws/config). Try:\n  \
          ssoenv use dev   (then `ssoenv prompt`, `ssoenv off`)\n  \
          ssoenv status dev\n  ssoenv export dev\n  ssoenv exec dev -- env\n  \
-         ssoenv credential-process prod\n  \
+         ssoenv credential-process prod\n  ssoenv export deploy\n  ssoenv console deploy --url\n  \
          ssoenv login --force   (a stand-in browser signs in; --use-device-code for the code flow)\n\
          Exit the shell to end the sandbox; everything in it is deleted.\n",
         emulator.endpoint(),
@@ -220,6 +220,8 @@ fn sandbox_env(cmd: &mut Command, home: &Path, exe: &Path, endpoint: &str) {
         .env("HOME", home)
         .env("AWS_ENDPOINT_URL_SSO", endpoint)
         .env("AWS_ENDPOINT_URL_SSO_OIDC", endpoint)
+        .env("AWS_ENDPOINT_URL_STS", endpoint)
+        .env("AWS_ENDPOINT_URL_SIGNIN", endpoint)
         .env("XDG_DATA_HOME", home.join(".local/share"))
         .env("XDG_CONFIG_HOME", home.join(".config"))
         .env("XDG_CACHE_HOME", home.join(".cache"))

@@ -39,6 +39,8 @@ enum Route {
     DevicePage,
     /// The authorization code flow's page, which sends the browser back to the client.
     Authorize,
+    /// `getSigninToken` (an API call) or `login` (the browser's visit).
+    Federation,
     AdminCalls,
     AdminThrottled,
     AdminApprove,
@@ -53,7 +55,7 @@ fn route(method: &Method, path: &str, body: &[u8]) -> Route {
             Some((_, action)) if action == "AssumeRole" => Route::Api(Op::AssumeRole),
             _ => Route::NotFound,
         },
-        ("GET", "/federation") => Route::Api(Op::GetSigninToken),
+        ("GET", "/federation") => Route::Federation,
         ("POST", "/client/register") => Route::Api(Op::RegisterClient),
         ("POST", "/device_authorization") => Route::Api(Op::StartDeviceAuthorization),
         ("POST", "/token") => Route::Api(Op::CreateToken),
@@ -86,6 +88,10 @@ pub(super) async fn handle(state: &Mutex<State>, request: Request<Incoming>) -> 
         Route::Api(op) => api(state, op, &parts, &body).await,
         Route::DevicePage => device_page(state, &parts),
         Route::Authorize => authorize(state, &parts).await,
+        Route::Federation => match Query::parse(parts.uri.query()).get("Action") {
+            Some("login") => console_page(state, &parts),
+            _ => api(state, Op::GetSigninToken, &parts, &body).await,
+        },
         Route::AdminCalls => {
             let state = lock(state);
             let calls: Map<String, Value> = Op::ALL
@@ -396,6 +402,22 @@ fn device_page(state: &Mutex<State>, parts: &Parts) -> Reply {
         "<!doctype html>\n<html><head><title>SSO emulator</title></head><body>{text}</body></html>\n"
     );
     reply(status, "text/html; charset=utf-8", page)
+}
+
+/// `GET /federation?Action=login&SigninToken=...`: the console the browser lands on.
+fn console_page(state: &Mutex<State>, parts: &Parts) -> Reply {
+    let query = Query::parse(parts.uri.query());
+    let token = query.get("SigninToken").unwrap_or_default();
+    match lock(state).signin_tokens.get(token) {
+        Some(key) => html_page(
+            StatusCode::OK,
+            &format!(
+                "Signed in to the emulated console with {key}; destination {}",
+                query.get("Destination").unwrap_or("(none)")
+            ),
+        ),
+        None => html_page(StatusCode::BAD_REQUEST, "Invalid or expired sign-in token."),
+    }
 }
 
 /// How often a manual `/authorize` request looks for its approval.

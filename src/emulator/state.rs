@@ -53,6 +53,8 @@ pub(super) struct State {
     pub(super) issued: HashMap<String, Issued>,
     pub(super) assume_role_calls: Vec<AssumeRoleCall>,
     pub(super) signin_calls: Vec<SigninCall>,
+    /// Sign-in tokens from getSigninToken, with the access key id they were made for.
+    pub(super) signin_tokens: HashMap<String, String>,
 }
 
 /// Role credentials the emulator issued.
@@ -221,6 +223,7 @@ impl State {
             issued: HashMap::new(),
             assume_role_calls: Vec::new(),
             signin_calls: Vec::new(),
+            signin_tokens: HashMap::new(),
         }
     }
 

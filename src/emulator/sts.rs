@@ -307,14 +307,16 @@ pub(super) fn get_signin_token(
     // SSO credentials, not for chained ones (wave2.md §1.1).
     let refused = chained && duration.is_some();
     state.signin_calls.push(SigninCall {
-        access_key_id: session.session_id,
+        access_key_id: session.session_id.clone(),
         session_duration: duration,
         issued: !refused,
     });
     if refused {
         return Err(invalid());
     }
-    Ok(json!({ "SigninToken": ids::random_string(URL_SAFE, 200) }))
+    let token = ids::random_string(URL_SAFE, 200);
+    state.signin_tokens.insert(token.clone(), session.session_id);
+    Ok(json!({ "SigninToken": token }))
 }
 
 /// Fresh random credentials (or the configured fixed values, for the SSO portal).
