@@ -30,7 +30,10 @@ fn domains(region: &str) -> (&'static str, &'static str) {
     if region.starts_with("cn-") {
         ("signin.amazonaws.cn", "console.amazonaws.cn")
     } else if region.starts_with("us-gov-") {
-        ("signin.amazonaws-us-gov.com", "console.amazonaws-us-gov.com")
+        (
+            "signin.amazonaws-us-gov.com",
+            "console.amazonaws-us-gov.com",
+        )
     } else {
         ("signin.aws.amazon.com", "console.aws.amazon.com")
     }
@@ -100,7 +103,10 @@ pub fn destination(service: Option<&str>, region: &str) -> (String, bool) {
     let (_, console) = domains(region);
     let (path, unknown) = match service {
         None => ("console", false),
-        Some(s) => match SERVICES.iter().find(|(name, _)| name.eq_ignore_ascii_case(s)) {
+        Some(s) => match SERVICES
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(s))
+        {
             Some((_, path)) => (*path, false),
             None => (s.trim_matches('/'), true),
         },
@@ -217,7 +223,12 @@ mod tests {
         let url = signin_token_url("https://s/federation", &creds, None);
         assert!(!url.expose().contains("SessionDuration"));
         assert_eq!(
-            login_url("https://s/federation", "https://d-1.awsapps.com/start", "https://x/?a=b&c", "T+/"),
+            login_url(
+                "https://s/federation",
+                "https://d-1.awsapps.com/start",
+                "https://x/?a=b&c",
+                "T+/"
+            ),
             "https://s/federation?Action=login&Issuer=https%3A%2F%2Fd-1.awsapps.com%2Fstart\
              &Destination=https%3A%2F%2Fx%2F%3Fa%3Db%26c&SigninToken=T%2B%2F"
         );

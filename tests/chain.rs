@@ -46,8 +46,14 @@ fn one_hop_is_assumed_with_the_sso_credentials_and_cached_under_the_cli_key() {
     assert_eq!(calls[0].duration_seconds, None);
     assert_eq!(calls[0].issued.as_deref(), deploy["AccessKeyId"].as_str());
 
-    let key = key_of(&env, &format!(r#"{{"RoleArn": "{}"}}"#, sample::DEPLOY_ROLE));
-    let file = env.home().join(".aws/cli/cache").join(format!("{key}.json"));
+    let key = key_of(
+        &env,
+        &format!(r#"{{"RoleArn": "{}"}}"#, sample::DEPLOY_ROLE),
+    );
+    let file = env
+        .home()
+        .join(".aws/cli/cache")
+        .join(format!("{key}.json"));
     let entry = env.read_json(&file);
     assert_eq!(entry["Credentials"]["AccessKeyId"], deploy["AccessKeyId"]);
     assert_eq!(entry["Credentials"]["AccountId"], "222222222222");
@@ -148,15 +154,23 @@ fn loops_missing_sources_and_credential_source_are_config_errors() {
     ));
     let config = env.config_path().display().to_string();
     for (profile, want) in [
-        ("a", "the source_profile chain loops: a -> b -> a".to_string()),
         (
-            "lost",
-            format!("{config}:"),
+            "a",
+            "the source_profile chain loops: a -> b -> a".to_string(),
         ),
-        ("ec2", "credential_source = Ec2InstanceMetadata, which ssoenv does not support".into()),
+        ("lost", format!("{config}:")),
+        (
+            "ec2",
+            "credential_source = Ec2InstanceMetadata, which ssoenv does not support".into(),
+        ),
     ] {
         let out = env.run(&["export", profile]);
-        assert_eq!(out.status.code(), Some(USAGE), "{profile}: {}", stderr(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(USAGE),
+            "{profile}: {}",
+            stderr(&out)
+        );
         assert!(stderr(&out).contains(&want), "{profile}: {}", stderr(&out));
     }
     let lost = stderr(&env.run(&["export", "lost"]));
@@ -215,7 +229,10 @@ fn status_shows_each_hop() {
     assert_eq!(status["role_name"], "Deploy");
     assert_eq!(status["credentials"], "cached");
     let chain = status["chain"].as_array().unwrap();
-    let names: Vec<&str> = chain.iter().map(|h| h["profile"].as_str().unwrap()).collect();
+    let names: Vec<&str> = chain
+        .iter()
+        .map(|h| h["profile"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["dev", "deploy"]);
     assert!(chain.iter().all(|h| h["credentials"] == "cached"));
     let human = env.ok(&["status", "deploy"]);
@@ -265,8 +282,8 @@ fn exec_server_serves_the_chained_role() {
     let env = Env::new();
     env.login();
     let python = common::require_botocore();
-    let script =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/botocore_credentials.py");
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/interop/botocore_credentials.py");
     let out = env
         .cmd(&["exec", "--server", "deploy", "--"])
         .arg(&python)
@@ -284,8 +301,42 @@ fn exec_server_serves_the_chained_role() {
         .filter_map(|c| c.issued)
         .collect();
     assert!(
-        issued.iter().any(|k| seen["first"]["AccessKeyId"] == k.as_str()),
+        issued
+            .iter()
+            .any(|k| seen["first"]["AccessKeyId"] == k.as_str()),
         "{seen} {issued:?}"
     );
     assert_eq!(seen["env"]["AWS_DEFAULT_REGION"], "eu-central-1");
+}
+
+/// A command run at a terminal asks for the code there, not on stdout.
+#[test]
+fn export_asks_for_the_mfa_code_on_the_terminal() {
+    use common::pty::{Pty, Sh};
+    let sh = Sh::from_name("bash");
+    sh.require();
+    let env = Env::new();
+    env.write_config(&format!(
+        "{}\n[profile mfa]\nrole_arn = {}\nsource_profile = dev\nmfa_serial = arn:aws:iam::111111111111:mfa/alice\n",
+        common::config(),
+        sample::DEPLOY_ROLE
+    ));
+    env.login();
+    let mut p = Pty::spawn(&env, sh, "");
+    p.send_line("ssoenv export mfa --format json > out.json; echo exported=$?");
+    p.expect("Enter MFA code for arn:aws:iam::111111111111:mfa/alice: ");
+    p.send_line("123456");
+    p.expect("exported=0");
+    let calls = env.emulator.assume_role_calls();
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(calls[0].token_code.as_deref(), Some("123456"));
+    let out: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(env.home().join("out.json")).unwrap()).unwrap();
+    assert_eq!(out["AccessKeyId"].as_str(), calls[0].issued.as_deref());
+    // Cached: no second prompt, no second call.
+    assert!(
+        !p.run("ssoenv export mfa --format json >/dev/null")
+            .contains("MFA")
+    );
+    assert_eq!(env.emulator.calls(Op::AssumeRole), 1);
 }

@@ -46,7 +46,10 @@ fn an_sso_profile_signs_in_with_a_session_duration() {
     assert!(!q["SigninToken"].is_empty());
     let calls = env.emulator.signin_calls();
     assert_eq!(calls.len(), 1, "{calls:?}");
-    assert_eq!(calls[0].access_key_id, creds["AccessKeyId"].as_str().unwrap());
+    assert_eq!(
+        calls[0].access_key_id,
+        creds["AccessKeyId"].as_str().unwrap()
+    );
     assert_eq!(calls[0].session_duration, Some(7200));
     assert!(calls[0].issued);
 
@@ -60,7 +63,15 @@ fn a_chained_profile_signs_in_without_a_session_duration() {
     env.login();
     let creds = env.credentials("deploy");
     let out = env.run(&[
-        "console", "deploy", "--url", "--region", "us-west-2", "-s", "lambda", "--duration", "120",
+        "console",
+        "deploy",
+        "--url",
+        "--region",
+        "us-west-2",
+        "-s",
+        "lambda",
+        "--duration",
+        "120",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("--duration does not apply to a chained role"));
@@ -71,7 +82,10 @@ fn a_chained_profile_signs_in_without_a_session_duration() {
     );
     let calls = env.emulator.signin_calls();
     assert_eq!(calls.len(), 1, "{calls:?}");
-    assert_eq!(calls[0].access_key_id, creds["AccessKeyId"].as_str().unwrap());
+    assert_eq!(
+        calls[0].access_key_id,
+        creds["AccessKeyId"].as_str().unwrap()
+    );
     assert_eq!(calls[0].session_duration, None);
     assert_eq!(env.emulator.calls(Op::AssumeRole), 1);
 }
@@ -136,7 +150,11 @@ fn the_browser_opens_a_url_that_signs_in() {
     env.login();
     let opened = env.home().join("opened");
     let browser = format!("sh -c 'echo \"$1\" > {}' browser %s", opened.display());
-    let out = env.cmd(&["console", "deploy"]).env("BROWSER", browser).output().unwrap();
+    let out = env
+        .cmd(&["console", "deploy"])
+        .env("BROWSER", browser)
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(out.stdout.is_empty(), "the URL goes to the browser only");
     assert!(

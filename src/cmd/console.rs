@@ -33,7 +33,9 @@ pub async fn run(args: ConsoleArgs) -> Result<()> {
         (true, Some(_)) => {
             eprintln!(
                 "ssoenv: note: --duration does not apply to a chained role; the console session lasts as long as its credentials ({})",
-                creds.expiration.describe_expiry(crate::timestamp::Timestamp::now())
+                creds
+                    .expiration
+                    .describe_expiry(crate::timestamp::Timestamp::now())
             );
             None
         }
@@ -87,7 +89,11 @@ struct SigninToken {
 
 /// `getSigninToken` over the SDK's own HTTPS stack (there is no generated
 /// client for the federation endpoint), bounded by the call budget.
-async fn signin_token(endpoint: &str, creds: &RoleCredentials, minutes: Option<u32>) -> Result<Secret> {
+async fn signin_token(
+    endpoint: &str,
+    creds: &RoleCredentials,
+    minutes: Option<u32>,
+) -> Result<Secret> {
     let url = console::signin_token_url(endpoint, creds, minutes);
     crate::trace!("getSigninToken at {endpoint}");
     let failed = |what: String| Error::failed(format!("getSigninToken at {endpoint}: {what}"));

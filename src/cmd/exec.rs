@@ -30,7 +30,10 @@ pub async fn run(args: ExecArgs) -> Result<()> {
 /// command directly and its exit status is ssoenv's, with no forwarding to
 /// get wrong.
 async fn replace(chain: &Chain, program: &OsStr, args: &[OsString]) -> Result<()> {
-    let (profile, creds) = (&chain.profile, sso::assume::credentials(chain, Mfa::Ask).await?);
+    let (profile, creds) = (
+        &chain.profile,
+        sso::assume::credentials(chain, Mfa::Ask).await?,
+    );
     let mut cmd = Command::new(program);
     cmd.args(args);
     handout::exec_with_keys(&Env::from_process(), activation::now(), profile, &creds)

@@ -77,7 +77,10 @@ fn render(format: Format, profile: &SsoProfile, creds: &RoleCredentials) -> Resu
 pub async fn run(args: ExportArgs) -> Result<()> {
     let config = Config::load()?;
     let chain = config.chain(&config::selected_profile(args.profile.as_deref()))?;
-    let (profile, creds) = (&chain.profile, sso::assume::credentials(&chain, Mfa::Ask).await?);
+    let (profile, creds) = (
+        &chain.profile,
+        sso::assume::credentials(&chain, Mfa::Ask).await?,
+    );
     let format = args.format.unwrap_or_else(Format::from_login_shell);
     print!("{}", render(format, profile, &creds)?);
     Ok(())

@@ -285,7 +285,10 @@ duration_seconds = 60
     #[test]
     fn bad_chains_say_what_and_where() {
         let e = cfg().chain("a").unwrap_err();
-        assert_eq!(e.message, "profile a: the source_profile chain loops: a -> b -> a");
+        assert_eq!(
+            e.message,
+            "profile a: the source_profile chain loops: a -> b -> a"
+        );
         let e = cfg().chain("typo").unwrap_err();
         assert_eq!(
             e.message,
@@ -293,11 +296,16 @@ duration_seconds = 60
         );
         let e = cfg().chain("ec2").unwrap_err();
         assert!(
-            e.message.starts_with("/c:38: profile ec2 uses credential_source"),
+            e.message
+                .starts_with("/c:38: profile ec2 uses credential_source"),
             "{}",
             e.message
         );
         let e = cfg().chain("short").unwrap_err();
-        assert!(e.message.starts_with("/c:43: duration_seconds = 60"), "{}", e.message);
+        assert!(
+            e.message.starts_with("/c:43: duration_seconds = 60"),
+            "{}",
+            e.message
+        );
     }
 }

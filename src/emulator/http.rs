@@ -589,7 +589,11 @@ fn json_reply(value: &Value) -> Reply {
 /// An error of `op`, in its service's format.
 fn api_error(op: Op, error: &ApiError) -> Reply {
     if op == Op::AssumeRole {
-        return reply(sts::sts_status(error), "text/xml", sts::sts_error_body(error));
+        return reply(
+            sts::sts_status(error),
+            "text/xml",
+            sts::sts_error_body(error),
+        );
     }
     match error.oauth_code().filter(|_| op.is_oidc()) {
         Some(code) => {

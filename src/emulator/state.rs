@@ -228,7 +228,12 @@ impl State {
     }
 
     /// Records new credentials for the session `arn`, valid for `lifetime`.
-    pub(super) fn issue(&mut self, arn: String, lifetime: Duration, chained: bool) -> (String, &Issued) {
+    pub(super) fn issue(
+        &mut self,
+        arn: String,
+        lifetime: Duration,
+        chained: bool,
+    ) -> (String, &Issued) {
         let fixed = self.config.credential_values.as_ref().filter(|_| !chained);
         let (key, secret, session_token) = sts::new_keys(fixed);
         let issued = Issued {

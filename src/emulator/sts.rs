@@ -48,7 +48,9 @@ pub struct SigninCall {
 /// The caller's access key id, from `Authorization: AWS4-HMAC-SHA256 Credential=AKID/...`.
 pub(super) fn signing_key(parts: &Parts) -> Option<&str> {
     let auth = parts.headers.get("authorization")?.to_str().ok()?;
-    let credential = auth.split([' ', ',']).find_map(|p| p.strip_prefix("Credential="))?;
+    let credential = auth
+        .split([' ', ','])
+        .find_map(|p| p.strip_prefix("Credential="))?;
     credential.split('/').next().filter(|k| !k.is_empty())
 }
 
@@ -111,7 +113,11 @@ fn authenticate<'a>(
 }
 
 /// `Action=AssumeRole`: the XML response, or an error for [`sts_error`].
-pub(super) fn assume_role(state: &mut State, parts: &Parts, body: &[u8]) -> Result<String, ApiError> {
+pub(super) fn assume_role(
+    state: &mut State,
+    parts: &Parts,
+    body: &[u8],
+) -> Result<String, ApiError> {
     let form = form(body);
     let token = parts
         .headers
@@ -129,7 +135,10 @@ pub(super) fn assume_role(state: &mut State, parts: &Parts, body: &[u8]) -> Resu
         .to_string();
     let duration = match field(&form, "DurationSeconds") {
         None => None,
-        Some(d) => Some(d.parse::<u64>().map_err(|_| validation(format!("Invalid DurationSeconds: {d}")))?),
+        Some(d) => Some(
+            d.parse::<u64>()
+                .map_err(|_| validation(format!("Invalid DurationSeconds: {d}")))?,
+        ),
     };
     let mut call = AssumeRoleCall {
         caller: caller_key,
@@ -152,7 +161,7 @@ pub(super) fn assume_role(state: &mut State, parts: &Parts, body: &[u8]) -> Resu
             true,
         );
         call.issued = Some(key.clone());
-        response(&key, &issued, &session_name)
+        response(&key, issued, &session_name)
     });
     state.assume_role_calls.push(call);
     result
@@ -253,7 +262,11 @@ fn response(key: &str, issued: &Issued, session_name: &str) -> String {
 
 /// An STS error in the Query protocol's XML.
 pub(super) fn sts_error_body(error: &ApiError) -> String {
-    let kind = if error.status >= 500 { "Receiver" } else { "Sender" };
+    let kind = if error.status >= 500 {
+        "Receiver"
+    } else {
+        "Sender"
+    };
     format!(
         "<ErrorResponse xmlns=\"{STS_NAMESPACE}\">\n  <Error>\n    <Type>{kind}</Type>\n    <Code>{}</Code>\n    \
          <Message>{}</Message>\n  </Error>\n  <RequestId>{}</RequestId>\n</ErrorResponse>\n",
@@ -315,7 +328,9 @@ pub(super) fn get_signin_token(
         return Err(invalid());
     }
     let token = ids::random_string(URL_SAFE, 200);
-    state.signin_tokens.insert(token.clone(), session.session_id);
+    state
+        .signin_tokens
+        .insert(token.clone(), session.session_id);
     Ok(json!({ "SigninToken": token }))
 }
 

@@ -1108,7 +1108,10 @@ async fn assume_role_accepts_only_issued_credentials() {
 
     let long = assume(sample::DEPLOY_ROLE, Some(7200)).await.unwrap_err();
     assert_eq!(long.code(), Some("ValidationError"));
-    assert!(long.message().unwrap().contains("role chaining"), "{long:?}");
+    assert!(
+        long.message().unwrap().contains("role chaining"),
+        "{long:?}"
+    );
     let denied = assume("arn:aws:iam::222222222222:role/Other", None)
         .await
         .unwrap_err();
