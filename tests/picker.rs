@@ -34,9 +34,10 @@ in_shells! {
     fzf_missing_falls_back_to_the_built_in_picker: bash;
 }
 
-/// The config's SSO profiles (`common::config()`): the picker's count line
-/// shows how many match out of these.
-const PROFILES: usize = 5;
+/// The config's profiles that give credentials (`common::config()`: the
+/// SSO profiles and `deploy`, a role chained after `dev`): the picker's count
+/// line shows how many match out of these.
+const PROFILES: usize = 6;
 
 fn count(matching: usize) -> String {
     format!("{matching}/{PROFILES}")
