@@ -340,3 +340,16 @@ fn export_asks_for_the_mfa_code_on_the_terminal() {
     );
     assert_eq!(env.emulator.calls(Op::AssumeRole), 1);
 }
+
+#[test]
+fn logout_of_a_role_profile_ends_its_root_session_and_its_roles() {
+    let env = Env::new();
+    env.login();
+    env.credentials("deploy");
+    let cache = env.home().join(".aws/cli/cache");
+    assert_eq!(std::fs::read_dir(&cache).unwrap().count(), 2);
+    let out = env.run(&["logout", "deploy"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "ssoenv: signed out of sso-session corp\n");
+    assert_eq!(std::fs::read_dir(&cache).unwrap().count(), 0);
+}

@@ -298,12 +298,7 @@ fn all_writes_every_profile_even_when_some_fail() {
         "\n"
     )));
     assert!(text.contains(&section("prod", &env.credentials("prod"), "true", "\n")));
-    assert!(text.contains(&section(
-        "deploy",
-        &env.credentials("deploy"),
-        "true",
-        "\n"
-    )));
+    assert!(text.contains(&section("deploy", &env.credentials("deploy"), "true", "\n")));
     assert!(!text.contains("[legacy]") && !text.contains("[denied]"));
 }
 
