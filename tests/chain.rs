@@ -333,11 +333,9 @@ fn export_asks_for_the_mfa_code_on_the_terminal() {
     let out: serde_json::Value =
         serde_json::from_slice(&std::fs::read(env.home().join("out.json")).unwrap()).unwrap();
     assert_eq!(out["AccessKeyId"].as_str(), calls[0].issued.as_deref());
-    // Cached: no second prompt, no second call.
-    assert!(
-        !p.run("ssoenv export mfa --format json >/dev/null")
-            .contains("MFA")
-    );
+    // Cached: no code needed, not even a terminal, and no second call.
+    let again = env.credentials("mfa");
+    assert_eq!(again["AccessKeyId"], out["AccessKeyId"]);
     assert_eq!(env.emulator.calls(Op::AssumeRole), 1);
 }
 
