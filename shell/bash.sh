@@ -7,6 +7,7 @@
 __ssoenv_bin=__SSOENV_BIN__
 __ssoenv_hook_mode='__SSOENV_HOOK__'
 __ssoenv_sentinel=__SSOENV_SENTINEL__
+export SSOENV_SHELL="bash $$ __SSOENV_VERSION__ $__ssoenv_hook_mode $__ssoenv_bin" # for `ssoenv doctor`
 
 \unalias __SSOENV_CMD__ 2>/dev/null || true
 

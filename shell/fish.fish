@@ -7,6 +7,7 @@
 set -g __ssoenv_bin __SSOENV_BIN__
 set -g __ssoenv_hook_mode __SSOENV_HOOK__
 set -g __ssoenv_sentinel __SSOENV_SENTINEL__
+set -gx SSOENV_SHELL "fish $fish_pid __SSOENV_VERSION__ $__ssoenv_hook_mode $__ssoenv_bin" # for `ssoenv doctor`
 set -q __ssoenv_pwd; or set -g __ssoenv_pwd ''
 
 # An upgrade may have moved the binary since this shell started: find it on

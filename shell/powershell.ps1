@@ -7,6 +7,7 @@
 $global:__ssoenv_bin = __SSOENV_BIN__
 $global:__ssoenv_hook_mode = '__SSOENV_HOOK__'
 $global:__ssoenv_sentinel = __SSOENV_SENTINEL__
+$env:SSOENV_SHELL = "powershell $PID __SSOENV_VERSION__ $global:__ssoenv_hook_mode $global:__ssoenv_bin" # for `ssoenv doctor`
 if (-not (Test-Path -LiteralPath Variable:global:__ssoenv_pwd)) { $global:__ssoenv_pwd = '' }
 
 # An upgrade may have moved the binary since this shell started: find it on

@@ -7,6 +7,7 @@
 typeset -g __ssoenv_bin=__SSOENV_BIN__
 typeset -g __ssoenv_hook_mode='__SSOENV_HOOK__'
 typeset -g __ssoenv_sentinel=__SSOENV_SENTINEL__
+export SSOENV_SHELL="zsh $$ __SSOENV_VERSION__ $__ssoenv_hook_mode $__ssoenv_bin" # for `ssoenv doctor`
 
 zmodload zsh/datetime 2>/dev/null   # EPOCHSECONDS: the clock without a process
 \unalias __SSOENV_CMD__ 2>/dev/null || true

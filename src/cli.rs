@@ -65,12 +65,30 @@ pub enum Command {
     /// credentials (AWS_ENDPOINT_URL_SIGNIN redirects it). The browser is
     /// BROWSER, else the system's opener; --url prints the URL instead.
     Console(ConsoleArgs),
+    /// Check the config, caches, shell integration, credentials file and clock; change nothing.
+    ///
+    /// Each check prints ✓ or ✗, and under each ✗ the fix; `–` marks what
+    /// cannot be checked from here, with how to check it by hand. Exits 0
+    /// when nothing failed, 1 otherwise.
+    Doctor(DoctorArgs),
     /// List every account and role your sign-ins reach, and the profiles that already use them.
     ///
     /// Sorted by account name, then role. The list of each sso-session is
     /// cached for 12 hours (in $XDG_CACHE_HOME/ssoenv, default ~/.cache/ssoenv);
     /// --refresh fetches it again.
     List(ListArgs),
+    /// Write a profile into your AWS config for every account and role an sso-session reaches.
+    ///
+    /// Each is a `[profile NAME]` in AWS_CONFIG_FILE (default ~/.aws/config)
+    /// with sso_session, sso_account_id, sso_role_name, `region` with
+    /// --region, and the marker key `ssoenv_generated = SESSION`. Only
+    /// sections with that marker are ever changed or removed, and every
+    /// other byte of the file stays as it was; a profile of the same name
+    /// that populate did not write is left alone (and named). Keys you add
+    /// to a generated profile are kept. Running it again changes nothing
+    /// until your assignments do. The accounts and roles come from the list
+    /// `ssoenv list` caches (12 hours; --refresh fetches it again).
+    Populate(PopulateArgs),
     /// Print the shell integration: `eval "$(ssoenv init bash)"` in your rc file.
     Init(InitArgs),
     /// Switch this shell to a profile's credentials (needs `ssoenv init`).
@@ -98,9 +116,9 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct LoginArgs {
-    /// Profile whose SSO session to sign in to (default: AWS_PROFILE, else a
-    /// `default` SSO profile, else the only sso-session).
-    #[arg(add = profiles())]
+    /// Profile (or ACCOUNT/ROLE) whose SSO session to sign in to (default:
+    /// AWS_PROFILE, else a `default` SSO profile, else the only sso-session).
+    #[arg(add = targets())]
     pub profile: Option<String>,
     /// Sign in to this [sso-session] instead of a profile's.
     #[arg(long, conflicts_with = "profile")]
@@ -139,9 +157,15 @@ pub struct LogoutArgs {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// Profile (default: AWS_PROFILE, else `default`).
-    #[arg(add = profiles())]
+    /// Profile, or ACCOUNT/ROLE (default: AWS_PROFILE, else `default`).
+    #[arg(add = targets())]
     pub profile: Option<String>,
+    #[arg(long, value_name = "NAME", help = SSO_SESSION_HELP)]
+    pub sso_session: Option<String>,
+    /// AWS_REGION and AWS_DEFAULT_REGION (default: the profile's region;
+    /// for ACCOUNT/ROLE, that of the `[default]` profile).
+    #[arg(long)]
+    pub region: Option<String>,
     /// Output format (default: the shell named by $SHELL, else `env`). The
     /// names of `aws configure export-credentials --format` work too.
     #[arg(long, short)]
@@ -173,14 +197,18 @@ pub enum Format {
 
 #[derive(Debug, Args)]
 pub struct ExecArgs {
-    /// Profile whose credentials CMD gets (default: AWS_PROFILE, else `default`).
-    #[arg(add = profiles())]
+    /// Profile, or ACCOUNT/ROLE, whose credentials CMD gets (default:
+    /// AWS_PROFILE, else `default`).
+    #[arg(add = targets())]
     pub profile: Option<String>,
+    #[arg(long, value_name = "NAME", help = SSO_SESSION_HELP)]
+    pub sso_session: Option<String>,
     /// Give CMD a local credential endpoint instead of keys; SDKs fetch fresh
     /// credentials from it whenever theirs near expiry, for as long as CMD runs.
     #[arg(long)]
     pub server: bool,
-    /// AWS_REGION and AWS_DEFAULT_REGION for CMD (default: the profile's region).
+    /// AWS_REGION and AWS_DEFAULT_REGION for CMD (default: the profile's
+    /// region; for ACCOUNT/ROLE, that of the `[default]` profile).
     #[arg(long)]
     pub region: Option<String>,
     /// The command and its arguments, after `--`.
@@ -190,23 +218,29 @@ pub struct ExecArgs {
 
 #[derive(Debug, Args)]
 pub struct ProfileArg {
-    /// Profile whose credentials to print.
-    #[arg(add = profiles())]
+    /// Profile, or ACCOUNT/ROLE, whose credentials to print.
+    #[arg(add = targets())]
     pub profile: String,
+    #[arg(long, value_name = "NAME", help = SSO_SESSION_HELP)]
+    pub sso_session: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct WriteCredentialsArgs {
-    /// Profiles to write (default: AWS_PROFILE, else `default`); with --clean, sections to remove.
-    #[arg(add = profiles())]
+    /// Profiles (or ACCOUNT/ROLE targets) to write (default: AWS_PROFILE,
+    /// else `default`); with --clean, sections to remove.
+    #[arg(add = targets())]
     pub profiles: Vec<String>,
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["clean", "all"], help = SSO_SESSION_HELP)]
+    pub sso_session: Option<String>,
     /// Every SSO profile in the config, fetched concurrently; with --clean, every section ssoenv wrote.
     #[arg(long, conflicts_with = "profiles")]
     pub all: bool,
-    /// Section to write (default: the profile's name); `--as default` for tools that read only the default profile.
+    /// Section to write (default: the profile's name, or `account-name/role`); `--as default` for tools that read only the default profile.
     #[arg(long = "as", value_name = "NAME", conflicts_with_all = ["all", "clean"])]
     pub section: Option<String>,
-    /// Also write `region`: REGION, or the profile's own region with a bare --region.
+    /// Also write `region`: REGION, or the profile's own region with a bare
+    /// --region (for ACCOUNT/ROLE, that of the `[default]` profile).
     #[arg(
         long,
         value_name = "REGION",
@@ -225,9 +259,11 @@ pub struct WriteCredentialsArgs {
 
 #[derive(Debug, Args)]
 pub struct ConsoleArgs {
-    /// Profile to sign in as (default: AWS_PROFILE, else `default`).
-    #[arg(add = profiles())]
+    /// Profile, or ACCOUNT/ROLE, to sign in as (default: AWS_PROFILE, else `default`).
+    #[arg(add = targets())]
     pub profile: Option<String>,
+    #[arg(long, value_name = "NAME", help = SSO_SESSION_HELP)]
+    pub sso_session: Option<String>,
     /// Open this service: ec2, s3, iam, lambda, cloudformation, ddb, logs, …
     /// (another name is used as the console path as given).
     #[arg(short, long, value_name = "SERVICE")]
@@ -249,32 +285,43 @@ pub struct ConsoleArgs {
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Profile whose credentials to serve.
-    #[arg(add = profiles())]
+    /// Profile, or ACCOUNT/ROLE, whose credentials to serve.
+    #[arg(add = targets())]
     pub profile: String,
+    #[arg(long, value_name = "NAME", help = SSO_SESSION_HELP)]
+    pub sso_session: Option<String>,
     /// Port on 127.0.0.1; 0 picks a free one.
     #[arg(long, default_value_t = 0)]
     pub port: u16,
-    /// Region to print as AWS_REGION and AWS_DEFAULT_REGION (default: the profile's).
+    /// Region to print as AWS_REGION and AWS_DEFAULT_REGION (default: the
+    /// profile's; for ACCOUNT/ROLE, that of the `[default]` profile).
     #[arg(long)]
     pub region: Option<String>,
 }
 
-/// Completes profile names from the user's AWS config.
-fn profiles() -> clap_complete::ArgValueCandidates {
-    clap_complete::ArgValueCandidates::new(profile_candidates)
+/// What `--sso-session` means wherever a target is taken.
+const SSO_SESSION_HELP: &str = "The sign-in to find ACCOUNT/ROLE in, when more than one \
+    reaches it: an [sso-session] name (or a legacy profile's start URL)";
+
+/// Completes targets: profile names from the user's AWS config, and
+/// ACCOUNT/ROLE from the cached account lists.
+fn targets() -> clap_complete::ArgValueCandidates {
+    clap_complete::ArgValueCandidates::new(target_candidates)
 }
 
-/// Profile names for completion; nothing (rather than an error) when the
-/// config cannot be read.
-fn profile_candidates() -> Vec<clap_complete::CompletionCandidate> {
-    crate::config::Config::load()
-        .map(|c| {
-            c.profile_names()
-                .map(clap_complete::CompletionCandidate::new)
-                .collect()
+/// Targets for completion (no network); nothing (rather than an error)
+/// when the config cannot be read, and no warnings in the middle of the
+/// command line.
+fn target_candidates() -> Vec<clap_complete::CompletionCandidate> {
+    let Ok(config) = crate::config::Config::load_without_warnings() else {
+        return Vec::new();
+    };
+    crate::target::completions(&config)
+        .into_iter()
+        .map(|(value, about)| {
+            clap_complete::CompletionCandidate::new(value).help(about.map(Into::into))
         })
-        .unwrap_or_default()
+        .collect()
 }
 
 #[derive(Debug, Args)]
@@ -304,11 +351,21 @@ pub enum Hook {
 
 #[derive(Debug, Args)]
 pub struct UseArgs {
-    /// Profile to switch to (default: choose one on the terminal).
-    #[arg(add = profiles())]
+    /// Profile, or ACCOUNT/ROLE (an account id or name and a role your
+    /// sign-in reaches), to switch to (default: choose one on the terminal).
+    #[arg(add = targets())]
     pub profile: Option<String>,
+    #[arg(long, value_name = "NAME", help = SSO_SESSION_HELP)]
+    pub sso_session: Option<String>,
+    /// AWS_REGION and AWS_DEFAULT_REGION (default: the profile's region;
+    /// for ACCOUNT/ROLE, that of the `[default]` profile).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Say nothing on success (by default one line tells what is active until when).
+    #[arg(long, short)]
+    pub quiet: bool,
     /// Restore the environment from before the first `use` (same as `ssoenv off`).
-    #[arg(long, conflicts_with = "profile")]
+    #[arg(long, conflicts_with_all = ["profile", "sso_session", "region"])]
     pub off: bool,
     /// The shell that evaluates the output (set by the wrapper from `ssoenv init`).
     #[arg(long, hide = true)]
@@ -329,7 +386,8 @@ pub struct DirArgs {
 
 #[derive(Debug, Args)]
 pub struct PromptArgs {
-    /// Placeholders: {profile} {account} {role} {ttl} (`expired` past expiry).
+    /// Placeholders: {profile} {account} {account_name} {role} {ttl}
+    /// (`expired` past expiry).
     #[arg(long, default_value = "{profile} {ttl}")]
     pub format: String,
 }
@@ -387,9 +445,20 @@ pub struct HookArgs {
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    /// Profile to show (default: AWS_PROFILE; with neither, every SSO session).
+    /// Profile (or ACCOUNT/ROLE) to show (default: AWS_PROFILE; with
+    /// neither, every SSO session and profile).
+    #[arg(add = targets())]
     pub profile: Option<String>,
+    #[arg(long, value_name = "NAME", requires = "profile", help = SSO_SESSION_HELP)]
+    pub sso_session: Option<String>,
     /// Machine-readable output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Machine-readable output: {ok, problems, checks: [{area, status, message, fix}]}.
     #[arg(long)]
     pub json: bool,
 }
@@ -405,6 +474,32 @@ pub struct ListArgs {
     /// One JSON array of {sso_session, account_id, account_name, role_name, profiles}.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PopulateArgs {
+    /// The [sso-session] whose accounts and roles to write (needed when the
+    /// config has several).
+    #[arg(long)]
+    pub sso_session: Option<String>,
+    /// Profile names, from {account_name}, {account_id}, {role_name} and
+    /// {session}; white space in a value becomes `-`, and what a name
+    /// cannot hold is dropped (names keep letters, digits and - _ . @ + = : /).
+    #[arg(long, value_name = "T", default_value = "{account_name}.{role_name}")]
+    pub template: String,
+    /// Also write `region = REGION` into every generated profile.
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Remove the generated profiles of this sso-session whose account or
+    /// role is no longer assigned to you.
+    #[arg(long)]
+    pub prune: bool,
+    /// Print what would change, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Fetch the accounts and roles again instead of using the cached list.
+    #[arg(long)]
+    pub refresh: bool,
 }
 
 #[cfg(feature = "emulator")]

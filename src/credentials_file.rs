@@ -60,6 +60,20 @@ pub enum Clean<'a> {
     Named(&'a [String]),
 }
 
+/// What a section holds, as `doctor` reports it (see [`CredentialsFile::summary`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SectionSummary {
+    pub name: String,
+    /// The header's line, counted from 1.
+    pub line: usize,
+    /// ssoenv wrote it (all of it, or its keys into a section that was there).
+    pub managed: bool,
+    /// Its `expiration`, when that reads as a time.
+    pub expiration: Option<Timestamp>,
+    /// Keys that `write-credentials` will not replace without --force.
+    pub long_term_keys: bool,
+}
+
 pub struct CredentialsFile {
     doc: Document,
 }
@@ -166,6 +180,20 @@ impl CredentialsFile {
             }
         }
         Ok(doomed.into_iter().map(|(_, name, _, _)| name).collect())
+    }
+
+    /// Every section, in file order, read without changing anything.
+    pub fn summary(&self) -> Vec<SectionSummary> {
+        self.doc
+            .sections()
+            .map(|s| SectionSummary {
+                name: s.name().into_owned(),
+                line: s.line(),
+                managed: managed(&s).is_some(),
+                expiration: s.get("expiration").and_then(|e| e.value().parse().ok()),
+                long_term_keys: holds_long_term_keys(&s),
+            })
+            .collect()
     }
 }
 
@@ -485,6 +513,34 @@ mod tests {
         bad.session_token = "a\nb".into();
         let mut file = CredentialsFile::parse(b"");
         assert!(file.write_credentials("p1", &bad, None, false).is_err());
+    }
+
+    #[test]
+    fn summary_names_managed_expired_and_long_term_sections() {
+        let file = CredentialsFile::parse(
+            b"[user]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = s\n\n\
+              [dev]\naws_access_key_id = ASIA\naws_secret_access_key = s\n\
+              aws_session_token = t\nexpiration = 2026-01-01T00:00:00Z\nssoenv_managed = true\n\
+              [region-only]\nregion = eu-west-1\n",
+        );
+        let summary = file.summary();
+        let names: Vec<(&str, usize, bool, bool)> = summary
+            .iter()
+            .map(|s| (s.name.as_str(), s.line, s.managed, s.long_term_keys))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("user", 1, false, true),
+                ("dev", 5, true, false),
+                ("region-only", 11, false, false)
+            ]
+        );
+        assert_eq!(
+            summary[1].expiration,
+            Some("2026-01-01T00:00:00Z".parse().unwrap())
+        );
+        assert_eq!(summary[0].expiration, None);
     }
 
     #[test]

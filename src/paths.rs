@@ -79,3 +79,18 @@ pub fn state_dir() -> Result<PathBuf> {
     };
     Ok(state.join("ssoenv"))
 }
+
+/// The first executable file named `program` in the directories of PATH,
+/// as a shell would find it; relative entries (`.`) are skipped, so what
+/// is found does not depend on the current directory.
+pub fn find_on_path(program: &str) -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .filter(|dir| dir.is_absolute())
+        .map(|dir| dir.join(program))
+        .find(|p| {
+            p.metadata()
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+}

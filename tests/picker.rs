@@ -27,6 +27,8 @@ macro_rules! in_shells {
 
 in_shells! {
     typing_part_of_a_name_and_enter_switches: bash zsh fish;
+    an_account_role_of_the_sign_in_is_offered_and_chosen: bash zsh fish;
+    without_a_sign_in_only_profiles_are_offered: bash;
     esc_and_ctrl_c_change_nothing: bash zsh fish;
     the_last_choice_is_offered_first: bash;
     a_corrupt_history_is_ignored_with_one_warning: bash;
@@ -35,12 +37,16 @@ in_shells! {
 }
 
 /// The config's profiles that give credentials (`common::config()`: the
-/// SSO profiles and `deploy`, a role chained after `dev`): the picker's count
-/// line shows how many match out of these.
+/// SSO profiles and `deploy`, a role chained after `dev`).
 const PROFILES: usize = 6;
 
+/// Those profiles and the one account/role of the sign-in that no profile
+/// points at (`dev/ReadOnly`): the picker's count line shows how many match
+/// out of these.
+const CANDIDATES: usize = PROFILES + 1;
+
 fn count(matching: usize) -> String {
-    format!("{matching}/{PROFILES}")
+    format!("{matching}/{CANDIDATES}")
 }
 
 /// Keys typed exactly as given. [`Pty::send_line`] always ends in Enter, but
@@ -99,12 +105,12 @@ fn spawn(env: &Env, sh: Sh, vars: &[(&str, &str)]) -> (Pty, Keys) {
 }
 
 /// Start `ssoenv use` with no argument and wait for the picker to show
-/// every profile, `first` highlighted.
+/// every candidate, `first` highlighted.
 fn open_picker(p: &mut Pty, first: &str) {
     p.send_line("ssoenv use");
     p.expect(&highlighted(first));
     assert!(
-        p.transcript().contains(&count(PROFILES)),
+        p.transcript().contains(&count(CANDIDATES)),
         "{}",
         p.transcript()
     );
@@ -183,6 +189,52 @@ fn typing_part_of_a_name_and_enter_switches(sh: Sh) {
     assert_eq!(history(&env)["entries"]["prod"]["uses"], 1.0);
 }
 
+fn an_account_role_of_the_sign_in_is_offered_and_chosen(sh: Sh) {
+    let env = logged_in();
+    let (mut p, mut keys) = spawn(&env, sh, &[]);
+    open_picker(&mut p, "denied");
+    // It says what it is, with the account's name and id.
+    let line = "account  dev/ReadOnly  dev (111111111111)  ReadOnly";
+    // The last of the picker's lines: it may arrive after the first ones.
+    if !p.transcript().contains(line) {
+        p.expect(line);
+    }
+    keys.press("readonly dev");
+    p.expect(&count(1));
+    keys.press(ENTER);
+    back_at_prompt(&mut p);
+    assert_eq!(last_status(&mut p), "[0]", "{}", p.transcript());
+
+    // As `use dev/ReadOnly`: the credentials, and no profile for tools.
+    assert_eq!(p.get("echo $AWS_PROFILE"), "", "{}", p.transcript());
+    assert_eq!(p.get("echo $SSOENV_PROFILE"), "dev/ReadOnly");
+    assert_eq!(p.get("echo $SSOENV_ACCOUNT"), "111111111111");
+    assert_eq!(p.get("echo $SSOENV_ROLE"), "ReadOnly");
+    assert_eq!(p.get("echo $SSOENV_ACCOUNT_NAME"), "dev");
+    let key_id = p.get("echo $AWS_ACCESS_KEY_ID");
+    assert_eq!(key_id, env.credentials("dev/ReadOnly")["AccessKeyId"]);
+    assert!(
+        p.transcript()
+            .contains("next time, without the picker: ssoenv use dev/ReadOnly"),
+        "{}",
+        p.transcript()
+    );
+    assert_eq!(history(&env)["entries"]["dev/ReadOnly"]["uses"], 1.0);
+}
+
+fn without_a_sign_in_only_profiles_are_offered(sh: Sh) {
+    let env = Env::new();
+    let (mut p, mut keys) = spawn(&env, sh, &[]);
+    p.send_line("ssoenv use");
+    p.expect(&highlighted("denied"));
+    let all = format!("{PROFILES}/{PROFILES}");
+    assert!(p.transcript().contains(&all), "{}", p.transcript());
+    keys.press(ESC);
+    back_at_prompt(&mut p);
+    assert_eq!(last_status(&mut p), "[130]", "{}", p.transcript());
+    assert_eq!(env.emulator.calls(ssoenv::emulator::Op::ListAccounts), 0);
+}
+
 fn esc_and_ctrl_c_change_nothing(sh: Sh) {
     let env = logged_in();
     let (mut p, mut keys) = spawn(&env, sh, &[]);
@@ -253,7 +305,8 @@ fn a_corrupt_history_is_ignored_with_one_warning(sh: Sh) {
     let (mut p, mut keys) = spawn(&env, sh, &[]);
     open_picker(&mut p, "denied");
     keys.press("dev");
-    p.expect(&count(1));
+    // The profile and the account/role dev/ReadOnly.
+    p.expect(&count(2));
     keys.press(ENTER);
     back_at_prompt(&mut p);
     assert_eq!(p.get("echo $AWS_PROFILE"), "dev", "{}", p.transcript());

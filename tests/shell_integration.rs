@@ -57,6 +57,7 @@ in_shells! {
     prompt_command_string_with_trailing_semicolon: bash;
     prompt_command_array: bash;
     bash_user_int_trap_survives_the_hook: bash;
+    sandbox_says_what_it_is_and_works: bash zsh fish;
 }
 
 type Vars = BTreeMap<String, String>;
@@ -1371,4 +1372,85 @@ fn prompt_prints_nothing_without_a_profile_and_marks_expiry() {
     assert_eq!(out.trim(), format!("dev {DEV_ACCOUNT} expired"), "{out:?}");
     assert_eq!(env.emulator.calls(Op::GetRoleCredentials), 0);
     assert_eq!(env.emulator.calls(Op::CreateToken), 0);
+}
+
+/// How the sandbox's prompt ends, in its HOME: `~ $` (`#` for root), `~ %`, `~>`.
+fn sandbox_prompt_end(sh: Sh) -> &'static str {
+    // SAFETY: geteuid cannot fail.
+    let root = unsafe { libc::geteuid() } == 0;
+    match (sh, root) {
+        (Sh::Fish, _) => "~>",
+        (_, true) => "~ #",
+        (Sh::Bash, false) => "~ $",
+        (Sh::Zsh, false) => "~ %",
+    }
+}
+
+/// `ssoenv sandbox` as a newcomer meets it: the banner tells what works and
+/// what doesn't, the prompt says where you are, the shell's own syntax comes
+/// out of `export`, and discovery has accounts beyond the profiles.
+fn sandbox_says_what_it_is_and_works(sh: Sh) {
+    let env = Env::new();
+    let shell = sh.require();
+    let cmd = env.cmd(&["sandbox", "--shell", shell.to_str().unwrap()]);
+    let mut p = Pty::start(sh, cmd, sandbox_prompt_end(sh));
+    let banner = p.take_log();
+    for promise in [
+        "The keys are fake",
+        "`aws sts get-caller-identity` and any other AWS call fail",
+        "ssoenv use dev",
+        "ssoenv list",
+        "ssoenv doctor",
+    ] {
+        assert!(banner.contains(promise), "{promise:?} not in:\n{banner}");
+    }
+    assert!(
+        p.prompt_line().starts_with("(sandbox) "),
+        "{}",
+        p.transcript()
+    );
+
+    assert_eq!(p.get("echo $SHELL"), shell.to_str().unwrap());
+    let home = p.get("echo $HOME");
+    assert!(home.contains("ssoenv-sandbox-"), "{home}");
+    for var in [
+        "XDG_STATE_HOME",
+        "XDG_CACHE_HOME",
+        "XDG_DATA_HOME",
+        "XDG_CONFIG_HOME",
+    ] {
+        let dir = p.get(&format!("echo ${var}"));
+        assert!(dir.starts_with(&format!("{home}/")), "{var}={dir}");
+    }
+
+    // `export` speaks this shell's language: its output evaluates here.
+    let load = match sh {
+        Sh::Fish => "ssoenv export dev | source",
+        Sh::Bash | Sh::Zsh => "eval \"$(ssoenv export dev)\"",
+    };
+    p.run(load);
+    let creds: serde_json::Value =
+        serde_json::from_str(&p.run("ssoenv export dev --format json")).unwrap();
+    assert_eq!(
+        p.get("echo $AWS_ACCESS_KEY_ID"),
+        creds["AccessKeyId"].as_str().unwrap()
+    );
+
+    p.run("ssoenv use staging");
+    assert!(
+        p.prompt_line().starts_with("(sandbox staging "),
+        "the prompt shows the profile in use: {}",
+        p.prompt_line()
+    );
+
+    // Accounts no profile uses, for `list` and the picker to find.
+    let listed = p.run("ssoenv list");
+    for account in ["extra-1", "extra-3", "900000000003"] {
+        assert!(listed.contains(account), "{account} not in:\n{listed}");
+    }
+
+    // The banner's `doctor` finds nothing wrong in the sandbox.
+    let report = p.run(&format!("ssoenv doctor; echo \"[{}]\"", sh.status()));
+    assert!(report.ends_with("All checks passed.\n[0]\n"), "{report}");
+    assert_no_shell_errors(&p);
 }

@@ -692,6 +692,58 @@ fn bad_configuration_names_file_and_line() {
 }
 
 #[test]
+fn a_misspelt_key_gets_one_warning_and_breaks_nothing_else() {
+    let env = Env::new();
+    env.login();
+    let config = common::config().replacen(
+        "[profile staging]\nsso_session",
+        "[profile staging]\nsso_sesion",
+        1,
+    );
+    env.write_config(&config);
+    let line = config
+        .lines()
+        .position(|l| l.starts_with("sso_sesion"))
+        .unwrap()
+        + 1;
+    let warning = format!(
+        "ssoenv: warning: {}:{line}: unknown key `sso_sesion` in [profile staging]; did you mean `sso_session`?",
+        env.config_path().display()
+    );
+    // Other profiles work, with the warning once on stderr.
+    let out = env.run(&["export", "dev", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out).matches(&warning).count(),
+        1,
+        "{}",
+        stderr(&out)
+    );
+    // The misspelt profile fails, and the warning says why.
+    let out = env.run(&["export", "staging"]);
+    assert_eq!(out.status.code(), Some(USAGE));
+    assert_eq!(
+        stderr(&out).matches(&warning).count(),
+        1,
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("has no sso_session"),
+        "{}",
+        stderr(&out)
+    );
+    // Completion stays quiet: the warning would land in the command line.
+    let out = env
+        .cmd(&["--", "ssoenv", "use", ""])
+        .env("COMPLETE", "fish")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("dev\n"));
+    assert_eq!(stderr(&out), "");
+}
+
+#[test]
 fn no_access_to_a_role_is_reported() {
     let env = Env::new();
     env.login();

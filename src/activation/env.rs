@@ -5,7 +5,10 @@ use std::fmt;
 use std::path::Path;
 
 use super::plan::Saved;
-use super::vars::{self, DIR, DIR_KEY, EXPIRES, MANAGED, NOTICE, PROFILE, QUIET, READ, RENEW_AT};
+use super::vars::{
+    self, ACCOUNT, DIR, DIR_KEY, EXPIRES, MANAGED, NOTICE, PROFILE, QUIET, READ, RENEW_AT, ROLE,
+    SSO_SESSION,
+};
 
 /// The one clock (`Timestamp::now`) in the unit the shell variables use,
 /// epoch seconds; transitions are given its reading.
@@ -76,6 +79,19 @@ impl Env {
     /// The profile ssoenv switched this shell to, if any.
     pub fn profile(&self) -> Option<&str> {
         self.get(PROFILE)
+    }
+
+    /// How to resolve the active target again: the profile's name, or for
+    /// an account/role target its account id and role, within its sign-in.
+    pub fn active_target(&self) -> Option<(String, Option<&str>)> {
+        let name = self.profile()?;
+        match self.get(SSO_SESSION) {
+            Some(session) => {
+                let spelling = format!("{}/{}", self.get(ACCOUNT)?, self.get(ROLE)?);
+                Some((spelling, Some(session)))
+            }
+            None => Some((name.to_string(), None)),
+        }
     }
 
     pub fn is_active(&self) -> bool {
@@ -157,6 +173,25 @@ mod tests {
         assert!(!Env::from_pairs(&[(QUIET, "0")]).quiet());
         assert!(Env::from_pairs(&[(QUIET, "1")]).quiet());
         assert!(Env::from_pairs(&[(QUIET, "yes")]).quiet());
+    }
+
+    #[test]
+    fn an_account_role_target_is_found_again_by_id_within_its_sign_in() {
+        let profile = [(PROFILE, "dev"), (ACCOUNT, "111111111111"), (ROLE, "Admin")];
+        let env = Env::from_pairs(&profile);
+        assert_eq!(env.active_target(), Some(("dev".into(), None)));
+        let target = [
+            (PROFILE, "dev/Admin"),
+            (ACCOUNT, "111111111111"),
+            (ROLE, "Admin"),
+            (SSO_SESSION, "corp"),
+        ];
+        let env = Env::from_pairs(&target);
+        assert_eq!(
+            env.active_target(),
+            Some(("111111111111/Admin".into(), Some("corp")))
+        );
+        assert_eq!(Env::from_pairs(&target[1..]).active_target(), None);
     }
 
     #[test]

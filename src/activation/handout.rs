@@ -17,6 +17,7 @@ use super::vars::{
 use super::{Env, expiry_variables, state_variables};
 use crate::config::SsoProfile;
 use crate::sso::RoleCredentials;
+use crate::target::Target;
 
 /// Where a credential endpoint listens, and the token it wants.
 pub struct Endpoint<'a> {
@@ -107,6 +108,16 @@ pub struct CommandEnv {
 }
 
 impl CommandEnv {
+    /// The state variables of `target`, for a prompt or hook in the command.
+    fn record(&mut self, target: &Target) {
+        for (name, value) in state_variables(target) {
+            match value {
+                Some(v) => self.set.push((name, v)),
+                None => self.remove.push(name),
+            }
+        }
+    }
+
     pub fn apply(&self, cmd: &mut std::process::Command) {
         for name in &self.remove {
             cmd.env_remove(name);
@@ -138,35 +149,31 @@ impl fmt::Debug for CommandEnv {
 /// shadow them or point tools at another profile goes (as with aws-vault),
 /// and a prompt or hook in the command (`exec prod -- bash`) shows this
 /// profile, not the one the parent shell had.
-pub fn exec_with_keys(
-    env: &Env,
-    now: i64,
-    profile: &SsoProfile,
-    creds: &RoleCredentials,
-) -> CommandEnv {
-    let mut set = credential_variables(profile, creds);
-    set.extend(state_variables(profile));
-    set.extend(expiry_variables(env, now, creds));
-    CommandEnv {
+pub fn exec_with_keys(env: &Env, now: i64, target: &Target, creds: &RoleCredentials) -> CommandEnv {
+    let mut child = CommandEnv {
         remove: STALE.iter().chain(OTHER_PROFILE).copied().collect(),
-        set,
-    }
+        set: credential_variables(&target.chain.profile, creds),
+    };
+    child.record(target);
+    child.set.extend(expiry_variables(env, now, creds));
+    child
 }
 
 /// `exec --server`: the endpoint instead of keys. The SDK renews on its
 /// own, so there is no expiry to show or renewal to schedule.
-pub fn exec_with_endpoint(profile: &SsoProfile, endpoint: &Endpoint) -> CommandEnv {
+pub fn exec_with_endpoint(target: &Target, endpoint: &Endpoint) -> CommandEnv {
     let mut set: Vec<_> = endpoint_variables(endpoint).into();
-    set.extend(region_variables(profile));
-    set.extend(state_variables(profile));
-    CommandEnv {
+    set.extend(region_variables(&target.chain.profile));
+    let mut child = CommandEnv {
         remove: SHADOWING_ENDPOINT
             .iter()
             .chain(&[EXPIRES, RENEW_AT])
             .copied()
             .collect(),
         set,
-    }
+    };
+    child.record(target);
+    child
 }
 
 /// The credentials as the JSON both hand-out protocols use; only the
@@ -197,8 +204,10 @@ pub fn process_json(creds: &RoleCredentials) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::activation::testing::{creds, profile};
-    use crate::activation::vars::{ACCOUNT, AWS_PROFILE, AWS_SECURITY_TOKEN, PROFILE, ROLE};
+    use crate::activation::testing::{account_role, creds, profile, target};
+    use crate::activation::vars::{
+        ACCOUNT, ACCOUNT_NAME, AWS_PROFILE, AWS_SECURITY_TOKEN, PROFILE, ROLE, SSO_SESSION,
+    };
 
     fn names(vars: &[(&'static str, String)]) -> Vec<&'static str> {
         vars.iter().map(|(n, _)| *n).collect()
@@ -228,10 +237,16 @@ mod tests {
     #[test]
     fn exec_with_keys_records_the_profile_for_prompts_inside() {
         let env = Env::default();
-        let child = exec_with_keys(&env, 1_000, &profile("dev", None), &creds(4_600));
+        let child = exec_with_keys(&env, 1_000, &target("dev", None), &creds(4_600));
         assert_eq!(
             child.remove,
-            [AWS_SECURITY_TOKEN, AWS_PROFILE, "AWS_DEFAULT_PROFILE"]
+            [
+                AWS_SECURITY_TOKEN,
+                AWS_PROFILE,
+                "AWS_DEFAULT_PROFILE",
+                ACCOUNT_NAME,
+                SSO_SESSION
+            ]
         );
         let set = names(&child.set);
         for name in [AWS_ACCESS_KEY_ID, PROFILE, ACCOUNT, ROLE, EXPIRES, RENEW_AT] {
@@ -242,12 +257,28 @@ mod tests {
     }
 
     #[test]
+    fn exec_of_an_account_role_records_how_to_find_it_again() {
+        let child = exec_with_keys(&Env::default(), 1_000, &account_role(), &creds(4_600));
+        for (name, value) in [
+            (PROFILE, "dev/ReadOnly"),
+            (ACCOUNT_NAME, "dev"),
+            (SSO_SESSION, "corp"),
+        ] {
+            assert!(
+                child.set.contains(&(name, value.into())),
+                "{name} in {child:?}"
+            );
+        }
+        assert!(child.remove.contains(&AWS_PROFILE));
+    }
+
+    #[test]
     fn exec_with_endpoint_gives_no_keys_and_no_expiry() {
         let endpoint = Endpoint {
             url: "http://127.0.0.1:1/credentials",
             token: "tok",
         };
-        let child = exec_with_endpoint(&profile("dev", Some("eu-west-1")), &endpoint);
+        let child = exec_with_endpoint(&target("dev", Some("eu-west-1")), &endpoint);
         let set = names(&child.set);
         for name in [
             AWS_ACCESS_KEY_ID,

@@ -11,7 +11,7 @@
 //! no ssoenv invocation ever sees it.
 //!
 //! The transitions:
-//! - [`use_profile`]: `ssoenv use NAME`;
+//! - [`use_target`]: `ssoenv use NAME` (a profile or an account/role);
 //! - [`enter_tree`]: the hook found a `.ssoenv` whose profile applies;
 //! - [`leave_tree`]: back to how it was before the tree;
 //! - [`renew`]: the same profile, fresh credentials;
@@ -30,13 +30,14 @@ pub use env::{AppliedTree, Env, get, now};
 pub use handout::{credentials_document, process_json};
 pub use notices::Notices;
 pub use plan::{Plan, SENTINEL, Slot, Step};
-pub use vars::{ACCOUNT, EXPIRES, PROFILE, ROLE};
+pub use vars::{ACCOUNT, ACCOUNT_NAME, EXPIRES, PROFILE, ROLE};
 
-use crate::config::SsoProfile;
+use crate::config::Chain;
 use crate::sso::RoleCredentials;
+use crate::target::Target;
 use vars::{
     AWS_DEFAULT_PROFILE, AWS_DEFAULT_REGION, AWS_PROFILE, AWS_REGION, DIR, DIR_KEY, REGION,
-    RENEW_AT, STALE,
+    RENEW_AT, SSO_SESSION, STALE,
 };
 
 /// Default lead time for renewal; SSOENV_RENEW_BEFORE overrides it (seconds).
@@ -51,12 +52,19 @@ fn renew_at(expires: i64, now: i64, before: i64) -> i64 {
     (expires - before).max(now + (expires - now) / 2)
 }
 
-/// ssoenv's state variables for `profile`: what prompts show.
-fn state_variables(profile: &SsoProfile) -> [(&'static str, String); 3] {
+/// ssoenv's state variables for `target`, None for those to unset: what
+/// prompts show, and how renewal finds an account/role target again.
+fn state_variables(target: &Target) -> [(&'static str, Option<String>); 5] {
+    let p = &target.chain.profile;
     [
-        (PROFILE, profile.name.clone()),
-        (ACCOUNT, profile.account_id.clone()),
-        (ROLE, profile.role_name.clone()),
+        (PROFILE, Some(p.name.clone())),
+        (ACCOUNT, Some(p.account_id.clone())),
+        (ROLE, Some(p.role_name.clone())),
+        (ACCOUNT_NAME, target.account_name.clone()),
+        (
+            SSO_SESSION,
+            (!target.configured).then(|| p.session.cache_key().to_string()),
+        ),
     ]
 }
 
@@ -87,28 +95,24 @@ enum Switch<'a> {
     Renew,
 }
 
-/// `ssoenv use`: switch to `profile` with `creds`.
-pub fn use_profile(env: &Env, now: i64, profile: &SsoProfile, creds: &RoleCredentials) -> Plan {
-    switch(env, now, Switch::Use, profile, creds)
+/// `ssoenv use`: switch to `target` with `creds`.
+pub fn use_target(env: &Env, now: i64, target: &Target, creds: &RoleCredentials) -> Plan {
+    switch(env, now, Switch::Use, target, creds)
 }
 
-/// Apply the profile of the tree at `tree`.
-pub fn enter_tree(
-    env: &Env,
-    now: i64,
-    tree: Tree,
-    profile: &SsoProfile,
-    creds: &RoleCredentials,
-) -> Plan {
-    switch(env, now, Switch::EnterTree(tree), profile, creds)
+/// Apply the profile of the tree at `tree` (a `.ssoenv` names a profile).
+pub fn enter_tree(env: &Env, now: i64, tree: Tree, chain: &Chain, creds: &RoleCredentials) -> Plan {
+    let target = Target::configured(chain.clone());
+    switch(env, now, Switch::EnterTree(tree), &target, creds)
 }
 
-/// The active profile again, with fresh credentials.
-pub fn renew(env: &Env, now: i64, profile: &SsoProfile, creds: &RoleCredentials) -> Plan {
-    switch(env, now, Switch::Renew, profile, creds)
+/// The active target again, with fresh credentials.
+pub fn renew(env: &Env, now: i64, target: &Target, creds: &RoleCredentials) -> Plan {
+    switch(env, now, Switch::Renew, target, creds)
 }
 
-fn switch(env: &Env, now: i64, why: Switch, profile: &SsoProfile, creds: &RoleCredentials) -> Plan {
+fn switch(env: &Env, now: i64, why: Switch, target: &Target, creds: &RoleCredentials) -> Plan {
+    let profile = &target.chain.profile;
     let mut plan = Plan::default();
     let entering = matches!(why, Switch::EnterTree(_));
     // Leaving a tree goes back to how it was before entering it; the first
@@ -142,11 +146,25 @@ fn switch(env: &Env, now: i64, why: Switch, profile: &SsoProfile, creds: &RoleCr
         }
         None => {}
     }
-    plan.set(AWS_PROFILE, profile.name.as_str());
-    for (name, value) in state_variables(profile)
-        .into_iter()
-        .chain(expiry_variables(env, now, creds))
-    {
+    // An account/role target has no profile for other tools to resolve;
+    // one left from before would give them another's settings.
+    match target.configured {
+        true => plan.set(AWS_PROFILE, profile.name.as_str()),
+        false => plan.unset(AWS_PROFILE),
+    }
+    for (name, value) in state_variables(target) {
+        // Renewal keeps the account name `use` learned.
+        let value = match (name, &why) {
+            (ACCOUNT_NAME, Switch::Renew) => value.or_else(|| env.get(name).map(String::from)),
+            _ => value,
+        };
+        match value {
+            Some(v) => plan.set(name, v),
+            None if env.get(name).is_some() => plan.unset(name),
+            None => {}
+        }
+    }
+    for (name, value) in expiry_variables(env, now, creds) {
         plan.set(name, value);
     }
     // Both would shadow the credentials just set (AWS_DEFAULT_PROFILE wins
@@ -206,6 +224,23 @@ pub(crate) mod testing {
 
     use crate::config::{SsoProfile, SsoSession};
     use crate::sso::RoleCredentials;
+    use crate::target::Target;
+
+    pub fn target(name: &str, region: Option<&str>) -> Target {
+        Target::configured(profile(name, region).into())
+    }
+
+    /// `dev/ReadOnly`: account 111111111111, named dev, in sso-session corp,
+    /// with no profile of its own.
+    pub fn account_role() -> Target {
+        let mut profile = profile("dev/ReadOnly", None);
+        profile.role_name = "ReadOnly".into();
+        Target {
+            chain: profile.into(),
+            configured: false,
+            account_name: Some("dev".into()),
+        }
+    }
 
     pub fn profile(name: &str, region: Option<&str>) -> SsoProfile {
         SsoProfile {
@@ -243,7 +278,7 @@ pub(crate) mod testing {
 mod tests {
     use std::collections::BTreeMap;
 
-    use super::testing::{creds, profile};
+    use super::testing::{account_role, creds, profile, target};
     use super::vars::{AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SECURITY_TOKEN, MANAGED};
     use super::*;
 
@@ -320,7 +355,11 @@ mod tests {
         }
 
         fn use_(&mut self, name: &str, region: Option<&str>) {
-            let plan = use_profile(&self.env(), NOW, &profile(name, region), &creds(NOW + 3600));
+            self.use_target(&target(name, region));
+        }
+
+        fn use_target(&mut self, target: &Target) {
+            let plan = use_target(&self.env(), NOW, target, &creds(NOW + 3600));
             self.run(&plan);
         }
 
@@ -333,7 +372,7 @@ mod tests {
                 &self.env(),
                 NOW,
                 tree,
-                &profile(name, None),
+                &profile(name, None).into(),
                 &creds(NOW + 3600),
             );
             self.run(&plan);
@@ -528,12 +567,12 @@ mod tests {
                 .cloned()
                 .collect()
         };
-        let by_use = use_profile(&env, NOW, &p, &c);
+        let by_use = use_target(&env, NOW, &Target::configured(p.clone().into()), &c);
         let tree = Tree {
             root: Path::new("/proj"),
             key: "k",
         };
-        let by_tree = enter_tree(&env, NOW, tree, &p, &c);
+        let by_tree = enter_tree(&env, NOW, tree, &p.into(), &c);
         assert_eq!(saves(&by_use), saves(&by_tree));
         assert_eq!(saves(&by_use).len(), 2);
     }
@@ -544,7 +583,7 @@ mod tests {
         sh.enter("/proj", "k1", "dev");
         let (saved, exported) = (sh.saved.clone(), sh.exported.clone());
         let fresh = creds(NOW + 7200);
-        sh.run(&renew(&sh.env(), NOW + 3000, &profile("dev", None), &fresh));
+        sh.run(&renew(&sh.env(), NOW + 3000, &target("dev", None), &fresh));
         assert_eq!(sh.saved, saved, "renewing saves nothing over the saves");
         assert_eq!(sh.get(EXPIRES), Some(&*(NOW + 7200).to_string()));
         let changed: Vec<_> = exported
@@ -556,6 +595,45 @@ mod tests {
             [&"AWS_CREDENTIAL_EXPIRATION", &EXPIRES, &RENEW_AT],
             "the keys are the test's fixed ones"
         );
+    }
+
+    #[test]
+    fn an_account_role_target_sets_no_aws_profile() {
+        let mut sh = Shell::with(USERS_OWN);
+        let before = sh.exported.clone();
+        sh.use_("prod", None);
+        sh.use_target(&account_role());
+        assert_eq!(
+            sh.get(AWS_PROFILE),
+            None,
+            "prod's would give tools its settings"
+        );
+        assert_eq!(sh.get(PROFILE), Some("dev/ReadOnly"));
+        assert_eq!(sh.get(ACCOUNT), Some("111111111111"));
+        assert_eq!(sh.get(ROLE), Some("ReadOnly"));
+        assert_eq!(sh.get(ACCOUNT_NAME), Some("dev"));
+        assert_eq!(sh.get(SSO_SESSION), Some("corp"));
+        assert_eq!(sh.get(AWS_ACCESS_KEY_ID), Some("ASIAEXAMPLE"));
+        // Back to a profile: nothing of the target's stays.
+        sh.use_("prod", None);
+        assert_eq!(sh.get(AWS_PROFILE), Some("prod"));
+        assert_eq!(sh.get(ACCOUNT_NAME), None);
+        assert_eq!(sh.get(SSO_SESSION), None);
+        sh.use_target(&account_role());
+        sh.off();
+        assert_eq!(sh.exported, before);
+    }
+
+    #[test]
+    fn renewal_keeps_the_account_name_use_learned() {
+        let mut sh = Shell::with(&[]);
+        let mut named = target("dev", None);
+        named.account_name = Some("Development".into());
+        sh.use_target(&named);
+        let fresh = creds(NOW + 7200);
+        sh.run(&renew(&sh.env(), NOW + 3000, &target("dev", None), &fresh));
+        assert_eq!(sh.get(ACCOUNT_NAME), Some("Development"));
+        assert_eq!(sh.get(EXPIRES), Some(&*(NOW + 7200).to_string()));
     }
 
     #[test]
@@ -574,7 +652,7 @@ mod tests {
             &Env::default(),
             NOW,
             tree,
-            &profile("dev", None),
+            &profile("dev", None).into(),
             &creds(NOW + 60),
         );
         assert!(plan.assignments().any(|(n, v)| (n, v) == (PROFILE, "dev")));

@@ -28,6 +28,12 @@ pub const AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: &str = "AWS_CONTAINER_AUTHORIZ
 pub const PROFILE: &str = "SSOENV_PROFILE";
 pub const ACCOUNT: &str = "SSOENV_ACCOUNT";
 pub const ROLE: &str = "SSOENV_ROLE";
+/// The account's name, when known (from the account list).
+pub const ACCOUNT_NAME: &str = "SSOENV_ACCOUNT_NAME";
+/// The sign-in of an account/role target (its session name, or a legacy
+/// start URL), so that renewal finds the same account and role again. Unset
+/// for a profile, which names its own.
+pub const SSO_SESSION: &str = "SSOENV_SSO_SESSION";
 /// Credential expiry, epoch seconds.
 pub const EXPIRES: &str = "SSOENV_EXPIRES";
 /// When the prompt hook should renew, epoch seconds.
@@ -41,6 +47,9 @@ pub const DIR: &str = "SSOENV_DIR";
 pub const DIR_KEY: &str = "SSOENV_DIR_KEY";
 /// Keys of the last notices shown, so they are not repeated at every prompt.
 pub const NOTICE: &str = "SSOENV_NOTICE";
+/// Set by the shell integration when it loads (`bash PID VERSION HOOK BIN`),
+/// so that `ssoenv doctor`, a child process, can tell it is loaded.
+pub const SHELL_MARKER: &str = "SSOENV_SHELL";
 /// A setting, not state: seconds before expiry to renew.
 pub const RENEW_BEFORE: &str = "SSOENV_RENEW_BEFORE";
 /// A setting, not state: when set (and not `0`), the hook does not say which
@@ -68,6 +77,8 @@ pub const MANAGED: &[&str] = &[
     PROFILE,
     ACCOUNT,
     ROLE,
+    ACCOUNT_NAME,
+    SSO_SESSION,
     EXPIRES,
     RENEW_AT,
     REGION,

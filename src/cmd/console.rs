@@ -16,13 +16,17 @@ use crate::error::{Error, Result};
 use crate::secret::Secret;
 use crate::sso::assume::{self, Mfa};
 use crate::sso::{RoleCredentials, browser, client};
+use crate::target;
 
 /// Redirects the federation endpoint, as AWS_ENDPOINT_URL_STS does STS.
 const ENDPOINT_VAR: &str = "AWS_ENDPOINT_URL_SIGNIN";
 
 pub async fn run(args: ConsoleArgs) -> Result<()> {
     let config = Config::load()?;
-    let chain = config.chain(&config::selected_profile(args.profile.as_deref()))?;
+    let spelling = config::selected_profile(args.profile.as_deref());
+    let chain = target::resolve(&config, &spelling, args.sso_session.as_deref())
+        .await?
+        .chain;
     let creds = assume::credentials(&chain, Mfa::Ask).await?;
     let region = args
         .region

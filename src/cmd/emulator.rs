@@ -3,7 +3,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use crate::cli::{ApprovalArg, EmulatorArgs};
-use crate::emulator::{Account, Approval, DEFAULT_START_URL, Emulator, EmulatorConfig, sample};
+use crate::emulator::{Approval, DEFAULT_START_URL, Emulator, EmulatorConfig, sample};
 use crate::error::{Error, Result};
 
 /// Serve until interrupted; prints the variables that point clients at it.
@@ -26,14 +26,10 @@ pub fn run(args: EmulatorArgs) -> Result<()> {
     };
     // Distinct accounts, so that each profile has its own cache entry and a
     // benchmark measures one fetch per profile.
-    config
-        .accounts
-        .extend((1..=args.extra_accounts).map(|n| Account {
-            id: format!("{}", 900_000_000_000u64 + u64::from(n)),
-            name: format!("extra-{n}"),
-            email: format!("extra-{n}@example.com"),
-            roles: extra_roles(args.roles_per_account),
-        }));
+    config.accounts.extend(sample::extra_accounts(
+        args.extra_accounts,
+        args.roles_per_account,
+    ));
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
     let emulator = Emulator::start_on(addr, config)
         .map_err(|e| Error::failed(format!("cannot listen on {addr}: {e}")))?;
@@ -47,16 +43,4 @@ pub fn run(args: EmulatorArgs) -> Result<()> {
     super::block_on(super::until_stopped())?;
     emulator.shutdown();
     Ok(())
-}
-
-/// Admin, ReadOnly, PowerUser, then Role4, Role5, …
-fn extra_roles(count: u32) -> Vec<String> {
-    (1..=count)
-        .map(|n| match n {
-            1 => "Admin".to_string(),
-            2 => "ReadOnly".to_string(),
-            3 => "PowerUser".to_string(),
-            n => format!("Role{n}"),
-        })
-        .collect()
 }

@@ -6,22 +6,24 @@ use tokio::signal::unix::{Signal, SignalKind, signal};
 
 use crate::activation::{self, Env, handout};
 use crate::cli::ExecArgs;
-use crate::config::{self, Chain, Config};
+use crate::config::{self, Config};
 use crate::credential_server::{self, CredentialServer};
 use crate::error::{Error, Result};
 use crate::sso;
 use crate::sso::assume::Mfa;
+use crate::target::{self, Target};
 
 pub async fn run(args: ExecArgs) -> Result<()> {
     let config = Config::load()?;
-    let mut profile = config.chain(&config::selected_profile(args.profile.as_deref()))?;
+    let spelling = config::selected_profile(args.profile.as_deref());
+    let mut target = target::resolve(&config, &spelling, args.sso_session.as_deref()).await?;
     if let Some(region) = args.region {
-        profile.profile.region = Some(region);
+        target.chain.profile.region = Some(region);
     }
     let (program, rest) = args.command.split_first().expect("clap requires a command");
     match args.server {
-        true => supervise(&profile, program, rest).await,
-        false => replace(&profile, program, rest).await,
+        true => supervise(&target, program, rest).await,
+        false => replace(&target, program, rest).await,
     }
 }
 
@@ -29,14 +31,11 @@ pub async fn run(args: ExecArgs) -> Result<()> {
 /// and never in argv. Replacing rather than spawning means signals reach the
 /// command directly and its exit status is ssoenv's, with no forwarding to
 /// get wrong.
-async fn replace(chain: &Chain, program: &OsStr, args: &[OsString]) -> Result<()> {
-    let (profile, creds) = (
-        &chain.profile,
-        sso::assume::credentials(chain, Mfa::Ask).await?,
-    );
+async fn replace(target: &Target, program: &OsStr, args: &[OsString]) -> Result<()> {
+    let creds = sso::assume::credentials(&target.chain, Mfa::Ask).await?;
     let mut cmd = Command::new(program);
     cmd.args(args);
-    handout::exec_with_keys(&Env::from_process(), activation::now(), profile, &creds)
+    handout::exec_with_keys(&Env::from_process(), activation::now(), target, &creds)
         .apply(&mut cmd);
     Err(cannot_run(program, cmd.exec()))
 }
@@ -44,14 +43,14 @@ async fn replace(chain: &Chain, program: &OsStr, args: &[OsString]) -> Result<()
 /// `--server`: the command runs as a child, with the credential endpoint in
 /// its environment instead of keys, and ssoenv serves it for as long as the
 /// command runs, then exits with its status.
-async fn supervise(profile: &Chain, program: &OsStr, args: &[OsString]) -> Result<()> {
+async fn supervise(target: &Target, program: &OsStr, args: &[OsString]) -> Result<()> {
     // Fail now, with exit code 3 when a sign-in is needed, rather than in
     // the middle of the command.
-    credential_server::credentials(profile).await?;
-    let server = CredentialServer::bind(profile.clone(), 0).await?;
+    credential_server::credentials(&target.chain).await?;
+    let server = CredentialServer::bind(target.chain.clone(), 0).await?;
     let mut cmd = tokio::process::Command::new(program);
     cmd.args(args);
-    handout::exec_with_endpoint(&profile.profile, &server.endpoint()).apply(cmd.as_std_mut());
+    handout::exec_with_endpoint(target, &server.endpoint()).apply(cmd.as_std_mut());
     // Handlers first: a signal arriving before them would kill ssoenv and
     // leave the command without its endpoint.
     let mut signals = Forwarded::install().map_err(|e| Error::io("handle signals", e))?;

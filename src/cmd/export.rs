@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::shell::{self, ShellKind};
 use crate::sso::assume::Mfa;
 use crate::sso::{self, RoleCredentials};
+use crate::target;
 
 impl Format {
     /// The format for the user's login shell, when --format is not given.
@@ -76,11 +77,15 @@ fn render(format: Format, profile: &SsoProfile, creds: &RoleCredentials) -> Resu
 
 pub async fn run(args: ExportArgs) -> Result<()> {
     let config = Config::load()?;
-    let chain = config.chain(&config::selected_profile(args.profile.as_deref()))?;
-    let (profile, creds) = (
-        &chain.profile,
-        sso::assume::credentials(&chain, Mfa::Ask).await?,
-    );
+    let spelling = config::selected_profile(args.profile.as_deref());
+    let mut chain = target::resolve(&config, &spelling, args.sso_session.as_deref())
+        .await?
+        .chain;
+    if let Some(region) = args.region {
+        chain.profile.region = Some(region);
+    }
+    let creds = sso::assume::credentials(&chain, Mfa::Ask).await?;
+    let profile = &chain.profile;
     let format = args.format.unwrap_or_else(Format::from_login_shell);
     print!("{}", render(format, profile, &creds)?);
     Ok(())

@@ -17,11 +17,12 @@ use std::time::Duration;
 
 use crate::activation::{self, AppliedTree, Env, Notices, Plan, Tree};
 use crate::cli::HookArgs;
-use crate::config::{Config, SsoProfile};
+use crate::config::{Chain, Config};
 use crate::dirprofile::{self, DirFile, Trust};
 use crate::error::{Error, Kind, Result};
 use crate::sso::assume::Mfa;
 use crate::sso::{self, RoleCredentials};
+use crate::target::{self, Target};
 
 /// The longest a prompt waits for the hook's network work.
 const PROMPT_LIMIT: Duration = Duration::from_millis(1500);
@@ -190,16 +191,16 @@ impl Prompt<'_> {
 
     fn enter(&mut self, file: &DirFile, name: &str, otherwise: Otherwise) -> Result<()> {
         match self.within(tree_profile(file, name))?.transpose()? {
-            Some(Ok((profile, creds))) => {
+            Some(Ok((chain, creds))) => {
                 let key = file.notice_key();
                 let tree = Tree {
                     root: &file.root,
                     key: &key,
                 };
                 let now = activation::now();
-                let entered = activation::enter_tree(self.env, now, tree, &profile, &creds);
+                let entered = activation::enter_tree(self.env, now, tree, &chain, &creds);
                 self.plan.extend(entered);
-                self.announce(&selected(file, &profile.name));
+                self.announce(&selected(file, &chain.profile.name));
             }
             Some(Err(refusal)) => self.refuse(file, Some(refusal), otherwise)?,
             None => {
@@ -239,9 +240,9 @@ impl Prompt<'_> {
 
     fn renew(&mut self) -> Result<()> {
         let name = self.env.profile().unwrap_or_default();
-        match self.within(renewal(name))? {
-            Some(Ok((profile, creds))) => {
-                let renewed = activation::renew(self.env, activation::now(), &profile, &creds);
+        match self.within(renewal(self.env))? {
+            Some(Ok((target, creds))) => {
+                let renewed = activation::renew(self.env, activation::now(), &target, &creds);
                 self.plan.extend(renewed);
                 return Ok(());
             }
@@ -286,7 +287,7 @@ fn left(root: &Path, inside: bool) -> String {
 async fn tree_profile(
     file: &DirFile,
     name: &str,
-) -> Result<std::result::Result<(SsoProfile, RoleCredentials), String>> {
+) -> Result<std::result::Result<(Chain, RoleCredentials), String>> {
     let path = file.path.display();
     let config = Config::load()?;
     if !config.has_profile(name) {
@@ -300,7 +301,7 @@ async fn tree_profile(
         Err(e) => return Ok(Err(e.message)),
     };
     match sso::assume::credentials(&chain, Mfa::Never).await {
-        Ok(creds) => Ok(Ok((chain.profile, creds))),
+        Ok(creds) => Ok(Ok((chain, creds))),
         Err(e) => Ok(Err(format!("{path} uses profile {name}: {e}"))),
     }
 }
@@ -310,14 +311,22 @@ enum RenewalFailure {
     Credentials(Error),
 }
 
-async fn renewal(name: &str) -> std::result::Result<(SsoProfile, RoleCredentials), RenewalFailure> {
-    let chain = Config::load()
-        .and_then(|c| c.chain(name))
-        .map_err(RenewalFailure::Config)?;
-    let creds = sso::assume::credentials(&chain, Mfa::Never)
+/// The active target found again (an account/role by id, within its
+/// sign-in), and fresh credentials for it. An account list of any age
+/// will do for that, rather than listing again within a prompt's time.
+async fn renewal(env: &Env) -> std::result::Result<(Target, RoleCredentials), RenewalFailure> {
+    let (spelling, session) = env.active_target().unwrap_or_default();
+    let config = Config::load().map_err(RenewalFailure::Config)?;
+    let target = match target::resolve_cached(&config, &spelling, session) {
+        Ok(target) => target,
+        Err(_) => target::resolve(&config, &spelling, session)
+            .await
+            .map_err(RenewalFailure::Config)?,
+    };
+    let creds = sso::assume::credentials(&target.chain, Mfa::Never)
         .await
         .map_err(RenewalFailure::Credentials)?;
-    Ok((chain.profile, creds))
+    Ok((target, creds))
 }
 
 /// The notice key and message for a renewal that failed. Never a browser

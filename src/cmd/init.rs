@@ -60,7 +60,8 @@ pub fn render(kind: ShellKind, cmd: &str, hook: Hook) -> Result<String> {
         .replace("__SSOENV_BIN__", &sh.quote(exe))
         .replace("__SSOENV_CMD__", cmd)
         .replace("__SSOENV_HOOK__", hook.get_name())
-        .replace("__SSOENV_SENTINEL__", &sh.quote(activation::SENTINEL)))
+        .replace("__SSOENV_SENTINEL__", &sh.quote(activation::SENTINEL))
+        .replace("__SSOENV_VERSION__", env!("CARGO_PKG_VERSION")))
 }
 
 pub fn run(args: InitArgs) -> Result<()> {

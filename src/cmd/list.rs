@@ -1,7 +1,7 @@
 //! `ssoenv list`: every account and role the sign-ins reach, beside the
 //! profiles of the config that already point at them.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io::Write;
 
 use serde::Serialize;
@@ -9,14 +9,14 @@ use serde::Serialize;
 use crate::cli::ListArgs;
 use crate::config::{Config, SsoSession};
 use crate::error::{Error, Kind, Result};
-use crate::sso::discovery::{self, Assignment, Listing, Refresh};
+use crate::sso::discovery::{self, Assignment, Listing, Refresh, printable};
 use crate::sso::token;
 
 pub async fn run(args: ListArgs) -> Result<()> {
     let config = Config::load()?;
     let sessions = match &args.sso_session {
         Some(name) => vec![config.sso_session(name)?],
-        None => sessions(&config),
+        None => discovery::sessions(&config),
     };
     if sessions.is_empty() {
         return Err(Error::usage(format!(
@@ -31,7 +31,7 @@ pub async fn run(args: ListArgs) -> Result<()> {
     let mut listed = Vec::new();
     let mut signed_out = Vec::new();
     for session in sessions {
-        let profile = login_profile(&config, &session);
+        let profile = discovery::login_profile(&config, &session);
         // Only sessions with a valid token are listed, even from the cache.
         match token::valid(&session, profile.as_deref()).await {
             Ok(_) => {}
@@ -73,28 +73,6 @@ pub async fn run(args: ListArgs) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Every sign-in the config describes, each once: one token serves every
-/// session or legacy profile with the same cache key.
-fn sessions(config: &Config) -> Vec<SsoSession> {
-    let mut seen = HashSet::new();
-    config
-        .all_sessions()
-        .into_iter()
-        .filter(|s| seen.insert(s.cache_key().to_string()))
-        .collect()
-}
-
-/// A legacy session signs in through one of its profiles: the first.
-fn login_profile(config: &Config, session: &SsoSession) -> Option<String> {
-    if session.name.is_some() {
-        return None;
-    }
-    config
-        .profile_names()
-        .find(|n| config.sso_profile(n).is_ok_and(|p| p.session == *session))
-        .map(str::to_string)
 }
 
 /// A session that is not listed for want of a sign-in: it, the profile its
@@ -217,18 +195,6 @@ fn table(rows: &[Row]) -> String {
     out
 }
 
-/// Names come from Identity Center: never let one carry a terminal escape
-/// sequence or reorder the line (bidirectional controls) on the way out.
-fn printable(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => '?',
-            c if c.is_control() => '?',
-            c => c,
-        })
-        .collect()
-}
-
 /// All of it, or as much as a reader that went away (`| head`) took.
 fn write_stdout(out: &str) -> Result<()> {
     match std::io::stdout().lock().write_all(out.as_bytes()) {
@@ -344,11 +310,6 @@ sso_role_name = Admin
             text.contains("\nhttps://other.awsapps.com/start  b "),
             "{text}"
         );
-    }
-
-    #[test]
-    fn names_cannot_carry_escapes() {
-        assert_eq!(printable("a\u{1b}[31mb\u{202e}c\n"), "a?[31mb?c?");
     }
 
     #[test]

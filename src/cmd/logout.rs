@@ -53,6 +53,12 @@ pub async fn run(args: LogoutArgs) -> Result<()> {
             }
         }
     }
+    // And of every account/role target the session's list holds.
+    for p in crate::target::listed(&config, &session) {
+        if remove(&credentials::path(&p)?, credentials::CREDENTIALS_LOCK).await? {
+            deleted += 1;
+        }
+    }
     eprintln!("ssoenv: {}", signed_out(&session, token.is_some(), deleted));
     Ok(())
 }

@@ -5,6 +5,7 @@ pub mod allow;
 pub mod completions;
 pub mod console;
 pub mod credential_process;
+pub mod doctor;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod exec;
@@ -14,6 +15,7 @@ pub mod init;
 pub mod list;
 pub mod login;
 pub mod logout;
+pub mod populate;
 pub mod prompt;
 #[cfg(feature = "emulator")]
 pub mod sandbox;
@@ -70,11 +72,16 @@ fn run(cli: Cli) -> Result<()> {
         Command::CredentialProcess(a) => block_on(credential_process::run(a)),
         Command::Status(a) => status::run(a),
         Command::Console(a) => block_on(console::run(a)),
+        Command::Doctor(a) => block_on(doctor::run(a)),
         Command::List(a) => block_on(list::run(a)),
+        Command::Populate(a) => block_on(populate::run(a)),
         Command::Init(a) => init::run(a),
         Command::Use(a) => block_on(use_::run(a)),
         Command::Off(a) => block_on(use_::run(crate::cli::UseArgs {
             profile: None,
+            sso_session: None,
+            region: None,
+            quiet: false,
             off: true,
             shell: a.shell,
         })),

@@ -19,8 +19,19 @@ use crate::cli::SandboxArgs;
 use crate::emulator::{DEFAULT_START_URL, Emulator, EmulatorConfig, browser, sample};
 use crate::error::{Error, Result};
 
+/// Accounts beyond the sample ones, with their roles: `ssoenv list` and the
+/// picker find them without a profile, as they would in a real organisation.
+const EXTRA_ACCOUNTS: u32 = 3;
+const EXTRA_ROLES: u32 = 3;
+
 pub fn run(args: SandboxArgs) -> Result<()> {
-    let emulator = Emulator::start(EmulatorConfig::default())
+    let mut config = EmulatorConfig::default();
+    config
+        .accounts
+        .extend(sample::extra_accounts(EXTRA_ACCOUNTS, EXTRA_ROLES));
+    let roles: usize = config.accounts.iter().map(|a| a.roles.len()).sum();
+    let accounts = config.accounts.len();
+    let emulator = Emulator::start(config)
         .map_err(|e| Error::failed(format!("cannot start the emulator: {e}")))?;
     let home = tempfile::Builder::new()
         .prefix("ssoenv-sandbox-")
@@ -37,6 +48,12 @@ pub fn run(args: SandboxArgs) -> Result<()> {
         .shell
         .or_else(|| std::env::var_os("SHELL").map(Into::into))
         .unwrap_or_else(|| "bash".into());
+    // SHELL names the shell that runs, by its path: `ssoenv export` and
+    // other programs choose their syntax by it.
+    let shell = match shell.components().count() {
+        1 => crate::paths::find_on_path(&shell.to_string_lossy()).unwrap_or(shell),
+        _ => shell,
+    };
     let stand_in = StandInBrowser::start(home.path(), &emulator.endpoint())?;
     let env = |cmd: &mut Command| {
         sandbox_env(cmd, home.path(), &exe, &emulator.endpoint());
@@ -57,20 +74,14 @@ pub fn run(args: SandboxArgs) -> Result<()> {
     {
         return Err(Error::failed("the sandbox sign-in failed"));
     }
-    eprintln!(
-        "\nssoenv sandbox: a local Identity Center at {}, HOME={}\n\
-         Profiles: dev, staging, prod, and deploy (a role chained after dev; see ~/.aws/config). Try:\n  \
-         ssoenv use dev   (then `ssoenv prompt`, `ssoenv off`)\n  \
-         ssoenv status dev\n  ssoenv export dev\n  ssoenv exec dev -- env\n  \
-         ssoenv credential-process prod\n  ssoenv export deploy\n  ssoenv console deploy --url\n  \
-         ssoenv login --force   (a stand-in browser signs in; --use-device-code for the code flow)\n\
-         Exit the shell to end the sandbox; everything in it is deleted.\n",
-        emulator.endpoint(),
-        home.path().display()
+    eprint!(
+        "{}",
+        banner(&emulator.endpoint(), home.path(), accounts, roles)
     );
     let mut sub = Command::new(&shell);
     sub.current_dir(home.path());
     env(&mut sub);
+    sub.env("SHELL", &shell);
     load_integration(&mut sub, &shell, home.path())?;
     let status = sub
         .status()
@@ -85,8 +96,39 @@ pub fn run(args: SandboxArgs) -> Result<()> {
     }
 }
 
-/// Start the subshell with `ssoenv init` loaded, where we know how.
+/// What the sandbox is, what to try in it, and what it cannot do.
+fn banner(endpoint: &str, home: &Path, accounts: usize, roles: usize) -> String {
+    format!(
+        "\nssoenv sandbox: a local Identity Center at {endpoint}, HOME={home}\n\
+         Signed in to sso-session {session}. Profiles: dev, staging, prod, and deploy, a role\n\
+         chained after dev (~/.aws/config); the sign-in reaches {roles} roles in {accounts}\n\
+         accounts. Try:\n  \
+         ssoenv use dev        switch this shell to dev (the prompt shows it; `ssoenv off`)\n  \
+         ssoenv use            pick a profile or account on the terminal\n  \
+         ssoenv list           every account and role the sign-in reaches\n  \
+         ssoenv status         the sign-in and the credentials, from the caches\n  \
+         ssoenv export dev     the credentials as shell code (`--format json`, `dotenv`)\n  \
+         ssoenv export deploy  the chained role's credentials (AssumeRole after SSO)\n  \
+         ssoenv console deploy the AWS console as deploy (`--url` prints the link)\n  \
+         ssoenv doctor         check the config, caches, shell integration and clock\n  \
+         ssoenv login --force  sign in again (a stand-in browser approves it)\n\
+         The keys are fake: only this local Identity Center knows them. AWS itself\n\
+         rejects them, so `aws sts get-caller-identity` and any other AWS call fail\n\
+         (after a time-out when offline).\n\
+         Exit the shell to end the sandbox; everything in it is deleted.\n\n",
+        home = home.display(),
+        session = sample::SESSION,
+    )
+}
+
+/// Start the subshell with `ssoenv init` loaded, where we know how, and a
+/// prompt that says it is the sandbox (and which profile is in use).
 fn load_integration(cmd: &mut Command, shell: &Path, home: &Path) -> Result<()> {
+    let write = |path: PathBuf, text: &str| {
+        crate::fsutil::private_dir(path.parent().unwrap_or(home))?;
+        std::fs::write(&path, text)
+            .map_err(|e| Error::io(format_args!("write {}", path.display()), e))
+    };
     match shell
         .file_name()
         .and_then(|n| n.to_str())
@@ -94,23 +136,32 @@ fn load_integration(cmd: &mut Command, shell: &Path, home: &Path) -> Result<()> 
     {
         "bash" => {
             let rc = home.join(".bashrc");
-            std::fs::write(
-                &rc,
-                "PS1='(sandbox) \\w \\$ '\neval \"$(ssoenv init bash)\"\n",
-            )
-            .map_err(|e| Error::io(format_args!("write {}", rc.display()), e))?;
+            write(
+                rc.clone(),
+                "eval \"$(ssoenv init bash)\"\n\
+                 PS1='(sandbox$(ssoenv prompt --format \" {profile} {ttl}\")) \\w \\$ '\n",
+            )?;
             cmd.arg("--rcfile").arg(rc);
         }
         "zsh" => {
-            std::fs::write(
+            write(
                 home.join(".zshrc"),
-                "PROMPT='(sandbox) %~ %# '\neval \"$(ssoenv init zsh)\"\n",
-            )
-            .map_err(|e| Error::io(format_args!("write {}", home.join(".zshrc").display()), e))?;
+                "eval \"$(ssoenv init zsh)\"\n\
+                 setopt prompt_subst\n\
+                 PROMPT='(sandbox$(ssoenv prompt --format \" {profile} {ttl}\")) %~ %# '\n",
+            )?;
             cmd.env("ZDOTDIR", home);
         }
         "fish" => {
-            cmd.args(["-C", "ssoenv init fish | source"]);
+            // In XDG_CONFIG_HOME, which points into the sandbox.
+            write(
+                home.join(".config/fish/config.fish"),
+                "ssoenv init fish | source\n\
+                 function fish_prompt\n    \
+                     set -l active (ssoenv prompt --format ' {profile} {ttl}')\n    \
+                     printf '(sandbox%s) %s> ' \"$active\" (prompt_pwd)\n\
+                 end\n",
+            )?;
         }
         _ => {}
     }
@@ -224,6 +275,7 @@ fn sandbox_env(cmd: &mut Command, home: &Path, exe: &Path, endpoint: &str) {
         .env("AWS_ENDPOINT_URL_SIGNIN", endpoint)
         .env("XDG_DATA_HOME", home.join(".local/share"))
         .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_STATE_HOME", home.join(".local/state"))
         .env("XDG_CACHE_HOME", home.join(".cache"))
         .env("SSOENV_SANDBOX", "1");
 }

@@ -9,9 +9,13 @@ use crate::config::Config;
 use crate::credential_server::{self, CredentialServer};
 use crate::error::Result;
 use crate::shell::ShellKind;
+use crate::target;
 
 pub async fn run(args: ServeArgs) -> Result<()> {
-    let mut chain = Config::load()?.chain(&args.profile)?;
+    let config = Config::load()?;
+    let mut chain = target::resolve(&config, &args.profile, args.sso_session.as_deref())
+        .await?
+        .chain;
     if let Some(region) = args.region {
         chain.profile.region = Some(region);
     }

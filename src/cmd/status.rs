@@ -6,10 +6,11 @@
 use serde_json::{Value, json};
 
 use crate::cli::StatusArgs;
-use crate::config::{Config, SsoProfile, SsoSession};
+use crate::config::{Chain, Config, SsoProfile, SsoSession};
 use crate::error::{Error, Kind, Result};
 use crate::sso::token::CachedToken;
 use crate::sso::{RoleCredentials, assume, token};
+use crate::target::{self, Target};
 use crate::timestamp::Timestamp;
 
 pub fn run(args: StatusArgs) -> Result<()> {
@@ -23,11 +24,13 @@ pub fn run(args: StatusArgs) -> Result<()> {
         .or_else(crate::config::profile_from_env);
     let (json, human, signed_in) = match selected {
         Some(name) => {
-            let chain = config.chain(&name)?;
-            let (profile, hops) = (&chain.profile, assume::cached(&chain)?);
-            let token = token::load(&profile.session)?;
+            let mut target = target::resolve_cached(&config, &name, args.sso_session.as_deref())?;
+            target.learn_account_name();
+            let chain = &target.chain;
+            let hops = assume::cached(chain)?;
+            let token = token::load(&chain.profile.session)?;
             let creds = hops.last().and_then(|(_, c)| c.as_ref());
-            let mut status = ProfileStatus::of(profile, token.as_ref(), creds, now);
+            let mut status = ProfileStatus::of(&target, token.as_ref(), creds, now);
             status.chain = chain_states(chain.is_chained(), &hops, now);
             let signed_in = status.session.state.signed_in();
             (status.json(), status.human(now), signed_in)
@@ -46,9 +49,23 @@ pub fn run(args: StatusArgs) -> Result<()> {
                 let login = config.login_args_for(s);
                 all.push(SessionStatus::of(s, token.as_ref(), login, now));
             }
-            let json =
-                json!({ "sessions": all.iter().map(SessionStatus::json).collect::<Vec<_>>() });
-            let human = all.iter().map(|s| s.human(now)).collect();
+            let chains: Vec<Chain> = config
+                .sso_profile_names()
+                .into_iter()
+                .filter_map(|n| config.chain(n).ok())
+                .collect();
+            let mut cached = Vec::new();
+            for chain in &chains {
+                let hops = assume::cached(chain)?;
+                let creds = hops.last().and_then(|(_, c)| c.as_ref());
+                cached.push((&chain.profile, CredentialsState::of(creds, now)));
+            }
+            let json = json!({
+                "sessions": all.iter().map(SessionStatus::json).collect::<Vec<_>>(),
+                "profiles": cached.iter().map(|(p, c)| profile_json(p, *c)).collect::<Vec<_>>(),
+            });
+            let mut human: String = all.iter().map(|s| s.human(now)).collect();
+            human.push_str(&profile_table(&cached, now));
             (json, human, all.iter().any(|s| s.state.signed_in()))
         }
     };
@@ -160,20 +177,12 @@ impl<'a> SessionStatus<'a> {
     }
 }
 
+/// What the AWS CLI's credential cache holds for one profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum CredentialsState {
     None,
     Cached(Timestamp),
     Expired(Timestamp),
-}
-
-/// What the caches say about one profile.
-struct ProfileStatus<'a> {
-    profile: &'a SsoProfile,
-    session: SessionStatus<'a>,
-    credentials: CredentialsState,
-    /// For a role profile: each hop's cached credentials, the SSO root first.
-    chain: Vec<(String, CredentialsState)>,
 }
 
 impl CredentialsState {
@@ -185,6 +194,7 @@ impl CredentialsState {
         }
     }
 
+    /// The `credentials` and `credentials_expire_at` members.
     fn json(self) -> (&'static str, Option<Timestamp>) {
         match self {
             CredentialsState::None => ("none", None),
@@ -192,7 +202,62 @@ impl CredentialsState {
             CredentialsState::Expired(e) => ("expired", Some(e)),
         }
     }
+}
 
+/// One member of `profiles` in the JSON of `status` without a profile.
+fn profile_json(p: &SsoProfile, credentials: CredentialsState) -> Value {
+    let (state, expire_at) = credentials.json();
+    json!({
+        "profile": p.name,
+        "account_id": p.account_id,
+        "role_name": p.role_name,
+        "region": p.region,
+        "sso_session": p.session.name,
+        "start_url": p.session.start_url,
+        "credentials": state,
+        "credentials_expire_at": expire_at,
+    })
+}
+
+/// Every profile with the expiry of its cached credentials, in columns.
+fn profile_table(profiles: &[(&SsoProfile, CredentialsState)], now: Timestamp) -> String {
+    if profiles.is_empty() {
+        return String::new();
+    }
+    let rows: Vec<[String; 3]> = profiles
+        .iter()
+        .map(|(p, c)| {
+            let creds = match *c {
+                CredentialsState::Cached(e) => format!("expire {}", when(e, now)),
+                CredentialsState::Expired(e) => format!("expired {}", when(e, now)),
+                CredentialsState::None => "none".to_string(),
+            };
+            [
+                p.name.clone(),
+                format!("{}/{}", p.account_id, p.role_name),
+                creds,
+            ]
+        })
+        .collect();
+    let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
+    let (name_w, role_w) = (width(0), width(1));
+    let mut out = String::from("\ncached role credentials:\n");
+    for [name, role, creds] in &rows {
+        out.push_str(&format!("  {name:name_w$}  {role:role_w$}  {creds}\n"));
+    }
+    out
+}
+
+/// What the caches say about one profile or account/role target.
+struct ProfileStatus<'a> {
+    target: &'a Target,
+    session: SessionStatus<'a>,
+    credentials: CredentialsState,
+    /// For a role profile: each hop's cached credentials, the SSO root first.
+    chain: Vec<(String, CredentialsState)>,
+}
+
+impl CredentialsState {
     fn human(self, now: Timestamp) -> String {
         match self {
             CredentialsState::Cached(e) => format!("cached, expire {}", when(e, now)),
@@ -218,13 +283,14 @@ fn chain_states(
 
 impl<'a> ProfileStatus<'a> {
     fn of(
-        profile: &'a SsoProfile,
+        target: &'a Target,
         token: Option<&CachedToken>,
         creds: Option<&RoleCredentials>,
         now: Timestamp,
     ) -> Self {
+        let profile = &target.chain.profile;
         ProfileStatus {
-            profile,
+            target,
             session: SessionStatus::of(&profile.session, token, profile.login_args(), now),
             credentials: CredentialsState::of(creds, now),
             chain: Vec::new(),
@@ -233,11 +299,14 @@ impl<'a> ProfileStatus<'a> {
 
     fn json(&self) -> Value {
         let (state, expire_at) = self.credentials.json();
+        let p = &self.target.chain.profile;
         let mut out = json!({
-            "profile": self.profile.name,
-            "account_id": self.profile.account_id,
-            "role_name": self.profile.role_name,
-            "region": self.profile.region,
+            "profile": p.name,
+            "configured": self.target.configured,
+            "account_id": p.account_id,
+            "account_name": self.target.account_name,
+            "role_name": p.role_name,
+            "region": p.region,
             "session": self.session.json(),
             "credentials": state,
             "credentials_expire_at": expire_at,
@@ -256,9 +325,13 @@ impl<'a> ProfileStatus<'a> {
     }
 
     fn human(&self, now: Timestamp) -> String {
-        let p = self.profile;
+        let p = &self.target.chain.profile;
+        let what = match self.target.configured {
+            true => "profile",
+            false => "target ",
+        };
         let mut out = format!(
-            "profile      {}\naccount      {} (role {})\n",
+            "{what}      {}\naccount      {} (role {})\n",
             p.name, p.account_id, p.role_name
         );
         if let Some(r) = &p.region {

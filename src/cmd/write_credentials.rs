@@ -3,9 +3,8 @@
 //! `aws configure set` per key and profile — without secrets in argv, in one
 //! process, with the profiles fetched concurrently and the file written once.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
@@ -14,10 +13,9 @@ use crate::cli::WriteCredentialsArgs;
 use crate::config::{self, Chain, Config, SsoProfile};
 use crate::credentials_file::{Clean, CredentialsFile};
 use crate::error::{Error, Kind, Result};
-use crate::fsutil;
-use crate::sso::lock::{self, Wait};
-use crate::sso::{self, RoleCredentials, cache};
+use crate::sso::{self, RoleCredentials};
 use crate::timestamp::Timestamp;
+use crate::user_file::{self, Contents};
 
 /// Profiles fetched at once: enough to hide the round-trip time of a
 /// hundred profiles, few enough not to look like a flood to Identity Center.
@@ -29,7 +27,7 @@ pub async fn run(args: WriteCredentialsArgs) -> Result<()> {
         return clean(&path, &args).await;
     }
     let config = Config::load()?;
-    let profiles = selected(&config, &args)?;
+    let profiles = selected(&config, &args).await?;
     if args.section.is_some() && profiles.len() > 1 {
         return Err(Error::usage("--as names one section: give one profile"));
     }
@@ -61,7 +59,7 @@ pub async fn run(args: WriteCredentialsArgs) -> Result<()> {
     report(&path, outcomes)
 }
 
-fn selected(config: &Config, args: &WriteCredentialsArgs) -> Result<Vec<Chain>> {
+async fn selected(config: &Config, args: &WriteCredentialsArgs) -> Result<Vec<Chain>> {
     if args.all {
         let names = config.sso_profile_names();
         if names.is_empty() {
@@ -72,10 +70,16 @@ fn selected(config: &Config, args: &WriteCredentialsArgs) -> Result<Vec<Chain>> 
         }
         return names.into_iter().map(|n| config.chain(n)).collect();
     }
-    match args.profiles.as_slice() {
-        [] => Ok(vec![config.chain(&config::selected_profile(None))?]),
-        names => names.iter().map(|n| config.chain(n)).collect(),
+    let names = match args.profiles.as_slice() {
+        [] => vec![config::selected_profile(None)],
+        names => names.to_vec(),
+    };
+    let mut profiles = Vec::with_capacity(names.len());
+    for name in names {
+        let target = crate::target::resolve(config, &name, args.sso_session.as_deref()).await?;
+        profiles.push(target.chain);
     }
+    Ok(profiles)
 }
 
 /// Credentials of every profile, in the given order, at most
@@ -106,44 +110,12 @@ async fn fetch_all(profiles: Vec<Chain>) -> Vec<(SsoProfile, Result<RoleCredenti
 /// Read, change and replace the file under one lock, so that processes
 /// writing at the same moment never lose each other's sections.
 async fn update<T>(path: &Path, change: impl FnOnce(&mut CredentialsFile) -> T) -> Result<T> {
-    let target = real_path(path);
-    let _lock = lock::acquire(
-        &format!(
-            "credentials-file-{}",
-            cache::sha1_hex(&target.to_string_lossy())
-        ),
-        Duration::from_secs(10),
-        "a credentials file update",
-        Wait::Quiet,
-    )
-    .await?;
-    let before = fsutil::read_optional(&target)?.unwrap_or_default();
-    let mut file = CredentialsFile::parse(&before);
-    let out = change(&mut file);
-    let after = file.to_bytes();
-    if after != before {
-        crate::trace!("writing {}", target.display());
-        fsutil::write_atomic(&target, &after)?;
-    }
-    Ok(out)
-}
-
-/// Through a symlink (dotfile managers link ~/.aws/credentials): replacing
-/// the link itself would cut it off from what it points to. Followed link by
-/// link, so a link whose target does not exist yet still leads there.
-fn real_path(path: &Path) -> PathBuf {
-    let mut path = path.to_path_buf();
-    for _ in 0..40 {
-        match std::fs::read_link(&path) {
-            Ok(target) => {
-                path = path
-                    .parent()
-                    .map_or(target.clone(), |dir| dir.join(&target))
-            }
-            Err(_) => break,
-        }
-    }
-    path
+    user_file::update(path, Contents::Secret, |before| {
+        let mut file = CredentialsFile::parse(before);
+        let out = change(&mut file);
+        Ok((file.to_bytes(), out))
+    })
+    .await
 }
 
 struct Outcome {

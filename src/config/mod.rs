@@ -1,8 +1,11 @@
 //! The AWS config file model: profiles and sso-sessions, resolved into what
 //! the SSO exchange needs.
 
+mod keys;
 mod role;
 mod sections;
+
+pub use keys::Typo;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -36,7 +39,7 @@ impl SsoSession {
     pub fn login_args(&self, profile: Option<&str>) -> String {
         match (&self.name, profile) {
             (Some(n), _) => format!(" --sso-session {n}"),
-            (None, Some(p)) => format!(" {p}"),
+            (None, Some(p)) => format!(" {}", shell_words::quote(p)),
             (None, None) => String::new(),
         }
     }
@@ -109,7 +112,22 @@ pub enum LoginTarget {
 impl Config {
     /// Load AWS_CONFIG_FILE (default ~/.aws/config). A missing file is an
     /// empty config: lookups then explain what to add.
+    ///
+    /// Misspelt keys are warned about, once per process.
     pub fn load() -> Result<Config> {
+        static WARNED: std::sync::Once = std::sync::Once::new();
+        let config = Self::load_without_warnings()?;
+        WARNED.call_once(|| {
+            for typo in config.typos() {
+                crate::warn!("{typo}");
+            }
+        });
+        Ok(config)
+    }
+
+    /// [`Config::load`] for callers that must not write to the terminal
+    /// (completion) or report the warnings themselves (`doctor`).
+    pub fn load_without_warnings() -> Result<Config> {
         let path = crate::paths::config_file()?;
         let bytes = crate::fsutil::read_optional(&path)?.unwrap_or_default();
         let text = String::from_utf8(bytes)
@@ -166,12 +184,37 @@ impl Config {
         &self.path
     }
 
+    /// Each key that looks like a misspelling of one ssoenv reads.
+    pub fn typos(&self) -> &[Typo] {
+        self.sections.typos()
+    }
+
+    /// Whether the profile has any `sso_*` key: it is meant to sign in
+    /// through Identity Center, whether or not it resolves.
+    pub fn uses_sso_keys(&self, name: &str) -> bool {
+        self.profiles.get(name).is_some_and(|&id| {
+            self.sections
+                .read(id)
+                .entries
+                .iter()
+                .any(|e| e.key.starts_with("sso_"))
+        })
+    }
+
     pub fn profile_names(&self) -> impl Iterator<Item = &str> {
         self.order.iter().map(String::as_str)
     }
 
     pub fn has_profile(&self, name: &str) -> bool {
         self.profiles.contains_key(name)
+    }
+
+    /// The `region` of the `default` profile: what account/role targets,
+    /// which have no profile of their own, use unless told otherwise.
+    pub fn default_region(&self) -> Option<String> {
+        let section = self.sections.read(*self.profiles.get("default")?);
+        let region = section.get("region")?.value.clone();
+        Some(region).filter(|v| !v.is_empty())
     }
 
     /// Names of the profiles that resolve to role credentials: SSO profiles
@@ -377,7 +420,7 @@ impl Config {
 
 /// "; did you mean `dev` or `dev-admin`?" for the closest few names: a
 /// typo (edit distance, transpositions counted once) or a part of the name.
-fn did_you_mean<'a>(wanted: &str, names: impl Iterator<Item = &'a str>) -> String {
+pub fn did_you_mean<'a>(wanted: &str, names: impl Iterator<Item = &'a str>) -> String {
     let wanted = wanted.to_lowercase();
     let allowed = (wanted.chars().count() / 3).max(1);
     let mut close: Vec<(usize, &str)> = names
@@ -575,5 +618,24 @@ aws_access_key_id = AKIA
             .map(|s| s.cache_key().to_string())
             .collect();
         assert_eq!(keys, vec!["corp", "https://d-1111111111.awsapps.com/start"]);
+    }
+
+    #[test]
+    fn misspelt_keys_are_named_with_file_and_line() {
+        let text = "[profile dev]\nsso_sesion = corp\nregion = eu-west-1\nmy_tool_setting = 1\n\
+                    [sso-session corp]\nsso_start_ulr = https://x\n[services s]\nsso_sesion = x\n";
+        let c = Config::parse(text, Path::new("/c")).unwrap();
+        let typos: Vec<String> = c.typos().iter().map(Typo::to_string).collect();
+        assert_eq!(
+            typos,
+            [
+                "/c:2: unknown key `sso_sesion` in [profile dev]; did you mean `sso_session`?",
+                "/c:6: unknown key `sso_start_ulr` in [sso-session corp]; did you mean `sso_start_url`?",
+            ]
+        );
+        assert!(cfg().typos().is_empty());
+        assert!(c.uses_sso_keys("dev"));
+        assert!(!cfg().uses_sso_keys("keys"));
+        assert!(!cfg().uses_sso_keys("nosuch"));
     }
 }

@@ -112,6 +112,17 @@ impl Config {
         })
     }
 
+    /// Whether profile `name` sets `role_arn`: a role profile, whether or
+    /// not its chain resolves.
+    pub fn is_role_profile(&self, name: &str) -> bool {
+        self.profiles.get(name).is_some_and(|&id| {
+            self.sections
+                .read(id)
+                .get("role_arn")
+                .is_some_and(|e| !e.value.is_empty())
+        })
+    }
+
     /// The role hop `name` defines and the profile it is sourced from, or
     /// None when it has no `role_arn`.
     fn role_profile(&self, name: &str) -> Result<Option<(RoleProfile, String)>> {

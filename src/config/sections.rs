@@ -19,6 +19,8 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::ini::{self, Document, SectionId};
 
+use super::keys::{self, SectionKind, Typo};
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum SectionName {
     Default,
@@ -74,6 +76,8 @@ fn syntax_error(file: &Path, line: usize, what: impl std::fmt::Display) -> Error
 /// hold thousands.
 pub struct Sections {
     doc: Document,
+    /// Keys that look like misspellings of ones ssoenv reads.
+    typos: Vec<Typo>,
     /// In file order, [DEFAULT] aside.
     list: Vec<(SectionName, SectionId)>,
     defaults: Vec<Entry>,
@@ -87,12 +91,27 @@ pub fn parse(text: &str, file: &Path) -> Result<Sections> {
         .map_err(|problem| syntax_error(file, problem.line, &problem))?;
     let mut list = Vec::new();
     let mut defaults = Vec::new();
+    let mut typos = Vec::new();
     for section in doc.sections() {
         let header = section.name();
         let name =
             SectionName::parse(&header).map_err(|m| syntax_error(file, section.line(), m))?;
+        let kind = match &name {
+            SectionName::Default | SectionName::Profile(_) => Some(SectionKind::Profile),
+            SectionName::SsoSession(_) => Some(SectionKind::SsoSession),
+            SectionName::Other(_) => None,
+        };
         for entry in section.entries() {
             check_entry(&entry, file)?;
+            if let Some(meant) = kind.and_then(|k| keys::suggest(k, &entry.key())) {
+                typos.push(Typo {
+                    file: file.to_path_buf(),
+                    line: entry.line(),
+                    section: header.trim().to_string(),
+                    key: entry.key().into_owned(),
+                    meant,
+                });
+            }
         }
         match header == ini::DEFAULT_SECTION {
             true => defaults.extend(section.entries().map(|e| read_entry(&e))),
@@ -101,12 +120,17 @@ pub fn parse(text: &str, file: &Path) -> Result<Sections> {
     }
     Ok(Sections {
         doc,
+        typos,
         list,
         defaults,
     })
 }
 
 impl Sections {
+    pub fn typos(&self) -> &[Typo] {
+        &self.typos
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (&SectionName, SectionId)> {
         self.list.iter().map(|(name, id)| (name, *id))
     }

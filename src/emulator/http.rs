@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use http_body_util::BodyExt;
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{HeaderValue, LOCATION};
+use hyper::header::{DATE, HeaderValue, LOCATION};
 use hyper::http::request::Parts;
 use hyper::{Method, Request, StatusCode};
 use percent_encoding::percent_decode_str;
@@ -74,6 +74,24 @@ fn route(method: &Method, path: &str, body: &[u8]) -> Route {
 }
 
 pub(super) async fn handle(state: &Mutex<State>, request: Request<Incoming>) -> Reply {
+    let mut reply = answer(state, request).await;
+    // hyper writes the true time into a Date header that is not there yet.
+    let offset = lock(state).config.date_offset;
+    if !offset.is_zero() {
+        let now = std::time::SystemTime::now();
+        let date = match offset.is_positive() {
+            true => now.checked_add(offset.unsigned_abs()),
+            false => now.checked_sub(offset.unsigned_abs()),
+        }
+        .map(httpdate::fmt_http_date);
+        if let Some(value) = date.and_then(|d| HeaderValue::from_str(&d).ok()) {
+            reply.headers_mut().insert(DATE, value);
+        }
+    }
+    reply
+}
+
+async fn answer(state: &Mutex<State>, request: Request<Incoming>) -> Reply {
     let (parts, body) = request.into_parts();
     // Read the whole body before answering: a response that leaves it unread costs the
     // client its keep-alive connection.

@@ -75,6 +75,9 @@ pub struct EmulatorConfig {
     /// Role ARNs AssumeRole lets the emulated user's role sessions assume; any other
     /// gets AccessDenied.
     pub assumable_roles: Vec<String>,
+    /// Added to the time in every answer's `Date` header: a server clock that
+    /// is off, which to a client looks like its own clock being skewed.
+    pub date_offset: time::Duration,
 }
 
 impl Default for EmulatorConfig {
@@ -93,6 +96,7 @@ impl Default for EmulatorConfig {
             rate_limit: None,
             page_size_limit: 100,
             assumable_roles: sample::assumable_roles(),
+            date_offset: time::Duration::ZERO,
         }
     }
 }

@@ -62,6 +62,29 @@ pub fn accounts() -> Vec<Account> {
         .collect()
 }
 
+/// `count` accounts beyond the sample ones, 900000000001 (`extra-1`),
+/// 900000000002, …, each with `roles` roles: Admin, ReadOnly, PowerUser, then
+/// Role4, Role5, … No profile of [`config`] uses them: they are there to be
+/// discovered, and, each with its own cache entry, for benchmarks.
+pub fn extra_accounts(count: u32, roles: u32) -> Vec<Account> {
+    let roles: Vec<String> = (1..=roles)
+        .map(|n| match n {
+            1 => "Admin".to_string(),
+            2 => "ReadOnly".to_string(),
+            3 => "PowerUser".to_string(),
+            n => format!("Role{n}"),
+        })
+        .collect();
+    (1..=count)
+        .map(|n| Account {
+            id: format!("{}", 900_000_000_000u64 + u64::from(n)),
+            name: format!("extra-{n}"),
+            email: format!("extra-{n}@example.com"),
+            roles: roles.clone(),
+        })
+        .collect()
+}
+
 /// An AWS config with [`SESSION`] signing in at `start_url` (the emulator takes any), one
 /// profile per sample account, and `deploy`, a role chained after `dev`.
 pub fn config(start_url: &str) -> String {

@@ -813,6 +813,28 @@ fn rate_limit_throttles_the_portal_and_counts() {
     assert_eq!(counted["GetRoleCredentials"], 0);
 }
 
+#[test]
+fn every_answer_has_a_date_header_that_date_offset_moves() {
+    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
+    let date = |raw: &mut Raw| {
+        let answer = raw.send("POST", "/token", &[], "{}");
+        let date = httpdate::parse_http_date(&answer.headers["date"]).unwrap();
+        let now = std::time::SystemTime::now();
+        match date.duration_since(now) {
+            Ok(ahead) => ahead.as_secs_f64(),
+            Err(behind) => -behind.duration().as_secs_f64(),
+        }
+    };
+    // The header has whole seconds: the time it gives is up to one behind.
+    let near = |seconds: f64, want: f64| (want - 1.5..=want + 0.5).contains(&seconds);
+    let mut raw = Raw::connect(&emulator);
+    assert!(near(date(&mut raw), 0.0));
+    emulator.update(|c| c.date_offset = time::Duration::minutes(-10));
+    assert!(near(date(&mut raw), -600.0));
+    emulator.update(|c| c.date_offset = time::Duration::hours(2));
+    assert!(near(date(&mut raw), 7200.0));
+}
+
 #[tokio::test]
 async fn page_size_limit_splits_every_list() {
     let emulator = Emulator::start(EmulatorConfig {

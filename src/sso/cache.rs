@@ -80,7 +80,7 @@ pub fn read<T: DeserializeOwned>(path: &Path) -> Result<Option<T>> {
 /// What is wrong with a cache file, and where, in words that never quote it:
 /// serde_json's own messages do (`invalid type: string "…"`), and the value
 /// could be a token.
-fn why_unreadable(e: &serde_json::Error) -> String {
+pub fn why_unreadable(e: &serde_json::Error) -> String {
     let what = match e.classify() {
         Category::Eof => "cut short",
         Category::Syntax | Category::Io => "not JSON",

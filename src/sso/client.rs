@@ -212,14 +212,19 @@ pub fn endpoint(service: Service, region: &str) -> String {
 /// The endpoint set by AWS_ENDPOINT_URL_SSO(_OIDC), AWS_ENDPOINT_URL_STS or
 /// AWS_ENDPOINT_URL, as the SDK reads them.
 pub fn endpoint_override(service: Service) -> Option<String> {
+    endpoint_override_var(service).and_then(|v| std::env::var(v).ok())
+}
+
+/// Which of those variables sets the endpoint, if any.
+pub fn endpoint_override_var(service: Service) -> Option<&'static str> {
     let var = match service {
         Service::Oidc => "AWS_ENDPOINT_URL_SSO_OIDC",
         Service::Portal => "AWS_ENDPOINT_URL_SSO",
         Service::Sts => "AWS_ENDPOINT_URL_STS",
     };
     [var, "AWS_ENDPOINT_URL"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .into_iter()
+        .find(|v| std::env::var(v).is_ok_and(|s| !s.is_empty()))
 }
 
 #[derive(Clone, Copy)]

@@ -19,7 +19,7 @@ use super::cache;
 use super::client::{self, Service};
 use super::lock::{self, Wait};
 use super::token;
-use crate::config::SsoSession;
+use crate::config::{Config, SsoSession};
 use crate::error::{Error, Result};
 use crate::timestamp::Timestamp;
 
@@ -105,6 +105,41 @@ pub enum Refresh {
     IfStale,
     /// Fetch again (`list --refresh`).
     Always,
+}
+
+/// Every sign-in the config describes, each once: one token (and one list)
+/// serves every session or legacy profile with the same cache key.
+pub fn sessions(config: &Config) -> Vec<SsoSession> {
+    let mut seen = std::collections::HashSet::new();
+    config
+        .all_sessions()
+        .into_iter()
+        .filter(|s| seen.insert(s.cache_key().to_string()))
+        .collect()
+}
+
+/// The profile a legacy session signs in through, for its sign-in hint:
+/// the first that uses it. None for a named sso-session.
+pub fn login_profile(config: &Config, session: &SsoSession) -> Option<String> {
+    if session.name.is_some() {
+        return None;
+    }
+    config
+        .profile_names()
+        .find(|n| config.sso_profile(n).is_ok_and(|p| p.session == *session))
+        .map(str::to_string)
+}
+
+/// A name from Identity Center made safe to print: no terminal escape
+/// sequence, no bidirectional control that would reorder the line.
+pub fn printable(name: &str) -> String {
+    name.chars()
+        .map(|c| match c {
+            '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => '?',
+            c if c.is_control() => '?',
+            c => c,
+        })
+        .collect()
 }
 
 /// The cache file: the list and the session it was fetched for.
@@ -343,6 +378,11 @@ mod tests {
                 ("4", "Admin"),
             ]
         );
+    }
+
+    #[test]
+    fn names_cannot_carry_escapes() {
+        assert_eq!(printable("a\u{1b}[31mb\u{202e}c\n"), "a?[31mb?c?");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::io::{Read, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::Env;
@@ -167,7 +167,13 @@ impl Pty {
         for (name, value) in vars {
             cmd.env(name, value);
         }
+        Self::start(sh, cmd, PROMPT)
+    }
 
+    /// Run `cmd`, which ends up in an interactive `sh` of its own making
+    /// (such as `ssoenv sandbox`), on a pseudo-terminal, and wait for the
+    /// first prompt: a line ending in `prompt_end`.
+    pub fn start(sh: Sh, mut cmd: Command, prompt_end: &str) -> Pty {
         let (master, slave) = open_pty();
         cmd.stdin(Stdio::from(slave.try_clone().unwrap()))
             .stdout(Stdio::from(slave.try_clone().unwrap()))
@@ -187,7 +193,10 @@ impl Pty {
             sh,
             master: File::from(master),
             child,
-            screen: Screen::default(),
+            screen: Screen {
+                prompt_end: prompt_end.trim_end().to_string(),
+                ..Screen::default()
+            },
             seq: 0,
             log: String::new(),
             prompt: String::new(),
@@ -419,6 +428,8 @@ struct Screen {
     col: usize,
     /// An escape or UTF-8 sequence cut off at the end of the last read.
     pending: Vec<u8>,
+    /// How the shell's prompt ends ([`PROMPT`], trimmed, for the harness's own).
+    prompt_end: String,
 }
 
 impl Screen {
@@ -427,7 +438,7 @@ impl Screen {
     }
 
     fn at_prompt(&self) -> bool {
-        self.current().trim_end().ends_with(PROMPT.trim_end())
+        self.current().trim_end().ends_with(&self.prompt_end)
     }
 
     fn feed(&mut self, bytes: &[u8]) {
