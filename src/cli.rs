@@ -59,6 +59,12 @@ pub enum Command {
     CredentialProcess(ProfileArg),
     /// Show sign-in and credential state from the caches, without network calls.
     Status(StatusArgs),
+    /// Open the AWS Management Console signed in as a profile's role.
+    ///
+    /// Signs in through the federation endpoint with the profile's role
+    /// credentials (AWS_ENDPOINT_URL_SIGNIN redirects it). The browser is
+    /// BROWSER, else the system's opener; --url prints the URL instead.
+    Console(ConsoleArgs),
     /// Check the config, caches, shell integration, credentials file and clock; change nothing.
     ///
     /// Each check prints ✓ or ✗, and under each ✗ the fix; `–` marks what
@@ -249,6 +255,32 @@ pub struct WriteCredentialsArgs {
     /// Replace a section even if it holds long-term keys ssoenv did not write.
     #[arg(long, conflicts_with = "clean")]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ConsoleArgs {
+    /// Profile, or ACCOUNT/ROLE, to sign in as (default: AWS_PROFILE, else `default`).
+    #[arg(add = targets())]
+    pub profile: Option<String>,
+    #[arg(long, value_name = "NAME", help = SSO_SESSION_HELP)]
+    pub sso_session: Option<String>,
+    /// Open this service: ec2, s3, iam, lambda, cloudformation, ddb, logs, …
+    /// (another name is used as the console path as given).
+    #[arg(short, long, value_name = "SERVICE")]
+    pub service: Option<String>,
+    /// Console region (default: the profile's, else the SSO region).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Open this console URL instead of a service's home.
+    #[arg(long, value_name = "URL", conflicts_with = "service")]
+    pub destination: Option<String>,
+    /// Print the sign-in URL on stdout instead of opening a browser.
+    #[arg(long)]
+    pub url: bool,
+    /// Console session length for SSO role credentials, 15 to 720 (default
+    /// 60); a chained role's session lasts as long as its credentials.
+    #[arg(long, value_name = "MINUTES", value_parser = clap::value_parser!(u32).range(15..=720))]
+    pub duration: Option<u32>,
 }
 
 #[derive(Debug, Args)]

@@ -21,7 +21,7 @@ use subtle::ConstantTimeEq;
 use tokio::net::TcpListener;
 
 use crate::activation::{self, handout::Endpoint};
-use crate::config::SsoProfile;
+use crate::config::Chain;
 use crate::error::{Error, Kind, Result};
 use crate::loopback::{self, Limits, Reply};
 use crate::sso::{self, RoleCredentials};
@@ -43,7 +43,7 @@ pub struct CredentialServer {
 }
 
 struct State {
-    profile: SsoProfile,
+    profile: Chain,
     token: String,
     /// The last failure shown on stderr: SDKs retry, and one line per
     /// failure is enough.
@@ -54,7 +54,7 @@ impl CredentialServer {
     /// Listen on 127.0.0.1:`port` (0 picks a free one) with a new random
     /// token. Loopback only: the one plain-http host SDKs accept, and out of
     /// reach of other machines.
-    pub async fn bind(profile: SsoProfile, port: u16) -> Result<CredentialServer> {
+    pub async fn bind(profile: Chain, port: u16) -> Result<CredentialServer> {
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
         let listener = TcpListener::bind(addr)
             .await
@@ -97,9 +97,10 @@ impl CredentialServer {
 /// cached earlier are not handed out once the session has ended. They are
 /// said to expire no later than the token, so that SDKs come back by then
 /// and learn whether the session still holds.
-pub async fn credentials(profile: &SsoProfile) -> Result<RoleCredentials> {
-    let token = sso::token::valid(&profile.session, Some(&profile.name)).await?;
-    let mut creds = sso::credentials::get(profile).await?;
+pub async fn credentials(chain: &Chain) -> Result<RoleCredentials> {
+    let root = &chain.root;
+    let token = sso::token::valid(&root.session, Some(&root.name)).await?;
+    let mut creds = sso::assume::credentials(chain, sso::assume::Mfa::Ask).await?;
     creds.expiration = creds.expiration.min(token.expires_at);
     Ok(creds)
 }
@@ -139,7 +140,7 @@ async fn answer(state: &State, request: Request<Incoming>) -> Reply {
         Ok(creds) => {
             crate::trace!(
                 "served credentials of {} expiring {}",
-                state.profile.name,
+                state.profile.profile.name,
                 creds.expiration
             );
             *state.reported() = None;

@@ -5,6 +5,7 @@ pub mod activation;
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod console;
 pub mod credential_server;
 pub mod credentials_file;
 pub mod dirprofile;

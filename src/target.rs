@@ -3,14 +3,16 @@
 //! that a sign-in reaches, looked up in discovery's account list. A profile
 //! name always wins over a target spelled the same.
 //!
-//! Either way the result is the [`SsoProfile`] every command already takes:
-//! the role credentials of a target go into the AWS CLI's cache under the
+//! Either way the result is the [`Chain`] every command already takes: a
+//! profile as the config resolves it (a role profile with the SSO profile
+//! it is chained after), an account/role as an SSO profile with no roles.
+//! The role credentials of a target go into the AWS CLI's cache under the
 //! key a profile with the same account, role and sign-in uses, so the two
 //! share one cached file.
 
 use std::collections::HashSet;
 
-use crate::config::{self, Config, SsoProfile, SsoSession};
+use crate::config::{self, Chain, Config, SsoProfile, SsoSession};
 use crate::error::{Error, Result};
 use crate::sso::discovery::{self, Assignment, Refresh, printable};
 use crate::sso::{client, token};
@@ -19,9 +21,10 @@ use crate::timestamp::Timestamp;
 /// A resolved target.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
-    /// What the commands use. An account/role target is named
-    /// `account-name/role` and has the region of the `[default]` profile.
-    pub profile: SsoProfile,
+    /// What the commands use: `chain.profile` is what they show and hand
+    /// out. An account/role target is named `account-name/role`, has the
+    /// region of the `[default]` profile, and no roles.
+    pub chain: Chain,
     /// Whether the config has a profile of this name, which other tools
     /// can then be pointed at (AWS_PROFILE).
     pub configured: bool,
@@ -32,9 +35,9 @@ pub struct Target {
 
 impl Target {
     /// A profile of the config, as a target.
-    pub fn configured(profile: SsoProfile) -> Target {
+    pub fn configured(chain: Chain) -> Target {
         Target {
-            profile,
+            chain,
             configured: true,
             account_name: None,
         }
@@ -46,11 +49,12 @@ impl Target {
         if self.account_name.is_some() {
             return;
         }
-        let listing = discovery::cached(&self.profile.session).ok().flatten();
+        let profile = &self.chain.profile;
+        let listing = discovery::cached(&profile.session).ok().flatten();
         self.account_name = listing.and_then(|l| {
             l.assignments
                 .into_iter()
-                .find(|a| a.account_id == self.profile.account_id)
+                .find(|a| a.account_id == profile.account_id)
                 .map(|a| printable(&a.account_name))
         });
     }
@@ -79,7 +83,7 @@ pub async fn resolve(config: &Config, spelling: &str, sso_session: Option<&str>)
         return profile;
     }
     let Some((account, role)) = split(spelling) else {
-        return config.sso_profile(spelling).map(Target::configured);
+        return config.chain(spelling).map(Target::configured);
     };
     let mut lists = Vec::new();
     let mut unlisted = Vec::new();
@@ -103,7 +107,7 @@ pub fn resolve_cached(
         return profile;
     }
     let Some((account, role)) = split(spelling) else {
-        return config.sso_profile(spelling).map(Target::configured);
+        return config.chain(spelling).map(Target::configured);
     };
     let mut lists = Vec::new();
     let mut unlisted = Vec::new();
@@ -128,16 +132,14 @@ fn as_profile(
     if !config.has_profile(spelling) {
         return None;
     }
-    let checked = config
-        .sso_profile(spelling)
-        .and_then(|p| match sso_session {
-            Some(wanted) if wanted != p.session.cache_key() => Err(Error::usage(format!(
-                "profile {spelling} signs in through {}, not `{wanted}`; --sso-session \
-             chooses the sign-in of an ACCOUNT/ROLE target",
-                p.session
-            ))),
-            _ => Ok(Target::configured(p)),
-        });
+    let checked = config.chain(spelling).and_then(|c| match sso_session {
+        Some(wanted) if wanted != c.profile.session.cache_key() => Err(Error::usage(format!(
+            "profile {spelling} signs in through {}, not `{wanted}`; --sso-session \
+                     chooses the sign-in of an ACCOUNT/ROLE target",
+            c.profile.session
+        ))),
+        _ => Ok(Target::configured(c)),
+    });
     Some(checked)
 }
 
@@ -222,13 +224,13 @@ fn find(
 fn account_role(config: &Config, session: &SsoSession, a: &Assignment) -> Target {
     let account_name = printable(&a.account_name);
     Target {
-        profile: SsoProfile {
+        chain: Chain::from(SsoProfile {
             name: format!("{account_name}/{}", printable(&a.role_name)),
             account_id: a.account_id.clone(),
             role_name: a.role_name.clone(),
             region: config.default_region(),
             session: session.clone(),
-        },
+        }),
         configured: false,
         account_name: Some(account_name),
     }
@@ -363,7 +365,7 @@ pub fn listed(config: &Config, session: &SsoSession) -> Vec<SsoProfile> {
     let assignments = listing.map(|l| l.assignments).unwrap_or_default();
     assignments
         .iter()
-        .map(|a| account_role(config, session, a).profile)
+        .map(|a| account_role(config, session, a).chain.root)
         .collect()
 }
 
@@ -500,6 +502,10 @@ sso_role_name = Admin
 sso_session = corp
 sso_account_id = 333333333333
 sso_role_name = ReadOnly
+
+[profile deploy]
+role_arn = arn:aws:iam::222222222222:role/Deploy
+source_profile = dev
 ";
 
     fn config() -> Config {
@@ -553,20 +559,24 @@ sso_role_name = ReadOnly
         assert_eq!(
             t,
             Target {
-                profile: SsoProfile {
+                chain: Chain::from(SsoProfile {
                     name: "dev/ReadOnly".into(),
                     account_id: "111111111111".into(),
                     role_name: "ReadOnly".into(),
                     region: Some("eu-north-1".into()),
                     session: config().sso_session("corp").unwrap(),
-                },
+                }),
                 configured: false,
                 account_name: Some("dev".into()),
             }
         );
         assert_eq!(resolve("DEV/readonly").unwrap(), t, "any case");
         assert_eq!(
-            resolve("my sandbox/admin").unwrap().profile.account_id,
+            resolve("my sandbox/admin")
+                .unwrap()
+                .chain
+                .profile
+                .account_id,
             "555555555555"
         );
     }
@@ -575,7 +585,7 @@ sso_role_name = ReadOnly
     fn an_exact_spelling_beats_one_in_another_case() {
         // `Dev` (666…) and `dev` (111… in corp, 444… in other) differ in case only.
         assert_eq!(
-            resolve("Dev/Admin").unwrap().profile.account_id,
+            resolve("Dev/Admin").unwrap().chain.profile.account_id,
             "666666666666"
         );
         let e = resolve("DEV/Admin").unwrap_err();
@@ -587,7 +597,10 @@ sso_role_name = ReadOnly
         let t = resolve("prod/Admin").unwrap();
         assert!(t.configured);
         assert_eq!(
-            (t.profile.account_id.as_str(), t.profile.role_name.as_str()),
+            (
+                t.chain.profile.account_id.as_str(),
+                t.chain.profile.role_name.as_str()
+            ),
             ("333333333333", "ReadOnly")
         );
         let e = as_profile(&config(), "dev", Some("other"))
@@ -599,6 +612,29 @@ sso_role_name = ReadOnly
              chooses the sign-in of an ACCOUNT/ROLE target"
         );
         assert!(as_profile(&config(), "dev", Some("corp")).unwrap().is_ok());
+    }
+
+    #[test]
+    fn a_role_profile_is_a_target_with_its_chain() {
+        let t = resolve("deploy").unwrap();
+        assert!(t.configured);
+        assert_eq!(t.chain, config().chain("deploy").unwrap());
+        assert_eq!(t.chain.root.name, "dev");
+        assert_eq!(
+            (t.chain.profile.account_id.as_str(), t.chain.roles.len()),
+            ("222222222222", 1)
+        );
+        // Its sign-in is the root's.
+        assert!(
+            as_profile(&config(), "deploy", Some("corp"))
+                .unwrap()
+                .is_ok()
+        );
+        assert!(
+            as_profile(&config(), "deploy", Some("other"))
+                .unwrap()
+                .is_err()
+        );
     }
 
     #[test]
@@ -711,9 +747,9 @@ sso_role_name = ReadOnly
                 .unwrap();
                 assert_eq!(
                     (
-                        &t.profile.session,
-                        t.profile.account_id.as_str(),
-                        t.profile.role_name.as_str()
+                        &t.chain.profile.session,
+                        t.chain.profile.account_id.as_str(),
+                        t.chain.profile.role_name.as_str()
                     ),
                     (session, a.account_id.as_str(), a.role_name.as_str())
                 );
@@ -736,7 +772,7 @@ sso_role_name = ReadOnly
             Vec::new(),
         )
         .unwrap();
-        assert_eq!(t.profile.name, "evil?]0;x?/Admin");
+        assert_eq!(t.chain.profile.name, "evil?]0;x?/Admin");
         assert_eq!(t.account_name.as_deref(), Some("evil?]0;x?"));
     }
 }

@@ -77,8 +77,11 @@ fn clean_setup_passes_in(sh: Sh) {
     assert!(report.contains("\nAll checks passed.\n"), "{report}");
     assert!(report.ends_with("[0]\n"), "{report}");
     for passed in [
-        "parses: 3 profiles, 3 of them through Identity Center",
+        // The sample's dev, staging and prod, and deploy, a role chained after dev.
+        "parses: 4 profiles, 4 of them through Identity Center",
         "profile dev: account 111111111111, role Admin, sso-session corp",
+        "profile deploy: role arn:aws:iam::222222222222:role/Deploy, chained after profile dev \
+         (sso-session corp)",
         "sso-session corp: signed in until ",
         &format!("{} (PID ", sh.name()),
         &format!("loaded the integration of ssoenv {VERSION}; prompt hook: prompt"),

@@ -49,6 +49,7 @@ in_shells! {
     cmd_renames_the_wrapper: bash zsh fish;
     hook_none_and_hook_cd: bash zsh fish;
     credentials_are_renewed_before_expiry: bash zsh fish;
+    a_chained_role_is_renewed_through_the_whole_chain: bash;
     ended_session_hint_is_printed_once: bash zsh fish;
     works_under_set_u: bash zsh;
     bash_strict_mode_does_not_kill_the_shell: bash;
@@ -1119,6 +1120,39 @@ fn credentials_are_renewed_before_expiry(sh: Sh) {
     // `off` still restores the state from before the first use.
     p.run("ssoenv off");
     assert_inactive(&mut p, "off after a renewal");
+    assert_no_shell_errors(&p);
+}
+
+/// `use deploy` (a role chained after dev) with 4-second credentials: the
+/// hook renews the SSO root and assumes the role again.
+fn a_chained_role_is_renewed_through_the_whole_chain(sh: Sh) {
+    let (env, mut p) = short_lived(sh);
+    p.run("ssoenv use deploy");
+    let first = vars(&mut p);
+    assert_eq!(var(&first, "AWS_PROFILE"), "deploy");
+    assert_eq!(var(&first, "SSOENV_ACCOUNT"), "222222222222");
+    assert_eq!(var(&first, "SSOENV_ROLE"), "Deploy");
+    let renew_at: u64 = var(&first, "SSOENV_RENEW_AT").parse().unwrap();
+    let assumed = env.emulator.calls(Op::AssumeRole);
+    assert_eq!(assumed, 1);
+    sleep_until(renew_at);
+    p.command("");
+    let renewed = vars(&mut p);
+    assert_ne!(
+        var(&renewed, "AWS_ACCESS_KEY_ID"),
+        var(&first, "AWS_ACCESS_KEY_ID"),
+        "no renewal of the chain\n{}",
+        p.transcript()
+    );
+    let calls = env.emulator.assume_role_calls();
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert_eq!(
+        calls[1].issued.as_deref(),
+        Some(var(&renewed, "AWS_ACCESS_KEY_ID"))
+    );
+    // Signed with fresh SSO credentials, not the first ones.
+    assert_ne!(calls[1].caller, calls[0].caller);
+    assert_eq!(var(&renewed, "AWS_PROFILE"), "deploy");
     assert_no_shell_errors(&p);
 }
 

@@ -533,7 +533,11 @@ fn status_lists_every_profile_with_its_cached_credentials() {
         .iter()
         .map(|p| p["profile"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["dev", "staging", "prod", "legacy", "denied"]);
+    // The role profile `deploy` too, as the account and role it yields.
+    assert_eq!(
+        names,
+        ["dev", "staging", "prod", "deploy", "legacy", "denied"]
+    );
     assert_eq!(
         profiles[0],
         json!({
@@ -549,7 +553,12 @@ fn status_lists_every_profile_with_its_cached_credentials() {
     );
     assert_eq!(profiles[2]["credentials"], "none");
     assert_eq!(profiles[2]["credentials_expire_at"], Value::Null);
-    assert_eq!(profiles[3]["sso_session"], Value::Null);
+    assert_eq!(
+        (&profiles[3]["account_id"], &profiles[3]["role_name"]),
+        (&json!("222222222222"), &json!("Deploy"))
+    );
+    assert_eq!(profiles[3]["credentials"], "none");
+    assert_eq!(profiles[4]["sso_session"], Value::Null);
 
     let human = env.ok(&["status"]);
     let line = |name: &str| {

@@ -266,14 +266,15 @@ fn all_writes_every_profile_even_when_some_fail() {
     let out = env.run(&["write-credentials", "--all"]);
     assert_eq!(out.status.code(), Some(LOGIN_REQUIRED), "{}", stderr(&out));
 
-    // Signed in to corp only: the sample profiles are written, legacy needs
-    // its own sign-in, and denied has no access to its role.
+    // Signed in to corp only: the sample profiles (deploy, chained after dev,
+    // among them) are written, legacy needs its own sign-in, and denied has
+    // no access to its role.
     env.login();
     write(&env, BEFORE);
     let out = env.run(&["write-credentials", "--all"]);
     assert_eq!(out.status.code(), Some(ERROR), "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(err.contains("wrote 3 of 5 profiles"), "{err}");
+    assert!(err.contains("wrote 4 of 6 profiles"), "{err}");
     let line = |profile: &str| {
         err.lines()
             .find(|l| l.trim_start().starts_with(&format!("{profile} ")))
@@ -283,9 +284,10 @@ fn all_writes_every_profile_even_when_some_fail() {
     assert!(line("dev").contains("expires"), "{err}");
     assert!(line("staging").contains("expires"), "{err}");
     assert!(line("prod").contains("expires"), "{err}");
+    assert!(line("deploy").contains("expires"), "{err}");
     assert!(line("legacy").contains("ssoenv login legacy"), "{err}");
     assert!(line("denied").contains("no access to role Admin"), "{err}");
-    assert!(err.contains("2 of 5 profiles failed"), "{err}");
+    assert!(err.contains("2 of 6 profiles failed"), "{err}");
     let text = read(&env);
     assert!(text.starts_with(BEFORE));
     assert!(text.contains(&section("dev", &env.credentials("dev"), "true", "\n")));
@@ -296,6 +298,7 @@ fn all_writes_every_profile_even_when_some_fail() {
         "\n"
     )));
     assert!(text.contains(&section("prod", &env.credentials("prod"), "true", "\n")));
+    assert!(text.contains(&section("deploy", &env.credentials("deploy"), "true", "\n")));
     assert!(!text.contains("[legacy]") && !text.contains("[denied]"));
 }
 

@@ -152,7 +152,7 @@ impl fmt::Debug for CommandEnv {
 pub fn exec_with_keys(env: &Env, now: i64, target: &Target, creds: &RoleCredentials) -> CommandEnv {
     let mut child = CommandEnv {
         remove: STALE.iter().chain(OTHER_PROFILE).copied().collect(),
-        set: credential_variables(&target.profile, creds),
+        set: credential_variables(&target.chain.profile, creds),
     };
     child.record(target);
     child.set.extend(expiry_variables(env, now, creds));
@@ -163,7 +163,7 @@ pub fn exec_with_keys(env: &Env, now: i64, target: &Target, creds: &RoleCredenti
 /// own, so there is no expiry to show or renewal to schedule.
 pub fn exec_with_endpoint(target: &Target, endpoint: &Endpoint) -> CommandEnv {
     let mut set: Vec<_> = endpoint_variables(endpoint).into();
-    set.extend(region_variables(&target.profile));
+    set.extend(region_variables(&target.chain.profile));
     let mut child = CommandEnv {
         remove: SHADOWING_ENDPOINT
             .iter()

@@ -32,7 +32,7 @@ pub use notices::Notices;
 pub use plan::{Plan, SENTINEL, Slot, Step};
 pub use vars::{ACCOUNT, ACCOUNT_NAME, EXPIRES, PROFILE, ROLE};
 
-use crate::config::SsoProfile;
+use crate::config::Chain;
 use crate::sso::RoleCredentials;
 use crate::target::Target;
 use vars::{
@@ -55,7 +55,7 @@ fn renew_at(expires: i64, now: i64, before: i64) -> i64 {
 /// ssoenv's state variables for `target`, None for those to unset: what
 /// prompts show, and how renewal finds an account/role target again.
 fn state_variables(target: &Target) -> [(&'static str, Option<String>); 5] {
-    let p = &target.profile;
+    let p = &target.chain.profile;
     [
         (PROFILE, Some(p.name.clone())),
         (ACCOUNT, Some(p.account_id.clone())),
@@ -101,14 +101,8 @@ pub fn use_target(env: &Env, now: i64, target: &Target, creds: &RoleCredentials)
 }
 
 /// Apply the profile of the tree at `tree` (a `.ssoenv` names a profile).
-pub fn enter_tree(
-    env: &Env,
-    now: i64,
-    tree: Tree,
-    profile: &SsoProfile,
-    creds: &RoleCredentials,
-) -> Plan {
-    let target = Target::configured(profile.clone());
+pub fn enter_tree(env: &Env, now: i64, tree: Tree, chain: &Chain, creds: &RoleCredentials) -> Plan {
+    let target = Target::configured(chain.clone());
     switch(env, now, Switch::EnterTree(tree), &target, creds)
 }
 
@@ -118,7 +112,7 @@ pub fn renew(env: &Env, now: i64, target: &Target, creds: &RoleCredentials) -> P
 }
 
 fn switch(env: &Env, now: i64, why: Switch, target: &Target, creds: &RoleCredentials) -> Plan {
-    let profile = &target.profile;
+    let profile = &target.chain.profile;
     let mut plan = Plan::default();
     let entering = matches!(why, Switch::EnterTree(_));
     // Leaving a tree goes back to how it was before entering it; the first
@@ -231,7 +225,7 @@ pub(crate) mod testing {
     use crate::target::Target;
 
     pub fn target(name: &str, region: Option<&str>) -> Target {
-        Target::configured(profile(name, region))
+        Target::configured(profile(name, region).into())
     }
 
     /// `dev/ReadOnly`: account 111111111111, named dev, in sso-session corp,
@@ -240,7 +234,7 @@ pub(crate) mod testing {
         let mut profile = profile("dev/ReadOnly", None);
         profile.role_name = "ReadOnly".into();
         Target {
-            profile,
+            chain: profile.into(),
             configured: false,
             account_name: Some("dev".into()),
         }
@@ -376,7 +370,7 @@ mod tests {
                 &self.env(),
                 NOW,
                 tree,
-                &profile(name, None),
+                &profile(name, None).into(),
                 &creds(NOW + 3600),
             );
             self.run(&plan);
@@ -571,12 +565,12 @@ mod tests {
                 .cloned()
                 .collect()
         };
-        let by_use = use_target(&env, NOW, &Target::configured(p.clone()), &c);
+        let by_use = use_target(&env, NOW, &Target::configured(p.clone().into()), &c);
         let tree = Tree {
             root: Path::new("/proj"),
             key: "k",
         };
-        let by_tree = enter_tree(&env, NOW, tree, &p, &c);
+        let by_tree = enter_tree(&env, NOW, tree, &p.into(), &c);
         assert_eq!(saves(&by_use), saves(&by_tree));
         assert_eq!(saves(&by_use).len(), 2);
     }
@@ -658,7 +652,7 @@ mod tests {
             &sh.env(),
             NOW,
             tree,
-            &profile("dev", None),
+            &profile("dev", None).into(),
             &creds(NOW + 60),
         ));
         assert_eq!(sh.get(PROFILE), Some("dev"));

@@ -25,7 +25,7 @@ pub fn allow(args: DirArgs) -> Result<()> {
     let profile = file.profile().map_err(Error::usage)?;
     let config = Config::load()?;
     config
-        .sso_profile(&profile)
+        .chain(&profile)
         .map_err(|e| e.context(format!("{} names profile `{profile}`", file.path.display())))?;
     file.allow()?;
     crate::say!("allowed {} (profile {profile})", file.path.display());

@@ -9,10 +9,8 @@ use crate::target;
 /// would wait for nobody. A missing session fails at once with the hint.
 pub async fn run(args: ProfileArg) -> Result<()> {
     let config = Config::load()?;
-    let profile = target::resolve(&config, &args.profile, args.sso_session.as_deref())
-        .await?
-        .profile;
-    let creds = sso::credentials::get(&profile).await?;
+    let target = target::resolve(&config, &args.profile, args.sso_session.as_deref()).await?;
+    let creds = sso::assume::credentials(&target.chain, sso::assume::Mfa::Never).await?;
     println!("{}", activation::process_json(&creds));
     Ok(())
 }

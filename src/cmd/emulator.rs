@@ -36,6 +36,8 @@ pub fn run(args: EmulatorArgs) -> Result<()> {
     let endpoint = emulator.endpoint();
     println!("AWS_ENDPOINT_URL_SSO={endpoint}");
     println!("AWS_ENDPOINT_URL_SSO_OIDC={endpoint}");
+    println!("AWS_ENDPOINT_URL_STS={endpoint}");
+    println!("AWS_ENDPOINT_URL_SIGNIN={endpoint}");
     let _ = std::io::stdout().flush();
     crate::say!("Identity Center emulator listening on {endpoint}; Ctrl-C stops it");
     super::block_on(super::until_stopped())?;

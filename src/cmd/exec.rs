@@ -10,6 +10,7 @@ use crate::config::{self, Config};
 use crate::credential_server::{self, CredentialServer};
 use crate::error::{Error, Result};
 use crate::sso;
+use crate::sso::assume::Mfa;
 use crate::target::{self, Target};
 
 pub async fn run(args: ExecArgs) -> Result<()> {
@@ -17,7 +18,7 @@ pub async fn run(args: ExecArgs) -> Result<()> {
     let spelling = config::selected_profile(args.profile.as_deref());
     let mut target = target::resolve(&config, &spelling, args.sso_session.as_deref()).await?;
     if let Some(region) = args.region {
-        target.profile.region = Some(region);
+        target.chain.profile.region = Some(region);
     }
     let (program, rest) = args.command.split_first().expect("clap requires a command");
     match args.server {
@@ -31,7 +32,7 @@ pub async fn run(args: ExecArgs) -> Result<()> {
 /// command directly and its exit status is ssoenv's, with no forwarding to
 /// get wrong.
 async fn replace(target: &Target, program: &OsStr, args: &[OsString]) -> Result<()> {
-    let creds = sso::credentials::get(&target.profile).await?;
+    let creds = sso::assume::credentials(&target.chain, Mfa::Ask).await?;
     let mut cmd = Command::new(program);
     cmd.args(args);
     handout::exec_with_keys(&Env::from_process(), activation::now(), target, &creds)
@@ -43,11 +44,10 @@ async fn replace(target: &Target, program: &OsStr, args: &[OsString]) -> Result<
 /// its environment instead of keys, and ssoenv serves it for as long as the
 /// command runs, then exits with its status.
 async fn supervise(target: &Target, program: &OsStr, args: &[OsString]) -> Result<()> {
-    let profile = &target.profile;
     // Fail now, with exit code 3 when a sign-in is needed, rather than in
     // the middle of the command.
-    credential_server::credentials(profile).await?;
-    let server = CredentialServer::bind(profile.clone(), 0).await?;
+    credential_server::credentials(&target.chain).await?;
+    let server = CredentialServer::bind(target.chain.clone(), 0).await?;
     let mut cmd = tokio::process::Command::new(program);
     cmd.args(args);
     handout::exec_with_endpoint(target, &server.endpoint()).apply(cmd.as_std_mut());

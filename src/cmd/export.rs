@@ -9,6 +9,7 @@ use crate::cli::{ExportArgs, Format};
 use crate::config::{self, Config, SsoProfile};
 use crate::error::{Error, Result};
 use crate::shell::{self, ShellKind};
+use crate::sso::assume::Mfa;
 use crate::sso::{self, RoleCredentials};
 use crate::target;
 
@@ -77,15 +78,16 @@ fn render(format: Format, profile: &SsoProfile, creds: &RoleCredentials) -> Resu
 pub async fn run(args: ExportArgs) -> Result<()> {
     let config = Config::load()?;
     let spelling = config::selected_profile(args.profile.as_deref());
-    let mut profile = target::resolve(&config, &spelling, args.sso_session.as_deref())
+    let mut chain = target::resolve(&config, &spelling, args.sso_session.as_deref())
         .await?
-        .profile;
+        .chain;
     if let Some(region) = args.region {
-        profile.region = Some(region);
+        chain.profile.region = Some(region);
     }
-    let creds = sso::credentials::get(&profile).await?;
+    let creds = sso::assume::credentials(&chain, Mfa::Ask).await?;
+    let profile = &chain.profile;
     let format = args.format.unwrap_or_else(Format::from_login_shell);
-    print!("{}", render(format, &profile, &creds)?);
+    print!("{}", render(format, profile, &creds)?);
     Ok(())
 }
 

@@ -17,9 +17,10 @@ use std::time::Duration;
 
 use crate::activation::{self, AppliedTree, Env, Notices, Plan, Tree};
 use crate::cli::HookArgs;
-use crate::config::{Config, SsoProfile};
+use crate::config::{Chain, Config};
 use crate::dirprofile::{self, DirFile, Trust};
 use crate::error::{Error, Kind, Result};
+use crate::sso::assume::Mfa;
 use crate::sso::{self, RoleCredentials};
 use crate::target::{self, Target};
 
@@ -191,16 +192,16 @@ impl Prompt<'_> {
 
     fn enter(&mut self, file: &DirFile, name: &str, otherwise: Otherwise) -> Result<()> {
         match self.within(tree_profile(file, name))?.transpose()? {
-            Some(Ok((profile, creds))) => {
+            Some(Ok((chain, creds))) => {
                 let key = file.notice_key();
                 let tree = Tree {
                     root: &file.root,
                     key: &key,
                 };
                 let now = activation::now();
-                let entered = activation::enter_tree(self.env, now, tree, &profile, &creds);
+                let entered = activation::enter_tree(self.env, now, tree, &chain, &creds);
                 self.plan.extend(entered);
-                self.announce(&selected(file, &profile.name));
+                self.announce(&selected(file, &chain.profile.name));
             }
             Some(Err(refusal)) => self.refuse(file, Some(refusal), otherwise)?,
             None => {
@@ -287,7 +288,7 @@ fn left(root: &Path, inside: bool) -> String {
 async fn tree_profile(
     file: &DirFile,
     name: &str,
-) -> Result<std::result::Result<(SsoProfile, RoleCredentials), String>> {
+) -> Result<std::result::Result<(Chain, RoleCredentials), String>> {
     let path = file.path.display();
     let config = Config::load()?;
     if !config.has_profile(name) {
@@ -296,12 +297,12 @@ async fn tree_profile(
             "{path} names profile `{name}`, which is not in {config_path}"
         )));
     }
-    let profile = match config.sso_profile(name) {
-        Ok(p) => p,
+    let chain = match config.chain(name) {
+        Ok(c) => c,
         Err(e) => return Ok(Err(e.message)),
     };
-    match sso::credentials::get(&profile).await {
-        Ok(creds) => Ok(Ok((profile, creds))),
+    match sso::assume::credentials(&chain, Mfa::Never).await {
+        Ok(creds) => Ok(Ok((chain, creds))),
         Err(e) => Ok(Err(format!("{path} uses profile {name}: {e}"))),
     }
 }
@@ -323,7 +324,7 @@ async fn renewal(env: &Env) -> std::result::Result<(Target, RoleCredentials), Re
             .await
             .map_err(RenewalFailure::Config)?,
     };
-    let creds = sso::credentials::get(&target.profile)
+    let creds = sso::assume::credentials(&target.chain, Mfa::Never)
         .await
         .map_err(RenewalFailure::Credentials)?;
     Ok((target, creds))

@@ -17,7 +17,10 @@ pub async fn run(args: LoginArgs) -> Result<()> {
     let (session, profile) = match (&args.sso_session, &args.profile) {
         (Some(name), _) => (config.sso_session(name)?, None),
         (None, Some(name)) => {
-            let p = crate::target::resolve(&config, name, None).await?.profile;
+            let p = crate::target::resolve(&config, name, None)
+                .await?
+                .chain
+                .root;
             (p.session, Some(p.name))
         }
         (None, None) => find(&config)?,

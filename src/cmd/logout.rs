@@ -6,6 +6,7 @@ use std::path::Path;
 use crate::cli::LogoutArgs;
 use crate::config::{self, Config, SsoSession};
 use crate::error::Result;
+use crate::sso::assume;
 use crate::sso::client::{self, Service};
 use crate::sso::credentials::{self, CliCacheEntry};
 use crate::sso::lock::{self, Wait};
@@ -20,7 +21,8 @@ pub async fn run(args: LogoutArgs) -> Result<()> {
         Some(name) => config.sso_session(name)?,
         None => {
             config
-                .sso_profile(&config::selected_profile(args.profile.as_deref()))?
+                .chain(&config::selected_profile(args.profile.as_deref()))?
+                .root
                 .session
         }
     };
@@ -31,14 +33,24 @@ pub async fn run(args: LogoutArgs) -> Result<()> {
     }
     // A token file that could not be read is deleted all the same.
     remove(&path, token::TOKEN_LOCK).await?;
-    // Role credentials of every profile that used this session.
+    // Role credentials of every profile that used this session, and the
+    // roles assumed with them.
     let mut deleted = 0;
     for name in config.profile_names() {
-        if let Ok(p) = config.sso_profile(name)
-            && p.session == session
-            && remove(&credentials::path(&p)?, credentials::CREDENTIALS_LOCK).await?
-        {
-            deleted += 1;
+        let Ok(chain) = config.chain(name) else {
+            continue;
+        };
+        if chain.root.session != session {
+            continue;
+        }
+        let mut paths = vec![credentials::path(&chain.root)?];
+        for role in &chain.roles {
+            paths.push(assume::path(role)?);
+        }
+        for path in paths {
+            if remove(&path, credentials::CREDENTIALS_LOCK).await? {
+                deleted += 1;
+            }
         }
     }
     // And of every account/role target the session's list holds.

@@ -3,6 +3,7 @@
 
 pub mod allow;
 pub mod completions;
+pub mod console;
 pub mod credential_process;
 pub mod doctor;
 #[cfg(feature = "emulator")]
@@ -70,6 +71,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Serve(a) => block_on(serve::run(a)),
         Command::CredentialProcess(a) => block_on(credential_process::run(a)),
         Command::Status(a) => status::run(a),
+        Command::Console(a) => block_on(console::run(a)),
         Command::Doctor(a) => block_on(doctor::run(a)),
         Command::List(a) => block_on(list::run(a)),
         Command::Populate(a) => block_on(populate::run(a)),

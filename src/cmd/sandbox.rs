@@ -100,13 +100,16 @@ pub fn run(args: SandboxArgs) -> Result<()> {
 fn banner(endpoint: &str, home: &Path, accounts: usize, roles: usize) -> String {
     format!(
         "\nssoenv sandbox: a local Identity Center at {endpoint}, HOME={home}\n\
-         Signed in to sso-session {session}. Profiles: dev, staging, prod (~/.aws/config);\n\
-         the sign-in reaches {roles} roles in {accounts} accounts. Try:\n  \
+         Signed in to sso-session {session}. Profiles: dev, staging, prod, and deploy, a role\n\
+         chained after dev (~/.aws/config); the sign-in reaches {roles} roles in {accounts}\n\
+         accounts. Try:\n  \
          ssoenv use dev        switch this shell to dev (the prompt shows it; `ssoenv off`)\n  \
          ssoenv use            pick a profile or account on the terminal\n  \
          ssoenv list           every account and role the sign-in reaches\n  \
          ssoenv status         the sign-in and the credentials, from the caches\n  \
          ssoenv export dev     the credentials as shell code (`--format json`, `dotenv`)\n  \
+         ssoenv export deploy  the chained role's credentials (AssumeRole after SSO)\n  \
+         ssoenv console deploy the AWS console as deploy (`--url` prints the link)\n  \
          ssoenv doctor         check the config, caches, shell integration and clock\n  \
          ssoenv login --force  sign in again (a stand-in browser approves it)\n\
          The keys are fake: only this local Identity Center knows them. AWS itself\n\
@@ -270,6 +273,8 @@ fn sandbox_env(cmd: &mut Command, home: &Path, exe: &Path, endpoint: &str) {
         .env("HOME", home)
         .env("AWS_ENDPOINT_URL_SSO", endpoint)
         .env("AWS_ENDPOINT_URL_SSO_OIDC", endpoint)
+        .env("AWS_ENDPOINT_URL_STS", endpoint)
+        .env("AWS_ENDPOINT_URL_SIGNIN", endpoint)
         .env("XDG_DATA_HOME", home.join(".local/share"))
         .env("XDG_CONFIG_HOME", home.join(".config"))
         .env("XDG_STATE_HOME", home.join(".local/state"))

@@ -13,17 +13,18 @@ use crate::target;
 
 pub async fn run(args: ServeArgs) -> Result<()> {
     let config = Config::load()?;
-    let mut profile = target::resolve(&config, &args.profile, args.sso_session.as_deref())
+    let mut chain = target::resolve(&config, &args.profile, args.sso_session.as_deref())
         .await?
-        .profile;
+        .chain;
     if let Some(region) = args.region {
-        profile.region = Some(region);
+        chain.profile.region = Some(region);
     }
+    let profile = &chain.profile;
     // Fail now (exit 3 without a session) rather than on the first request.
-    credential_server::credentials(&profile).await?;
-    let server = CredentialServer::bind(profile.clone(), args.port).await?;
+    credential_server::credentials(&chain).await?;
+    let server = CredentialServer::bind(chain.clone(), args.port).await?;
     let kind = ShellKind::from_login_shell().unwrap_or(ShellKind::Bash);
-    let out = handout::serve(&profile, &server.endpoint()).render(kind);
+    let out = handout::serve(profile, &server.endpoint()).render(kind);
     print!("{out}");
     std::io::stdout()
         .flush()

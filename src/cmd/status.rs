@@ -6,10 +6,10 @@
 use serde_json::{Value, json};
 
 use crate::cli::StatusArgs;
-use crate::config::{Config, SsoProfile, SsoSession};
+use crate::config::{Chain, Config, SsoProfile, SsoSession};
 use crate::error::{Error, Kind, Result};
 use crate::sso::token::CachedToken;
-use crate::sso::{RoleCredentials, credentials, token};
+use crate::sso::{RoleCredentials, assume, token};
 use crate::target::{self, Target};
 use crate::timestamp::Timestamp;
 
@@ -26,9 +26,12 @@ pub fn run(args: StatusArgs) -> Result<()> {
         Some(name) => {
             let mut target = target::resolve_cached(&config, &name, args.sso_session.as_deref())?;
             target.learn_account_name();
-            let token = token::load(&target.profile.session)?;
-            let creds = credentials::load(&target.profile)?;
-            let status = ProfileStatus::of(&target, token.as_ref(), creds.as_ref(), now);
+            let chain = &target.chain;
+            let hops = assume::cached(chain)?;
+            let token = token::load(&chain.profile.session)?;
+            let creds = hops.last().and_then(|(_, c)| c.as_ref());
+            let mut status = ProfileStatus::of(&target, token.as_ref(), creds, now);
+            status.chain = chain_states(chain.is_chained(), &hops, now);
             let signed_in = status.session.state.signed_in();
             (status.json(), status.human(now), signed_in)
         }
@@ -46,15 +49,16 @@ pub fn run(args: StatusArgs) -> Result<()> {
                 let login = config.login_args_for(s);
                 all.push(SessionStatus::of(s, token.as_ref(), login, now));
             }
-            let profiles: Vec<SsoProfile> = config
+            let chains: Vec<Chain> = config
                 .sso_profile_names()
                 .into_iter()
-                .filter_map(|n| config.sso_profile(n).ok())
+                .filter_map(|n| config.chain(n).ok())
                 .collect();
             let mut cached = Vec::new();
-            for p in &profiles {
-                let creds = credentials::load(p)?;
-                cached.push((p, CredentialsState::of(creds.as_ref(), now)));
+            for chain in &chains {
+                let hops = assume::cached(chain)?;
+                let creds = hops.last().and_then(|(_, c)| c.as_ref());
+                cached.push((&chain.profile, CredentialsState::of(creds, now)));
             }
             let json = json!({
                 "sessions": all.iter().map(SessionStatus::json).collect::<Vec<_>>(),
@@ -251,6 +255,32 @@ struct ProfileStatus<'a> {
     target: &'a Target,
     session: SessionStatus<'a>,
     credentials: CredentialsState,
+    /// For a role profile: each hop's cached credentials, the SSO root first.
+    chain: Vec<(String, CredentialsState)>,
+}
+
+impl CredentialsState {
+    fn human(self, now: Timestamp) -> String {
+        match self {
+            CredentialsState::Cached(e) => format!("cached, expire {}", when(e, now)),
+            CredentialsState::Expired(_) => "expired (fetched again on next use)".to_string(),
+            CredentialsState::None => "none cached".to_string(),
+        }
+    }
+}
+
+fn chain_states(
+    chained: bool,
+    hops: &[(String, Option<RoleCredentials>)],
+    now: Timestamp,
+) -> Vec<(String, CredentialsState)> {
+    match chained {
+        false => Vec::new(),
+        true => hops
+            .iter()
+            .map(|(name, c)| (name.clone(), CredentialsState::of(c.as_ref(), now)))
+            .collect(),
+    }
 }
 
 impl<'a> ProfileStatus<'a> {
@@ -260,18 +290,19 @@ impl<'a> ProfileStatus<'a> {
         creds: Option<&RoleCredentials>,
         now: Timestamp,
     ) -> Self {
-        let profile = &target.profile;
+        let profile = &target.chain.profile;
         ProfileStatus {
             target,
             session: SessionStatus::of(&profile.session, token, profile.login_args(), now),
             credentials: CredentialsState::of(creds, now),
+            chain: Vec::new(),
         }
     }
 
     fn json(&self) -> Value {
         let (state, expire_at) = self.credentials.json();
-        let p = &self.target.profile;
-        json!({
+        let p = &self.target.chain.profile;
+        let mut out = json!({
             "profile": p.name,
             "configured": self.target.configured,
             "account_id": p.account_id,
@@ -281,11 +312,22 @@ impl<'a> ProfileStatus<'a> {
             "session": self.session.json(),
             "credentials": state,
             "credentials_expire_at": expire_at,
-        })
+        });
+        if !self.chain.is_empty() {
+            out["chain"] = self
+                .chain
+                .iter()
+                .map(|(name, c)| {
+                    let (state, expire_at) = c.json();
+                    json!({"profile": name, "credentials": state, "credentials_expire_at": expire_at})
+                })
+                .collect();
+        }
+        out
     }
 
     fn human(&self, now: Timestamp) -> String {
-        let p = &self.target.profile;
+        let p = &self.target.chain.profile;
         let what = match self.target.configured {
             true => "profile",
             false => "target ",
@@ -298,12 +340,11 @@ impl<'a> ProfileStatus<'a> {
             out.push_str(&format!("region       {r}\n"));
         }
         out.push_str(&format!("session      {}", self.session.human(now)));
-        let creds = match self.credentials {
-            CredentialsState::Cached(e) => format!("cached, expire {}", when(e, now)),
-            CredentialsState::Expired(_) => "expired (fetched again on next use)".to_string(),
-            CredentialsState::None => "none cached".to_string(),
-        };
-        out.push_str(&format!("credentials  {creds}\n"));
+        out.push_str(&format!("credentials  {}\n", self.credentials.human(now)));
+        for (i, (name, c)) in self.chain.iter().enumerate() {
+            let label = if i == 0 { "chain" } else { "" };
+            out.push_str(&format!("{label:<12} {name}: {}\n", c.human(now)));
+        }
         out
     }
 }

@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::error::{Error, Kind, Result};
 use crate::picker::{self, Candidate};
 use crate::shell::ShellKind;
+use crate::sso::assume::Mfa;
 use crate::sso::{self, RoleCredentials};
 use crate::target::{self, Target};
 use crate::timestamp::Timestamp;
@@ -38,7 +39,7 @@ pub async fn run(args: UseArgs) -> Result<()> {
         };
         let mut target = resolve(&config, &spelling, sso_session.as_deref()).await?;
         if let Some(region) = args.region {
-            target.profile.region = Some(region);
+            target.chain.profile.region = Some(region);
         }
         target.learn_account_name();
         let creds = credentials(&target).await?;
@@ -82,13 +83,13 @@ async fn resolve(config: &Config, spelling: &str, sso_session: Option<&str>) -> 
 
 /// The target's credentials, signing in first when the session has ended.
 async fn credentials(target: &Target) -> Result<RoleCredentials> {
-    let profile = &target.profile;
-    match sso::credentials::get(profile).await {
+    let profile = &target.chain.profile;
+    match sso::assume::credentials(&target.chain, Mfa::Ask).await {
         Err(e) if e.kind == Kind::LoginRequired => {
             crate::say!("signing in to {} first", profile.session);
             let opts = super::login::interactive_options()?;
             super::login::sign_in(&profile.session, Some(&profile.name), opts).await?;
-            sso::credentials::get(profile).await
+            sso::assume::credentials(&target.chain, Mfa::Ask).await
         }
         other => other,
     }
@@ -96,7 +97,7 @@ async fn credentials(target: &Target) -> Result<RoleCredentials> {
 
 /// What `use` tells after a switch: "prod (333333333333/ReadOnly) until 14:05".
 fn announcement(target: &Target, creds: &RoleCredentials, now: Timestamp) -> String {
-    let p = &target.profile;
+    let p = &target.chain.profile;
     format!(
         "{} ({}/{}) until {}",
         p.name,
@@ -119,7 +120,7 @@ struct Chosen {
 async fn choose(config: &Config, quiet: bool) -> Result<Chosen> {
     let mut candidates: Vec<Candidate> = config
         .profile_names()
-        .filter_map(|name| config.sso_profile(name).ok())
+        .filter_map(|name| config.chain(name).ok().map(|c| c.profile))
         .map(|p| Candidate {
             key: p.name.clone(),
             kind: picker::Kind::Profile,

@@ -10,7 +10,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::cli::WriteCredentialsArgs;
-use crate::config::{self, Config, SsoProfile};
+use crate::config::{self, Chain, Config, SsoProfile};
 use crate::credentials_file::{Clean, CredentialsFile};
 use crate::error::{Error, Kind, Result};
 use crate::sso::{self, RoleCredentials};
@@ -59,7 +59,7 @@ pub async fn run(args: WriteCredentialsArgs) -> Result<()> {
     report(&path, outcomes)
 }
 
-async fn selected(config: &Config, args: &WriteCredentialsArgs) -> Result<Vec<SsoProfile>> {
+async fn selected(config: &Config, args: &WriteCredentialsArgs) -> Result<Vec<Chain>> {
     if args.all {
         let names = config.sso_profile_names();
         if names.is_empty() {
@@ -68,7 +68,7 @@ async fn selected(config: &Config, args: &WriteCredentialsArgs) -> Result<Vec<Ss
                 config.path().display()
             )));
         }
-        return names.into_iter().map(|n| config.sso_profile(n)).collect();
+        return names.into_iter().map(|n| config.chain(n)).collect();
     }
     let names = match args.profiles.as_slice() {
         [] => vec![config::selected_profile(None)],
@@ -77,14 +77,14 @@ async fn selected(config: &Config, args: &WriteCredentialsArgs) -> Result<Vec<Ss
     let mut profiles = Vec::with_capacity(names.len());
     for name in names {
         let target = crate::target::resolve(config, &name, args.sso_session.as_deref()).await?;
-        profiles.push(target.profile);
+        profiles.push(target.chain);
     }
     Ok(profiles)
 }
 
 /// Credentials of every profile, in the given order, at most
 /// PARALLEL_FETCHES at a time. A failure stays with its profile.
-async fn fetch_all(profiles: Vec<SsoProfile>) -> Vec<(SsoProfile, Result<RoleCredentials>)> {
+async fn fetch_all(profiles: Vec<Chain>) -> Vec<(SsoProfile, Result<RoleCredentials>)> {
     let permits = Arc::new(Semaphore::new(PARALLEL_FETCHES));
     let mut tasks = JoinSet::new();
     let count = profiles.len();
@@ -95,8 +95,8 @@ async fn fetch_all(profiles: Vec<SsoProfile>) -> Vec<(SsoProfile, Result<RoleCre
                 .acquire()
                 .await
                 .expect("the semaphore is never closed");
-            let result = sso::credentials::get(&profile).await;
-            (i, profile, result)
+            let result = sso::assume::credentials(&profile, sso::assume::Mfa::Ask).await;
+            (i, profile.profile, result)
         });
     }
     let mut done = Vec::with_capacity(count);

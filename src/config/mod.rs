@@ -2,6 +2,7 @@
 //! the SSO exchange needs.
 
 mod keys;
+mod role;
 mod sections;
 
 pub use keys::Typo;
@@ -11,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::ini::SectionId;
+pub use role::{CHAINED_MAX_SECONDS, Chain, RoleProfile};
 pub use sections::SectionName;
 use sections::Sections;
 
@@ -215,10 +217,11 @@ impl Config {
         Some(region).filter(|v| !v.is_empty())
     }
 
-    /// Names of the profiles that resolve to SSO role credentials.
+    /// Names of the profiles that resolve to role credentials: SSO profiles
+    /// and role profiles chained after them.
     pub fn sso_profile_names(&self) -> Vec<&str> {
         self.profile_names()
-            .filter(|n| self.sso_profile(n).is_ok())
+            .filter(|n| self.chain(n).is_ok())
             .collect()
     }
 

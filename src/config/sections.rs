@@ -59,6 +59,12 @@ const SINGLE_LINE_KEYS: &[&str] = &[
     "sso_account_id",
     "sso_role_name",
     "region",
+    "role_arn",
+    "source_profile",
+    "role_session_name",
+    "duration_seconds",
+    "external_id",
+    "mfa_serial",
 ];
 
 fn syntax_error(file: &Path, line: usize, what: impl std::fmt::Display) -> Error {

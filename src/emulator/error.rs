@@ -18,6 +18,23 @@ impl ApiError {
         }
     }
 
+    /// An STS or federation error, named as those services name them.
+    pub(super) fn sts(status: u16, kind: &'static str, message: impl Into<String>) -> Self {
+        Self::new(status, kind, message)
+    }
+
+    /// The error for an injected `Fault::Status(status)` on STS.
+    pub(super) fn injected_sts(status: u16) -> Self {
+        const MESSAGE: &str = "Injected fault";
+        match status {
+            403 => Self::new(403, "AccessDenied", MESSAGE),
+            429 => Self::new(400, "Throttling", "Rate exceeded"),
+            503 => Self::new(503, "ServiceUnavailable", "Service unavailable"),
+            500.. => Self::new(status, "InternalFailure", MESSAGE),
+            _ => Self::new(status, "ValidationError", MESSAGE),
+        }
+    }
+
     pub(super) fn invalid_request(message: impl Into<String>) -> Self {
         Self::new(400, "InvalidRequestException", message)
     }

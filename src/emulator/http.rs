@@ -4,7 +4,7 @@
 //! `{"error": <oauth code>, "error_description": ...}`; portal operations take query
 //! parameters and the `x-amz-sso_bearer_token` header and answer errors as
 //! `{"message": ...}`. Both carry the error shape in `x-amzn-ErrorType`, which is what the
-//! SDKs use to tell errors apart.
+//! SDKs use to tell errors apart. STS and the federation endpoint are in `sts.rs`.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -22,7 +22,7 @@ use serde_json::{Map, Value, json};
 
 use super::error::ApiError;
 use super::state::{AuthorizeError, AuthorizeRequest, Authorized, Grant, State};
-use super::{Fault, Op, ids, lock};
+use super::{Fault, Op, ids, lock, sts};
 use crate::loopback::{self, Reply};
 
 /// Page size of the list operations when the request has no `max_result`.
@@ -39,6 +39,8 @@ enum Route {
     DevicePage,
     /// The authorization code flow's page, which sends the browser back to the client.
     Authorize,
+    /// `getSigninToken` (an API call) or `login` (the browser's visit).
+    Federation,
     AdminCalls,
     AdminThrottled,
     AdminApprove,
@@ -46,8 +48,14 @@ enum Route {
     NotFound,
 }
 
-fn route(method: &Method, path: &str) -> Route {
+fn route(method: &Method, path: &str, body: &[u8]) -> Route {
     match (method.as_str(), path) {
+        // The Query protocol: one path, the operation in the form body.
+        ("POST", "/") => match sts::form(body).iter().find(|(k, _)| k == "Action") {
+            Some((_, action)) if action == "AssumeRole" => Route::Api(Op::AssumeRole),
+            _ => Route::NotFound,
+        },
+        ("GET", "/federation") => Route::Federation,
         ("POST", "/client/register") => Route::Api(Op::RegisterClient),
         ("POST", "/device_authorization") => Route::Api(Op::StartDeviceAuthorization),
         ("POST", "/token") => Route::Api(Op::CreateToken),
@@ -94,10 +102,14 @@ async fn answer(state: &Mutex<State>, request: Request<Incoming>) -> Reply {
             return message_error(&error);
         }
     };
-    match route(&parts.method, parts.uri.path()) {
+    match route(&parts.method, parts.uri.path(), &body) {
         Route::Api(op) => api(state, op, &parts, &body).await,
         Route::DevicePage => device_page(state, &parts),
         Route::Authorize => authorize(state, &parts).await,
+        Route::Federation => match Query::parse(parts.uri.query()).get("Action") {
+            Some("login") => console_page(state, &parts),
+            _ => api(state, Op::GetSigninToken, &parts, &body).await,
+        },
         Route::AdminCalls => {
             let state = lock(state);
             let calls: Map<String, Value> = Op::ALL
@@ -141,6 +153,9 @@ async fn api(state: &Mutex<State>, op: Op, parts: &Parts, body: &[u8]) -> Reply 
             delay += extra;
             None
         }
+        Some(Fault::Status(status)) if op == Op::AssumeRole => {
+            Some(api_error(op, &ApiError::injected_sts(status)))
+        }
         Some(Fault::Status(status)) => {
             Some(api_error(op, &ApiError::injected(status, op.is_oidc())))
         }
@@ -158,6 +173,12 @@ async fn api(state: &Mutex<State>, op: Op, parts: &Parts, body: &[u8]) -> Reply 
         return injected;
     }
     let mut state = lock(state);
+    if op == Op::AssumeRole {
+        return match sts::assume_role(&mut state, parts, body) {
+            Ok(xml) => reply(StatusCode::OK, "text/xml", xml),
+            Err(error) => api_error(op, &error),
+        };
+    }
     match dispatch(&mut state, op, parts, body) {
         Ok(Some(value)) => json_reply(&value),
         // Logout answers 200 with no body.
@@ -187,6 +208,10 @@ fn dispatch(
         Op::ListAccounts => list_accounts(state, bearer, &query).map(Some),
         Op::ListAccountRoles => list_account_roles(state, bearer, &query).map(Some),
         Op::Logout => state.logout(bearer).map(|()| None),
+        Op::GetSigninToken => {
+            sts::get_signin_token(state, |name| query.get(name).map(str::to_string)).map(Some)
+        }
+        Op::AssumeRole => Err(ApiError::invalid_request("AssumeRole is answered in XML")),
         Op::Authorize => Err(ApiError::invalid_request(
             "GET /authorize is a browser page, not an API operation",
         )),
@@ -292,7 +317,7 @@ fn create_token(state: &mut State, request: CreateTokenRequest) -> Result<Value,
 }
 
 fn get_role_credentials(
-    state: &State,
+    state: &mut State,
     bearer: Option<&str>,
     query: &Query,
 ) -> Result<Value, ApiError> {
@@ -395,6 +420,22 @@ fn device_page(state: &Mutex<State>, parts: &Parts) -> Reply {
         "<!doctype html>\n<html><head><title>SSO emulator</title></head><body>{text}</body></html>\n"
     );
     reply(status, "text/html; charset=utf-8", page)
+}
+
+/// `GET /federation?Action=login&SigninToken=...`: the console the browser lands on.
+fn console_page(state: &Mutex<State>, parts: &Parts) -> Reply {
+    let query = Query::parse(parts.uri.query());
+    let token = query.get("SigninToken").unwrap_or_default();
+    match lock(state).signin_tokens.get(token) {
+        Some(key) => html_page(
+            StatusCode::OK,
+            &format!(
+                "Signed in to the emulated console with {key}; destination {}",
+                query.get("Destination").unwrap_or("(none)")
+            ),
+        ),
+        None => html_page(StatusCode::BAD_REQUEST, "Invalid or expired sign-in token."),
+    }
 }
 
 /// How often a manual `/authorize` request looks for its approval.
@@ -565,6 +606,13 @@ fn json_reply(value: &Value) -> Reply {
 
 /// An error of `op`, in its service's format.
 fn api_error(op: Op, error: &ApiError) -> Reply {
+    if op == Op::AssumeRole {
+        return reply(
+            sts::sts_status(error),
+            "text/xml",
+            sts::sts_error_body(error),
+        );
+    }
     match error.oauth_code().filter(|_| op.is_oidc()) {
         Some(code) => {
             let body = json!({ "error": code, "error_description": error.message });

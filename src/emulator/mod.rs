@@ -1,10 +1,12 @@
 //! A loopback emulator of IAM Identity Center: the SSO OIDC service (client registration, the
 //! device authorization flow, and the authorization code flow with PKCE behind
 //! `GET /authorize`) and the SSO portal (role credentials, account listing,
-//! logout) on one `http://127.0.0.1:PORT` endpoint.
+//! logout), STS AssumeRole for roles chained after SSO, and the console federation
+//! endpoint (`/federation`) on one `http://127.0.0.1:PORT` endpoint.
 //!
 //! Real clients (the Rust SDK, botocore, `ssoenv` itself) reach it through
-//! `AWS_ENDPOINT_URL_SSO` and `AWS_ENDPOINT_URL_SSO_OIDC`, so the wire format follows the
+//! `AWS_ENDPOINT_URL_SSO`, `AWS_ENDPOINT_URL_SSO_OIDC`, `AWS_ENDPOINT_URL_STS` and
+//! `AWS_ENDPOINT_URL_SIGNIN`, so the wire format follows the
 //! service models exactly: member names, status codes and `x-amzn-ErrorType` values.
 //! Tests steer it through [`Emulator`]: call counters, injected faults, approval of
 //! pending sign-ins, revocation. Scripts in another process use the admin routes
@@ -19,6 +21,7 @@ mod ids;
 pub mod sample;
 mod server;
 mod state;
+mod sts;
 #[cfg(test)]
 mod tests;
 
@@ -30,6 +33,7 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 
 use self::state::State;
+pub use self::sts::{AssumeRoleCall, SigninCall};
 
 /// The start URL the emulator's examples and tests use: an `awsapps.com` host, so the AWS
 /// CLI does not try to resolve it over the network.
@@ -40,7 +44,8 @@ pub const DEFAULT_START_URL: &str = "https://d-0000000000.awsapps.com/start";
 pub struct EmulatorConfig {
     /// Lifetime of access tokens (`expiresIn` of CreateToken).
     pub access_token_ttl: Duration,
-    /// Lifetime of role credentials returned by GetRoleCredentials.
+    /// Lifetime of role credentials returned by GetRoleCredentials, and the longest
+    /// AssumeRole grants (whatever DurationSeconds asks).
     pub credentials_ttl: Duration,
     /// Lifetime of client registrations (`clientSecretExpiresAt`).
     pub registration_ttl: Duration,
@@ -67,6 +72,9 @@ pub struct EmulatorConfig {
     /// Most items in one page of ListAccounts or ListAccountRoles, whatever `max_result`
     /// asks (the service may always return fewer): many pages from few accounts.
     pub page_size_limit: usize,
+    /// Role ARNs AssumeRole lets the emulated user's role sessions assume; any other
+    /// gets AccessDenied.
+    pub assumable_roles: Vec<String>,
     /// Added to the time in every answer's `Date` header: a server clock that
     /// is off, which to a client looks like its own clock being skewed.
     pub date_offset: time::Duration,
@@ -87,6 +95,7 @@ impl Default for EmulatorConfig {
             latency: Duration::ZERO,
             rate_limit: None,
             page_size_limit: 100,
+            assumable_roles: sample::assumable_roles(),
             date_offset: time::Duration::ZERO,
         }
     }
@@ -136,13 +145,17 @@ pub enum Op {
     ListAccounts,
     ListAccountRoles,
     Logout,
+    /// STS AssumeRole (`POST /` with `Action=AssumeRole`).
+    AssumeRole,
+    /// The console federation endpoint's `GET /federation?Action=getSigninToken`.
+    GetSigninToken,
     /// `GET /authorize`, the browser's visit in the authorization code flow (not an API
     /// operation; faults: Hang and Delay delay the page, any other gives an error page).
     Authorize,
 }
 
 impl Op {
-    const ALL: [Op; 8] = [
+    const ALL: [Op; 10] = [
         Op::RegisterClient,
         Op::StartDeviceAuthorization,
         Op::CreateToken,
@@ -150,6 +163,8 @@ impl Op {
         Op::ListAccounts,
         Op::ListAccountRoles,
         Op::Logout,
+        Op::AssumeRole,
+        Op::GetSigninToken,
         Op::Authorize,
     ];
 
@@ -163,8 +178,15 @@ impl Op {
             Op::ListAccounts => "ListAccounts",
             Op::ListAccountRoles => "ListAccountRoles",
             Op::Logout => "Logout",
+            Op::AssumeRole => "AssumeRole",
+            Op::GetSigninToken => "GetSigninToken",
             Op::Authorize => "Authorize",
         }
+    }
+
+    /// The operations Identity Center's portal rate limit applies to.
+    fn is_portal(self) -> bool {
+        !self.is_oidc() && !matches!(self, Op::AssumeRole | Op::GetSigninToken)
     }
 
     /// OIDC operations and portal operations format their errors differently.
@@ -262,6 +284,16 @@ impl Emulator {
     /// Invalidates every access token and refresh token, as if all sign-in sessions ended.
     pub fn revoke_sessions(&self) {
         self.state().revoke_sessions();
+    }
+
+    /// The AssumeRole calls so far, in order, with the key that signed each.
+    pub fn assume_role_calls(&self) -> Vec<AssumeRoleCall> {
+        self.state().assume_role_calls.clone()
+    }
+
+    /// The `getSigninToken` requests with valid credentials so far, in order.
+    pub fn signin_calls(&self) -> Vec<SigninCall> {
+        self.state().signin_calls.clone()
     }
 
     /// Changes the configuration; takes effect for the following requests.

@@ -41,6 +41,14 @@ const ASSIGNMENTS: [Assignment; 3] = [
     },
 ];
 
+/// The IAM role the sample config's `deploy` profile assumes from `dev`.
+pub const DEPLOY_ROLE: &str = "arn:aws:iam::222222222222:role/Deploy";
+
+/// The roles [`super::EmulatorConfig::default`] lets role sessions assume.
+pub fn assumable_roles() -> Vec<String> {
+    vec![DEPLOY_ROLE.to_string()]
+}
+
 /// The accounts and roles of [`super::EmulatorConfig::default`].
 pub fn accounts() -> Vec<Account> {
     ASSIGNMENTS
@@ -77,8 +85,8 @@ pub fn extra_accounts(count: u32, roles: u32) -> Vec<Account> {
         .collect()
 }
 
-/// An AWS config with [`SESSION`] signing in at `start_url` (the emulator takes any) and one
-/// profile per sample account.
+/// An AWS config with [`SESSION`] signing in at `start_url` (the emulator takes any), one
+/// profile per sample account, and `deploy`, a role chained after `dev`.
 pub fn config(start_url: &str) -> String {
     let mut text = format!(
         "[sso-session {SESSION}]\n\
@@ -96,5 +104,9 @@ pub fn config(start_url: &str) -> String {
             let _ = writeln!(text, "region = {region}");
         }
     }
+    let _ = write!(
+        text,
+        "\n[profile deploy]\nrole_arn = {DEPLOY_ROLE}\nsource_profile = dev\nregion = eu-central-1\n"
+    );
     text
 }

@@ -10,7 +10,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
 use super::error::ApiError;
-use super::ids::{self, ALNUM, BASE64, UPPER, UPPER_DIGITS, URL_SAFE};
+use super::ids::{self, ALNUM, UPPER, URL_SAFE};
+use super::sts::{self, AssumeRoleCall, SigninCall};
 use super::{Approval, EmulatorConfig, Fault, Op};
 
 const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
@@ -47,6 +48,24 @@ pub(super) struct State {
     next_authorization: u64,
     /// Authorization codes, kept after redemption so that a second use is recognised.
     codes: HashMap<String, AuthorizationCode>,
+    /// Every role credential handed out (GetRoleCredentials, AssumeRole), by access key
+    /// id: STS and the federation endpoint accept only these.
+    pub(super) issued: HashMap<String, Issued>,
+    pub(super) assume_role_calls: Vec<AssumeRoleCall>,
+    pub(super) signin_calls: Vec<SigninCall>,
+    /// Sign-in tokens from getSigninToken, with the access key id they were made for.
+    pub(super) signin_tokens: HashMap<String, String>,
+}
+
+/// Role credentials the emulator issued.
+pub(super) struct Issued {
+    pub(super) secret: String,
+    pub(super) session_token: String,
+    /// The assumed-role ARN of the session.
+    pub(super) arn: String,
+    /// From AssumeRole with role-session credentials (role chaining).
+    pub(super) chained: bool,
+    pub(super) expires: SystemTime,
 }
 
 /// A token bucket refilled continuously at the rate limit, holding one second's worth.
@@ -201,7 +220,32 @@ impl State {
             authorizations: HashMap::new(),
             next_authorization: 0,
             codes: HashMap::new(),
+            issued: HashMap::new(),
+            assume_role_calls: Vec::new(),
+            signin_calls: Vec::new(),
+            signin_tokens: HashMap::new(),
         }
+    }
+
+    /// Records new credentials for the session `arn`, valid for `lifetime`.
+    pub(super) fn issue(
+        &mut self,
+        arn: String,
+        lifetime: Duration,
+        chained: bool,
+    ) -> (String, &Issued) {
+        let fixed = self.config.credential_values.as_ref().filter(|_| !chained);
+        let (key, secret, session_token) = sts::new_keys(fixed);
+        let issued = Issued {
+            secret,
+            session_token,
+            arn,
+            chained,
+            expires: SystemTime::now() + lifetime,
+        };
+        self.issued.insert(key.clone(), issued);
+        let issued = &self.issued[&key];
+        (key, issued)
     }
 
     /// Counts a request to `op` and returns the fault it should get: a 429 past the rate
@@ -217,7 +261,7 @@ impl State {
 
     /// Whether the rate limit lets a request to `op` through at `now`; OIDC is not limited.
     fn admit(&mut self, op: Op, now: Instant) -> bool {
-        let Some(rate) = self.config.rate_limit.filter(|_| !op.is_oidc()) else {
+        let Some(rate) = self.config.rate_limit.filter(|_| op.is_portal()) else {
             return true;
         };
         let capacity = f64::from(rate);
@@ -654,7 +698,7 @@ impl State {
 
     /// Credentials for a role assigned to the user (the caller checks the bearer token).
     pub(super) fn role_credentials(
-        &self,
+        &mut self,
         account_id: &str,
         role_name: &str,
     ) -> Result<RoleCredentials, ApiError> {
@@ -664,23 +708,19 @@ impl State {
         if !assigned {
             return Err(ApiError::forbidden());
         }
-        let expires = SystemTime::now() + self.config.credentials_ttl;
-        let expiration = expires
+        let arn = format!(
+            "arn:aws:sts::{account_id}:assumed-role/AWSReservedSSO_{role_name}_0123456789abcdef/user@example.com"
+        );
+        let (key, issued) = self.issue(arn, self.config.credentials_ttl, false);
+        let expiration = issued
+            .expires
             .duration_since(UNIX_EPOCH)
             .map_or(0, |elapsed| elapsed.as_millis() as u64);
-        Ok(match &self.config.credential_values {
-            Some(values) => RoleCredentials {
-                access_key_id: values.access_key_id.clone(),
-                secret_access_key: values.secret_access_key.clone(),
-                session_token: values.session_token.clone(),
-                expiration,
-            },
-            None => RoleCredentials {
-                access_key_id: format!("ASIA{}", ids::random_string(UPPER_DIGITS, 16)),
-                secret_access_key: ids::random_string(BASE64, 40),
-                session_token: ids::random_string(BASE64, 356),
-                expiration,
-            },
+        Ok(RoleCredentials {
+            access_key_id: key,
+            secret_access_key: issued.secret.clone(),
+            session_token: issued.session_token.clone(),
+            expiration,
         })
     }
 }

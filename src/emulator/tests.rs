@@ -1071,3 +1071,100 @@ fn manual_authorize_waits_for_approval() {
     });
     assert!(waiting, "a manual /authorize answered before the approval");
 }
+
+fn sts_client(emulator: &Emulator, key: &str, secret: &str, token: &str) -> aws_sdk_sts::Client {
+    let config = aws_sdk_sts::Config::builder()
+        .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
+        .region(aws_sdk_sts::config::Region::new("us-east-1"))
+        .endpoint_url(emulator.endpoint())
+        .http_client(http_client())
+        .retry_config(retry_config())
+        .credentials_provider(aws_sdk_sts::config::Credentials::new(
+            key,
+            secret,
+            Some(token.to_string()),
+            None,
+            "test",
+        ))
+        .build();
+    aws_sdk_sts::Client::from_conf(config)
+}
+
+#[tokio::test]
+async fn assume_role_accepts_only_issued_credentials() {
+    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
+    let (_, token) = sign_in(&oidc_client(&emulator)).await;
+    let sso = portal_client(&emulator)
+        .get_role_credentials()
+        .access_token(token.access_token().unwrap())
+        .account_id("111111111111")
+        .role_name("Admin")
+        .send()
+        .await
+        .unwrap();
+    let c = sso.role_credentials().unwrap();
+    let (key, secret, session) = (
+        c.access_key_id().unwrap(),
+        c.secret_access_key().unwrap(),
+        c.session_token().unwrap(),
+    );
+    let sts = sts_client(&emulator, key, secret, session);
+    let assume = |arn: &str, duration: Option<i32>| {
+        sts.assume_role()
+            .role_arn(arn)
+            .role_session_name("s")
+            .set_duration_seconds(duration)
+            .send()
+    };
+
+    let out = assume(sample::DEPLOY_ROLE, Some(900)).await.unwrap();
+    let creds = out.credentials().unwrap();
+    assert!(creds.access_key_id().starts_with("ASIA"));
+    assert_eq!(
+        out.assumed_role_user().unwrap().arn(),
+        "arn:aws:sts::222222222222:assumed-role/Deploy/s"
+    );
+    let calls = emulator.assume_role_calls();
+    assert_eq!(calls[0].caller, key);
+    assert_eq!(calls[0].duration_seconds, Some(900));
+
+    let long = assume(sample::DEPLOY_ROLE, Some(7200)).await.unwrap_err();
+    assert_eq!(long.code(), Some("ValidationError"));
+    assert!(
+        long.message().unwrap().contains("role chaining"),
+        "{long:?}"
+    );
+    let denied = assume("arn:aws:iam::222222222222:role/Other", None)
+        .await
+        .unwrap_err();
+    assert_eq!(denied.code(), Some("AccessDenied"));
+
+    // Keys the emulator never issued, or a wrong session token.
+    let forged = sts_client(&emulator, "ASIAFORGED", secret, session);
+    let e = forged
+        .assume_role()
+        .role_arn(sample::DEPLOY_ROLE)
+        .role_session_name("s")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some("InvalidClientTokenId"));
+    let wrong = sts_client(&emulator, key, secret, "other-token");
+    let e = wrong
+        .assume_role()
+        .role_arn(sample::DEPLOY_ROLE)
+        .role_session_name("s")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some("InvalidClientTokenId"));
+
+    // Faults as for the other operations: a 500 is retried, then succeeds.
+    let before = emulator.calls(Op::AssumeRole);
+    emulator.inject(Op::AssumeRole, Fault::Status(500), 1);
+    assume(sample::DEPLOY_ROLE, None).await.unwrap();
+    assert_eq!(emulator.calls(Op::AssumeRole), before + 2);
+    emulator.inject(Op::AssumeRole, Fault::Status(403), 1);
+    let e = assume(sample::DEPLOY_ROLE, None).await.unwrap_err();
+    assert_eq!(e.code(), Some("AccessDenied"));
+}

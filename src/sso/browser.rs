@@ -63,6 +63,16 @@ impl Surroundings {
 /// does, with why; a browser that started (or is still running) keeps this
 /// pending, since the sign-in then continues there.
 pub async fn open(commands: &[String], url: &str) -> String {
+    match launch(commands, url).await {
+        Ok(()) => match std::future::pending::<Infallible>().await {},
+        Err(why) => why,
+    }
+}
+
+/// Open `url` with the first of `commands` that works: Ok once it has the
+/// URL (openers like xdg-open exit then; a browser in the terminal, when it
+/// is closed), else why none worked.
+pub async fn launch(commands: &[String], url: &str) -> Result<(), String> {
     let mut why = String::from("no browser command to run");
     for command in commands {
         let Some(mut argv) = shell_words::split(command).ok().filter(|a| !a.is_empty()) else {
@@ -89,16 +99,13 @@ pub async fn open(commands: &[String], url: &str) -> String {
         };
         crate::trace!("opened the browser with {}", argv[0]);
         match child.wait().await {
-            Ok(status) if status.success() => {
-                // Launched (openers like xdg-open exit once the browser has the URL).
-                std::future::pending::<Infallible>().await;
-            }
+            Ok(status) if status.success() => return Ok(()),
             Ok(status) => why = format!("`{}` failed ({status})", argv[0]),
             Err(e) => why = format!("`{}` failed: {e}", argv[0]),
         }
         crate::trace!("{why}");
     }
-    why
+    Err(why)
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! The generated AWS clients (aws-sdk-ssooidc, aws-sdk-sso), configured
-//! through aws-config so they honour AWS_ENDPOINT_URL_SSO(_OIDC), with
+//! The generated AWS clients (aws-sdk-ssooidc, aws-sdk-sso, aws-sdk-sts),
+//! configured through aws-config so they honour AWS_ENDPOINT_URL_SSO(_OIDC)
+//! and AWS_ENDPOINT_URL_STS, with
 //! bounded time-outs and retries, every portal request paced by the
 //! process's rate limiter, and errors turned into messages a person can act
 //! on.
@@ -128,6 +129,23 @@ pub async fn listing_portal(region: &str) -> aws_sdk_sso::Client {
     aws_sdk_sso::Client::from_conf(config.build())
 }
 
+/// STS, signed with `creds` (the source of an AssumeRole hop).
+pub async fn sts(region: &str, creds: &super::RoleCredentials) -> aws_sdk_sts::Client {
+    let expiry = std::time::UNIX_EPOCH
+        + Duration::from_secs(u64::try_from(creds.expiration.unix_seconds()).unwrap_or(0));
+    let credentials = aws_sdk_sts::config::Credentials::new(
+        &creds.access_key_id,
+        creds.secret_access_key.expose(),
+        Some(creds.session_token.expose().to_string()),
+        Some(expiry),
+        "ssoenv",
+    );
+    let config = aws_sdk_sts::config::Builder::from(&sdk_config(region, https()).await)
+        .credentials_provider(credentials)
+        .interceptor(TraceAttempts);
+    aws_sdk_sts::Client::from_conf(config.build())
+}
+
 async fn portal_config(region: &str) -> aws_sdk_sso::config::Builder {
     aws_sdk_sso::config::Builder::from(&sdk_config(region, rate_limited(https())).await)
         .interceptor(TraceAttempts)
@@ -187,11 +205,12 @@ pub fn endpoint(service: Service, region: &str) -> String {
     endpoint_override(service).unwrap_or_else(|| match service {
         Service::Oidc => format!("https://oidc.{region}.amazonaws.com"),
         Service::Portal => format!("https://portal.sso.{region}.amazonaws.com"),
+        Service::Sts => format!("https://sts.{region}.amazonaws.com"),
     })
 }
 
-/// The endpoint set by AWS_ENDPOINT_URL_SSO(_OIDC) or AWS_ENDPOINT_URL, as
-/// the SDK reads them.
+/// The endpoint set by AWS_ENDPOINT_URL_SSO(_OIDC), AWS_ENDPOINT_URL_STS or
+/// AWS_ENDPOINT_URL, as the SDK reads them.
 pub fn endpoint_override(service: Service) -> Option<String> {
     endpoint_override_var(service).and_then(|v| std::env::var(v).ok())
 }
@@ -201,6 +220,7 @@ pub fn endpoint_override_var(service: Service) -> Option<&'static str> {
     let var = match service {
         Service::Oidc => "AWS_ENDPOINT_URL_SSO_OIDC",
         Service::Portal => "AWS_ENDPOINT_URL_SSO",
+        Service::Sts => "AWS_ENDPOINT_URL_STS",
     };
     [var, "AWS_ENDPOINT_URL"]
         .into_iter()
@@ -211,6 +231,7 @@ pub fn endpoint_override_var(service: Service) -> Option<&'static str> {
 pub enum Service {
     Oidc,
     Portal,
+    Sts,
 }
 
 /// The modeled error code of a service error (`AuthorizationPendingException`).

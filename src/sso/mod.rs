@@ -1,6 +1,7 @@
 //! The one SSO exchange every command calls: sign-in, the shared token and
 //! credential caches, refresh, and the locks that keep them consistent.
 
+pub mod assume;
 pub mod browser;
 pub mod cache;
 pub mod callback;

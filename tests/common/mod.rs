@@ -18,7 +18,8 @@ pub mod pty;
 use ssoenv::emulator::{DEFAULT_START_URL, Emulator, EmulatorConfig, sample};
 
 /// The AWS config every test starts with: the emulator's sample profiles
-/// (`dev`, `staging`, `prod` in sso-session `corp`), `legacy`, which carries
+/// (`dev`, `staging`, `prod` in sso-session `corp`, and `deploy`, a role
+/// chained after `dev`), `legacy`, which carries
 /// its own start URL, and `denied`, whose role the user is not assigned.
 pub fn config() -> String {
     format!(
@@ -122,6 +123,8 @@ impl Env {
             .env("XDG_CACHE_HOME", home.join(".cache"))
             .env("AWS_ENDPOINT_URL_SSO", self.emulator.endpoint())
             .env("AWS_ENDPOINT_URL_SSO_OIDC", self.emulator.endpoint())
+            .env("AWS_ENDPOINT_URL_STS", self.emulator.endpoint())
+            .env("AWS_ENDPOINT_URL_SIGNIN", self.emulator.endpoint())
             .env("SSOENV_TIMEOUT", "5")
             .env("TERM", "dumb")
             .env("LC_ALL", "C.UTF-8")

@@ -105,6 +105,10 @@ pub fn checks(facts: &Facts) -> Vec<Check> {
     // Profiles that share a broken sso-session share its message: once.
     let mut reported = HashSet::new();
     for name in names {
+        if config.is_role_profile(name) {
+            out.push(role_check(config, name));
+            continue;
+        }
         match config.sso_profile(name) {
             Ok(p) => out.push(Check::pass(
                 Area::Config,
@@ -127,6 +131,32 @@ pub fn checks(facts: &Facts) -> Vec<Check> {
         }
     }
     out
+}
+
+/// A role profile: the role and the SSO profile it is chained after, or
+/// why its chain does not resolve (which names the file and line).
+fn role_check(config: &Config, name: &str) -> Check {
+    match config.chain(name) {
+        Ok(chain) => {
+            let roles: Vec<&str> = chain.roles.iter().map(|r| r.role_arn.as_str()).collect();
+            Check::pass(
+                Area::Config,
+                format!(
+                    "profile {name}: role {}, chained after profile {} ({})",
+                    roles.join(" then "),
+                    chain.root.name,
+                    chain.root.session
+                ),
+            )
+        }
+        Err(e) => {
+            let fix = match location(&e.message) {
+                Some(at) => format!("fix the role profile at {at}"),
+                None => format!("fix the source_profile chain of profile {name}"),
+            };
+            Check::fail(Area::Config, e.message, fix)
+        }
+    }
 }
 
 /// `FILE:LINE` at the start of a message, if it has one.
@@ -187,6 +217,31 @@ mod tests {
     }
 
     const SESSION: &str = "[sso-session corp]\nsso_start_url = https://x\nsso_region = us-east-1\n";
+
+    #[test]
+    fn a_role_profile_is_checked_through_its_chain() {
+        let dev = "[profile dev]\nsso_session = corp\nsso_account_id = 1\nsso_role_name = Admin\n";
+        let role = "[profile deploy]\nrole_arn = arn:aws:iam::2:role/Deploy\n";
+        let good = format!("{SESSION}{dev}{role}source_profile = dev\n");
+        let checks = checks(&facts(&good));
+        assert_eq!(failures(&checks), []);
+        assert_eq!(
+            checks[2].message,
+            "profile deploy: role arn:aws:iam::2:role/Deploy, chained after profile dev \
+             (sso-session corp)"
+        );
+        let looped = format!("{SESSION}{dev}{role}source_profile = deploy\n");
+        let failed = failures(&checks_of(&looped));
+        assert_eq!(failed.len(), 1, "{failed:?}");
+        assert!(
+            failed[0].0.contains("loops: deploy -> deploy"),
+            "{failed:?}"
+        );
+    }
+
+    fn checks_of(text: &str) -> Vec<Check> {
+        checks(&facts(text))
+    }
 
     #[test]
     fn a_good_config_passes_and_other_profiles_are_left_alone() {

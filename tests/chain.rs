@@ -1,0 +1,353 @@
+//! Role profiles chained after SSO, end to end: the real binary, the
+//! emulator's STS, and botocore as the oracle for the shared cache.
+
+mod common;
+
+use common::exit::USAGE;
+use common::{Env, stderr};
+use ssoenv::emulator::{EmulatorConfig, Op, sample};
+
+/// The test config plus `deep`, two hops from `dev` (through `deploy`).
+fn with_deep(env: &Env, extra: &str) {
+    env.write_config(&format!(
+        "{}\n[profile deep]\nrole_arn = arn:aws:iam::333333333333:role/Ops\nsource_profile = deploy\n{extra}",
+        common::config()
+    ));
+}
+
+fn deep_env() -> Env {
+    let mut roles = sample::assumable_roles();
+    roles.push("arn:aws:iam::333333333333:role/Ops".into());
+    Env::with(EmulatorConfig {
+        assumable_roles: roles,
+        ..EmulatorConfig::default()
+    })
+}
+
+fn key_of(env: &Env, args: &str) -> String {
+    let python = common::require_botocore();
+    env.python(&python, "botocore_assume_role.py", &["key", args])["key"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn one_hop_is_assumed_with_the_sso_credentials_and_cached_under_the_cli_key() {
+    let env = Env::new();
+    env.login();
+    let sso = env.credentials("dev");
+    let deploy = env.credentials("deploy");
+    let calls = env.emulator.assume_role_calls();
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(calls[0].role_arn, sample::DEPLOY_ROLE);
+    assert_eq!(calls[0].caller, sso["AccessKeyId"].as_str().unwrap());
+    assert!(calls[0].role_session_name.starts_with("botocore-session-"));
+    assert_eq!(calls[0].duration_seconds, None);
+    assert_eq!(calls[0].issued.as_deref(), deploy["AccessKeyId"].as_str());
+
+    let key = key_of(
+        &env,
+        &format!(r#"{{"RoleArn": "{}"}}"#, sample::DEPLOY_ROLE),
+    );
+    let file = env
+        .home()
+        .join(".aws/cli/cache")
+        .join(format!("{key}.json"));
+    let entry = env.read_json(&file);
+    assert_eq!(entry["Credentials"]["AccessKeyId"], deploy["AccessKeyId"]);
+    assert_eq!(entry["Credentials"]["AccountId"], "222222222222");
+    let mode = std::os::unix::fs::PermissionsExt::mode(&file.metadata().unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600);
+
+    // Cached: no second AssumeRole, the same keys.
+    let again = env.credentials("deploy");
+    assert_eq!(again["AccessKeyId"], deploy["AccessKeyId"]);
+    assert_eq!(env.emulator.calls(Op::AssumeRole), 1);
+
+    // The AWS CLI's resolution of the same profile reads ssoenv's entry.
+    let python = common::require_botocore();
+    let botocore = env.python(&python, "botocore_assume_role.py", &["resolve", "deploy"]);
+    assert_eq!(botocore["AccessKeyId"], deploy["AccessKeyId"]);
+    assert_eq!(botocore["method"], "assume-role");
+    assert_eq!(env.emulator.calls(Op::AssumeRole), 1);
+}
+
+#[test]
+fn ssoenv_reuses_what_botocore_assumed() {
+    let env = Env::new();
+    env.login();
+    let python = common::require_botocore();
+    let botocore = env.python(&python, "botocore_assume_role.py", &["resolve", "deploy"]);
+    assert_eq!(env.emulator.calls(Op::AssumeRole), 1);
+    let ours = env.credentials("deploy");
+    assert_eq!(ours["AccessKeyId"], botocore["AccessKeyId"]);
+    assert_eq!(env.emulator.calls(Op::AssumeRole), 1);
+}
+
+#[test]
+fn two_hops_sign_each_call_with_the_hop_before() {
+    let env = deep_env();
+    with_deep(&env, "role_session_name = alice\n");
+    env.login();
+    let deep = env.credentials("deep");
+    let calls = env.emulator.assume_role_calls();
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert_eq!(calls[0].role_arn, sample::DEPLOY_ROLE);
+    assert_eq!(calls[1].role_arn, "arn:aws:iam::333333333333:role/Ops");
+    assert_eq!(Some(&calls[1].caller), calls[0].issued.as_ref());
+    assert_eq!(calls[1].role_session_name, "alice");
+    assert_eq!(calls[1].issued.as_deref(), deep["AccessKeyId"].as_str());
+    let key = key_of(
+        &env,
+        r#"{"RoleArn": "arn:aws:iam::333333333333:role/Ops", "RoleSessionName": "alice"}"#,
+    );
+    assert!(
+        env.home()
+            .join(format!(".aws/cli/cache/{key}.json"))
+            .exists()
+    );
+    env.credentials("deep");
+    assert_eq!(env.emulator.calls(Op::AssumeRole), 2);
+}
+
+#[test]
+fn a_long_duration_is_clamped_to_an_hour_with_one_warning() {
+    let env = Env::new();
+    env.write_config(&format!(
+        "{}\n[profile long]\nrole_arn = {}\nsource_profile = dev\nduration_seconds = 28800\n",
+        common::config(),
+        sample::DEPLOY_ROLE
+    ));
+    env.login();
+    let out = env.run(&["export", "long", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(err.matches("duration_seconds = 28800").count(), 1, "{err}");
+    assert_eq!(
+        env.emulator.assume_role_calls()[0].duration_seconds,
+        Some(3600)
+    );
+    let key = key_of(
+        &env,
+        &format!(
+            r#"{{"RoleArn": "{}", "DurationSeconds": 3600}}"#,
+            sample::DEPLOY_ROLE
+        ),
+    );
+    assert!(
+        env.home()
+            .join(format!(".aws/cli/cache/{key}.json"))
+            .exists()
+    );
+}
+
+#[test]
+fn loops_missing_sources_and_credential_source_are_config_errors() {
+    let env = Env::new();
+    env.write_config(&format!(
+        "{}\n[profile a]\nrole_arn = arn:aws:iam::1:role/A\nsource_profile = b\n\
+         [profile b]\nrole_arn = arn:aws:iam::1:role/B\nsource_profile = a\n\
+         [profile lost]\nrole_arn = arn:aws:iam::1:role/L\nsource_profile = nowhere\n\
+         [profile ec2]\nrole_arn = arn:aws:iam::1:role/E\ncredential_source = Ec2InstanceMetadata\n",
+        common::config()
+    ));
+    let config = env.config_path().display().to_string();
+    for (profile, want) in [
+        (
+            "a",
+            "the source_profile chain loops: a -> b -> a".to_string(),
+        ),
+        ("lost", format!("{config}:")),
+        (
+            "ec2",
+            "credential_source = Ec2InstanceMetadata, which ssoenv does not support".into(),
+        ),
+    ] {
+        let out = env.run(&["export", profile]);
+        assert_eq!(
+            out.status.code(),
+            Some(USAGE),
+            "{profile}: {}",
+            stderr(&out)
+        );
+        assert!(stderr(&out).contains(&want), "{profile}: {}", stderr(&out));
+    }
+    let lost = stderr(&env.run(&["export", "lost"]));
+    assert!(
+        lost.contains("source_profile = nowhere, but there is no [profile nowhere]"),
+        "{lost}"
+    );
+    assert_eq!(env.emulator.calls(Op::AssumeRole), 0);
+}
+
+#[test]
+fn access_denied_names_the_role() {
+    let env = Env::new();
+    env.write_config(&format!(
+        "{}\n[profile nope]\nrole_arn = arn:aws:iam::222222222222:role/Nope\nsource_profile = dev\n",
+        common::config()
+    ));
+    env.login();
+    let out = env.run(&["export", "nope"]);
+    assert_eq!(out.status.code(), Some(common::exit::ERROR));
+    let err = stderr(&out);
+    assert!(
+        err.contains("not allowed to assume arn:aws:iam::222222222222:role/Nope (profile nope)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn credential_process_never_asks_for_an_mfa_code() {
+    let env = Env::new();
+    env.write_config(&format!(
+        "{}\n[profile mfa]\nrole_arn = {}\nsource_profile = dev\nmfa_serial = arn:aws:iam::111111111111:mfa/alice\n",
+        common::config(),
+        sample::DEPLOY_ROLE
+    ));
+    env.login();
+    let out = env.run(&["credential-process", "mfa"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("needs an MFA code for arn:aws:iam::111111111111:mfa/alice"),
+        "{err}"
+    );
+    assert_eq!(env.emulator.calls(Op::AssumeRole), 0);
+}
+
+#[test]
+fn status_shows_each_hop() {
+    let env = Env::new();
+    env.login();
+    env.credentials("deploy");
+    let status: serde_json::Value =
+        serde_json::from_str(&env.ok(&["status", "deploy", "--json"])).unwrap();
+    assert_eq!(status["profile"], "deploy");
+    assert_eq!(status["account_id"], "222222222222");
+    assert_eq!(status["role_name"], "Deploy");
+    assert_eq!(status["credentials"], "cached");
+    let chain = status["chain"].as_array().unwrap();
+    let names: Vec<&str> = chain
+        .iter()
+        .map(|h| h["profile"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["dev", "deploy"]);
+    assert!(chain.iter().all(|h| h["credentials"] == "cached"));
+    let human = env.ok(&["status", "deploy"]);
+    assert!(human.contains("deploy: cached"), "{human}");
+}
+
+#[test]
+fn the_hook_never_asks_for_an_mfa_code() {
+    let env = Env::new();
+    env.write_config(&format!(
+        "{}\n[profile mfa]\nrole_arn = {}\nsource_profile = dev\nmfa_serial = arn:aws:iam::111111111111:mfa/alice\n",
+        common::config(),
+        sample::DEPLOY_ROLE
+    ));
+    env.login();
+    let out = env
+        .cmd(&["hook", "bash"])
+        .env("SSOENV_PROFILE", "mfa")
+        .env("SSOENV_RENEW_AT", "1")
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(
+        err.contains("needs an MFA code for arn:aws:iam::111111111111:mfa/alice"),
+        "{err}"
+    );
+    assert!(!err.contains("Enter MFA code"), "{err}");
+    assert_eq!(env.emulator.calls(Op::AssumeRole), 0);
+}
+
+#[test]
+fn write_credentials_writes_the_chained_role() {
+    let env = Env::new();
+    env.login();
+    env.ok(&["write-credentials", "deploy"]);
+    let text = std::fs::read_to_string(env.home().join(".aws/credentials")).unwrap();
+    let issued = env.emulator.assume_role_calls()[0].issued.clone().unwrap();
+    assert!(text.contains("[deploy]"), "{text}");
+    assert!(
+        text.contains(&format!("aws_access_key_id = {issued}")),
+        "{text}"
+    );
+}
+
+#[test]
+fn exec_server_serves_the_chained_role() {
+    let env = Env::new();
+    env.login();
+    let python = common::require_botocore();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/interop/botocore_credentials.py");
+    let out = env
+        .cmd(&["exec", "--server", "deploy", "--"])
+        .arg(&python)
+        .arg(&script)
+        .arg("container")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let seen: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(seen["method"], "container-role", "{seen}");
+    let issued: Vec<String> = env
+        .emulator
+        .assume_role_calls()
+        .into_iter()
+        .filter_map(|c| c.issued)
+        .collect();
+    assert!(
+        issued
+            .iter()
+            .any(|k| seen["first"]["AccessKeyId"] == k.as_str()),
+        "{seen} {issued:?}"
+    );
+    assert_eq!(seen["env"]["AWS_DEFAULT_REGION"], "eu-central-1");
+}
+
+/// A command run at a terminal asks for the code there, not on stdout.
+#[test]
+fn export_asks_for_the_mfa_code_on_the_terminal() {
+    use common::pty::{Pty, Sh};
+    let sh = Sh::from_name("bash");
+    sh.require();
+    let env = Env::new();
+    env.write_config(&format!(
+        "{}\n[profile mfa]\nrole_arn = {}\nsource_profile = dev\nmfa_serial = arn:aws:iam::111111111111:mfa/alice\n",
+        common::config(),
+        sample::DEPLOY_ROLE
+    ));
+    env.login();
+    let mut p = Pty::spawn(&env, sh, "");
+    p.send_line("ssoenv export mfa --format json > out.json; echo exported=$?");
+    p.expect("Enter MFA code for arn:aws:iam::111111111111:mfa/alice: ");
+    p.send_line("123456");
+    p.expect("exported=0");
+    let calls = env.emulator.assume_role_calls();
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(calls[0].token_code.as_deref(), Some("123456"));
+    let out: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(env.home().join("out.json")).unwrap()).unwrap();
+    assert_eq!(out["AccessKeyId"].as_str(), calls[0].issued.as_deref());
+    // Cached: no code needed, not even a terminal, and no second call.
+    let again = env.credentials("mfa");
+    assert_eq!(again["AccessKeyId"], out["AccessKeyId"]);
+    assert_eq!(env.emulator.calls(Op::AssumeRole), 1);
+}
+
+#[test]
+fn logout_of_a_role_profile_ends_its_root_session_and_its_roles() {
+    let env = Env::new();
+    env.login();
+    env.credentials("deploy");
+    let cache = env.home().join(".aws/cli/cache");
+    assert_eq!(std::fs::read_dir(&cache).unwrap().count(), 2);
+    let out = env.run(&["logout", "deploy"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "ssoenv: signed out of sso-session corp\n");
+    assert_eq!(std::fs::read_dir(&cache).unwrap().count(), 0);
+}
