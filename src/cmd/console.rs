@@ -35,8 +35,8 @@ pub async fn run(args: ConsoleArgs) -> Result<()> {
     let minutes = match (chain.is_chained(), args.duration) {
         (false, minutes) => Some(minutes.unwrap_or(console::DEFAULT_MINUTES)),
         (true, Some(_)) => {
-            eprintln!(
-                "ssoenv: note: --duration does not apply to a chained role; the console session lasts as long as its credentials ({})",
+            crate::say!(
+                "note: --duration does not apply to a chained role; the console session lasts as long as its credentials ({})",
                 creds
                     .expiration
                     .describe_expiry(crate::timestamp::Timestamp::now())
@@ -53,8 +53,8 @@ pub async fn run(args: ConsoleArgs) -> Result<()> {
         None => {
             let (d, unknown) = console::destination(args.service.as_deref(), &region);
             if unknown {
-                eprintln!(
-                    "ssoenv: note: `{}` is not a known service shortcut; opening {d}",
+                crate::say!(
+                    "note: `{}` is not a known service shortcut; opening {d}",
                     args.service.as_deref().unwrap_or_default()
                 );
             }
@@ -73,12 +73,13 @@ pub async fn run(args: ConsoleArgs) -> Result<()> {
     }
     let commands = browser::Surroundings::from_env().commands();
     match browser::launch(&commands, &url).await {
-        Ok(()) => eprintln!(
-            "ssoenv: opened the console as {} in account {}",
-            chain.profile.role_name, chain.profile.account_id
+        Ok(()) => crate::say!(
+            "opened the console as {} in account {}",
+            chain.profile.role_name,
+            chain.profile.account_id
         ),
         Err(why) => {
-            eprintln!("ssoenv: cannot open a browser ({why}); open this URL:");
+            crate::say!("cannot open a browser ({why}); open this URL:");
             println!("{url}");
         }
     }
