@@ -33,10 +33,10 @@ pub fn run(args: SandboxArgs) -> Result<()> {
     let accounts = config.accounts.len();
     let emulator = Emulator::start(config)
         .map_err(|e| Error::failed(format!("cannot start the emulator: {e}")))?;
-    let home = tempfile::Builder::new()
-        .prefix("ssoenv-sandbox-")
-        .tempdir()
-        .map_err(|e| Error::io("create the sandbox's HOME", e))?;
+    // Private whatever the umask: another local user able to write here could
+    // plant a .zshenv or config.fish that the subshell runs.
+    let home = crate::fsutil::private_temp_dir("ssoenv-sandbox-")
+        .map_err(|e| e.context("the sandbox's HOME"))?;
     let aws = home.path().join(".aws");
     crate::fsutil::private_dir(&aws)?;
     let config = aws.join("config");
@@ -269,8 +269,13 @@ fn sandbox_env(cmd: &mut Command, home: &Path, exe: &Path, endpoint: &str) {
         .unwrap_or(p),
         (_, p) => p.unwrap_or_default(),
     };
+    // USERPROFILE, APPDATA and LOCALAPPDATA are where ssoenv and the AWS CLI
+    // look on Windows, whatever HOME says.
     cmd.env("PATH", path)
         .env("HOME", home)
+        .env("USERPROFILE", home)
+        .env("APPDATA", home.join("AppData").join("Roaming"))
+        .env("LOCALAPPDATA", home.join("AppData").join("Local"))
         .env("AWS_ENDPOINT_URL_SSO", endpoint)
         .env("AWS_ENDPOINT_URL_SSO_OIDC", endpoint)
         .env("AWS_ENDPOINT_URL_STS", endpoint)
