@@ -51,9 +51,7 @@ fn in_home(parts: &[&str]) -> Result<PathBuf> {
 fn expand_tilde(p: &str) -> Result<PathBuf> {
     match p.strip_prefix('~') {
         Some("") => home(),
-        Some(rest) if rest.starts_with(std::path::is_separator) => {
-            Ok(home()?.join(&rest[1..]))
-        }
+        Some(rest) if rest.starts_with(std::path::is_separator) => Ok(home()?.join(&rest[1..])),
         _ => Ok(PathBuf::from(p)),
     }
 }

@@ -140,7 +140,8 @@ fn is_private_group(gid: libc::gid_t) -> bool {
         return false;
     };
     user.gid == gid
-        && group(gid).is_some_and(|g| g.name == user.name && g.members.iter().all(|m| *m == user.name))
+        && group(gid)
+            .is_some_and(|g| g.name == user.name && g.members.iter().all(|m| *m == user.name))
 }
 
 struct Passwd {
@@ -182,7 +183,13 @@ fn passwd(uid: libc::uid_t) -> Option<Passwd> {
         let mut found = std::ptr::null_mut();
         // SAFETY: every pointer is valid for the call, the buffer for its length.
         let rc = unsafe {
-            libc::getpwuid_r(uid, &mut entry, buffer.as_mut_ptr().cast(), buffer.len(), &mut found)
+            libc::getpwuid_r(
+                uid,
+                &mut entry,
+                buffer.as_mut_ptr().cast(),
+                buffer.len(),
+                &mut found,
+            )
         };
         match (rc, found.is_null()) {
             (0, false) => Ok(Some(Passwd {
@@ -202,7 +209,13 @@ fn group(gid: libc::gid_t) -> Option<Group> {
         let mut found = std::ptr::null_mut();
         // SAFETY: every pointer is valid for the call, the buffer for its length.
         let rc = unsafe {
-            libc::getgrgid_r(gid, &mut entry, buffer.as_mut_ptr().cast(), buffer.len(), &mut found)
+            libc::getgrgid_r(
+                gid,
+                &mut entry,
+                buffer.as_mut_ptr().cast(),
+                buffer.len(),
+                &mut found,
+            )
         };
         match (rc, found.is_null()) {
             (0, false) => {

@@ -11,8 +11,8 @@ use std::process::ExitStatus;
 use std::time::Duration;
 
 use windows_sys::Win32::Foundation::{
-    ERROR_ACCESS_DENIED, ERROR_LOCK_VIOLATION, ERROR_SHARING_VIOLATION, ERROR_SUCCESS,
-    GENERIC_ALL, GENERIC_WRITE, HANDLE, LocalFree, TRUE,
+    ERROR_ACCESS_DENIED, ERROR_LOCK_VIOLATION, ERROR_SHARING_VIOLATION, ERROR_SUCCESS, GENERIC_ALL,
+    GENERIC_WRITE, HANDLE, LocalFree, TRUE,
 };
 use windows_sys::Win32::Security::Authorization::{
     ConvertSidToStringSidW, GetNamedSecurityInfoW, SE_FILE_OBJECT,
@@ -97,8 +97,13 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
 // ---- Trust ----
 
 /// What lets someone change a file: its content, or its name and access.
-const FILE_CHANGES: u32 =
-    FILE_WRITE_DATA | FILE_APPEND_DATA | DELETE | WRITE_DAC | WRITE_OWNER | GENERIC_WRITE | GENERIC_ALL;
+const FILE_CHANGES: u32 = FILE_WRITE_DATA
+    | FILE_APPEND_DATA
+    | DELETE
+    | WRITE_DAC
+    | WRITE_OWNER
+    | GENERIC_WRITE
+    | GENERIC_ALL;
 
 /// What lets someone change the entries of a directory: remove or rename
 /// them, or the directory itself. Adding entries (FILE_ADD_FILE,
@@ -147,7 +152,9 @@ pub fn others_can_change(path: &Path) -> io::Result<Option<String>> {
         return Ok(Some(format!("it belongs to {}", account_name(owner))));
     }
     if dacl.is_null() {
-        return Ok(Some("it has no access control list: everyone can change it".into()));
+        return Ok(Some(
+            "it has no access control list: everyone can change it".into(),
+        ));
     }
     // SAFETY: a non-null DACL from GetNamedSecurityInfoW is a valid ACL.
     let count = unsafe { (*dacl).AceCount };
@@ -263,7 +270,10 @@ fn account_name(sid: PSID) -> String {
     let name = String::from_utf16_lossy(&name[..name_len as usize]);
     match domain_len {
         0 => name,
-        n => format!("{}\\{name}", String::from_utf16_lossy(&domain[..n as usize])),
+        n => format!(
+            "{}\\{name}",
+            String::from_utf16_lossy(&domain[..n as usize])
+        ),
     }
 }
 
@@ -413,7 +423,9 @@ impl Job {
 
     fn assign(&self, process: RawHandle) -> io::Result<()> {
         // SAFETY: both handles are open.
-        match unsafe { AssignProcessToJobObject(self.0.as_raw_handle() as HANDLE, process as HANDLE) } {
+        match unsafe {
+            AssignProcessToJobObject(self.0.as_raw_handle() as HANDLE, process as HANDLE)
+        } {
             0 => Err(io::Error::last_os_error()),
             _ => Ok(()),
         }
@@ -576,7 +588,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("tool.cmd"), "@echo off\r\n").unwrap();
         std::fs::write(dir.path().join("script.js"), "").unwrap();
-        let find = |name: &str| find_program(OsStr::new(name), dir.path().as_os_str(), ".COM;.EXE;.BAT;.CMD;.JS");
+        let find = |name: &str| {
+            find_program(
+                OsStr::new(name),
+                dir.path().as_os_str(),
+                ".COM;.EXE;.BAT;.CMD;.JS",
+            )
+        };
         assert_eq!(find("tool"), dir.path().join("tool.cmd").into_os_string());
         assert_eq!(find("tool.exe"), "tool.exe", "an extension is left alone");
         assert_eq!(find("script"), "script", "Windows cannot start a .js");

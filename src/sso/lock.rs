@@ -39,14 +39,10 @@ pub async fn acquire(name: &str, wait: Duration, what: &str, how: Wait) -> Resul
     let path = dir.join(format!("{name}.lock"));
     // A file of its own, never the cache file: Windows locks are mandatory
     // and would keep the AWS CLI from reading the cache.
-    let mut file = platform::new_files_private(
-        OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true),
-    )
-    .open(&path)
-        .map_err(|e| Error::io(format_args!("open lock {}", path.display()), e))?;
+    let mut file =
+        platform::new_files_private(OpenOptions::new().create(true).truncate(false).write(true))
+            .open(&path)
+            .map_err(|e| Error::io(format_args!("open lock {}", path.display()), e))?;
     let started = Instant::now();
     let mut announced = false;
     loop {
