@@ -388,6 +388,18 @@ pub const DATA_DIR: BaseDir = BaseDir {
     under_home: &[".local", "share"],
 };
 
+// ---- Time ----
+
+/// The local calendar time (per TZ) of a Unix time.
+pub fn local_time(seconds: i64) -> Option<libc::tm> {
+    let secs = libc::time_t::try_from(seconds).ok()?;
+    // SAFETY: localtime_r writes only into the tm we pass; an all-zero tm is valid.
+    unsafe {
+        let mut tm: libc::tm = std::mem::zeroed();
+        (!libc::localtime_r(&secs, &mut tm).is_null()).then_some(tm)
+    }
+}
+
 // ---- Browser ----
 
 /// The desktop's opener, `open` on macOS and `xdg-open` elsewhere, which

@@ -534,6 +534,18 @@ pub const DATA_DIR: BaseDir = BaseDir {
     under_home: &["AppData", "Roaming"],
 };
 
+// ---- Time ----
+
+/// The local calendar time (per TZ, else the system's time zone) of a Unix time.
+pub fn local_time(seconds: i64) -> Option<libc::tm> {
+    let secs = libc::time_t::try_from(seconds).ok()?;
+    // SAFETY: localtime_s writes only into the tm we pass; an all-zero tm is valid.
+    unsafe {
+        let mut tm: libc::tm = std::mem::zeroed();
+        (libc::localtime_s(&mut tm, &secs) == 0).then_some(tm)
+    }
+}
+
 // ---- Browser ----
 
 /// The shell's "open" verb: the browser the user chose as the default.
