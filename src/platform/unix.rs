@@ -75,7 +75,7 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
 pub fn others_can_change(path: &Path) -> io::Result<Option<String>> {
     let meta = fs::metadata(path)?;
     let found = who_else_can_change(
-        (meta.uid(), meta.gid(), meta.mode()),
+        (meta.uid(), meta.gid(), meta.mode(), meta.is_dir()),
         current_uid(),
         is_private_group,
     );
@@ -100,18 +100,17 @@ enum Others {
     Anyone,
 }
 
-/// The rule of [`others_can_change`], on the file's owner, group and mode
-/// (with its type bits), as `stat` reports them. A
+/// The rule of [`others_can_change`], on the file's owner, group, mode and
+/// whether it is a directory. A
 /// directory counts as changed when its entries can be renamed or removed,
 /// so a sticky one (like /tmp), where others may only add entries of their
 /// own, is fine. A group counts as others unless it is the user's private
 /// group.
 fn who_else_can_change(
-    (uid, gid, mode): (libc::uid_t, libc::gid_t, u32),
+    (uid, gid, mode, is_dir): (libc::uid_t, libc::gid_t, u32, bool),
     me: libc::uid_t,
     private_group: impl Fn(libc::gid_t) -> bool,
 ) -> Option<Others> {
-    let is_dir = mode & libc::S_IFMT as u32 == libc::S_IFDIR as u32;
     if uid != me && uid != 0 {
         Some(Others::Owner(uid))
     } else if is_dir && mode & 0o1000 != 0 {
@@ -429,34 +428,35 @@ mod tests {
     const ME: u32 = 1000;
     const MY_GROUP: u32 = 1000;
     const STAFF: u32 = 50;
-    const FILE: u32 = libc::S_IFREG as u32;
-    const DIR: u32 = libc::S_IFDIR as u32;
 
-    fn check(uid: u32, gid: u32, mode: u32) -> Option<Others> {
-        who_else_can_change((uid, gid, mode), ME, |g| g == MY_GROUP)
+    const FILE: bool = false;
+    const DIR: bool = true;
+
+    fn check(uid: u32, gid: u32, (is_dir, mode): (bool, u32)) -> Option<Others> {
+        who_else_can_change((uid, gid, mode, is_dir), ME, |g| g == MY_GROUP)
     }
 
     #[test]
     fn only_the_user_and_root_may_change_what_is_trusted() {
-        assert_eq!(check(ME, STAFF, FILE | 0o644), None);
-        assert_eq!(check(0, 0, DIR | 0o755), None, "root's directories");
-        assert_eq!(check(1001, STAFF, FILE | 0o600), Some(Others::Owner(1001)));
-        assert_eq!(check(ME, STAFF, FILE | 0o646), Some(Others::Anyone));
-        assert_eq!(check(ME, STAFF, DIR | 0o757), Some(Others::Anyone));
-        assert_eq!(check(ME, STAFF, FILE | 0o664), Some(Others::Group(STAFF)));
-        assert_eq!(check(0, STAFF, DIR | 0o775), Some(Others::Group(STAFF)));
+        assert_eq!(check(ME, STAFF, (FILE, 0o644)), None);
+        assert_eq!(check(0, 0, (DIR, 0o755)), None, "root's directories");
+        assert_eq!(check(1001, STAFF, (FILE, 0o600)), Some(Others::Owner(1001)));
+        assert_eq!(check(ME, STAFF, (FILE, 0o646)), Some(Others::Anyone));
+        assert_eq!(check(ME, STAFF, (DIR, 0o757)), Some(Others::Anyone));
+        assert_eq!(check(ME, STAFF, (FILE, 0o664)), Some(Others::Group(STAFF)));
+        assert_eq!(check(0, STAFF, (DIR, 0o775)), Some(Others::Group(STAFF)));
     }
 
     #[test]
     fn a_private_group_and_a_sticky_directory_are_not_others() {
-        assert_eq!(check(ME, MY_GROUP, FILE | 0o664), None);
-        assert_eq!(check(ME, MY_GROUP, FILE | 0o666), Some(Others::Anyone));
-        assert_eq!(check(0, 0, DIR | 0o1777), None, "/tmp");
+        assert_eq!(check(ME, MY_GROUP, (FILE, 0o664)), None);
+        assert_eq!(check(ME, MY_GROUP, (FILE, 0o666)), Some(Others::Anyone));
+        assert_eq!(check(0, 0, (DIR, 0o1777)), None, "/tmp");
         assert_eq!(
-            check(ME, STAFF, FILE | 0o1666),
+            check(ME, STAFF, (FILE, 0o1666)),
             Some(Others::Anyone),
             "sticky means nothing on a file"
         );
-        assert_eq!(check(1001, 1001, DIR | 0o1755), Some(Others::Owner(1001)));
+        assert_eq!(check(1001, 1001, (DIR, 0o1755)), Some(Others::Owner(1001)));
     }
 }
