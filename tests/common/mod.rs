@@ -9,10 +9,10 @@
 #![allow(dead_code)] // each test binary uses part of the toolkit
 
 use std::ffi::OsStr;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+#[cfg(unix)]
 pub mod pty;
 
 use ssoenv::emulator::{DEFAULT_START_URL, Emulator, EmulatorConfig, sample};
@@ -112,8 +112,13 @@ impl Env {
             std::iter::once(bin.to_path_buf()).chain(std::env::split_paths(&path)),
         )
         .unwrap();
+        // USERPROFILE, APPDATA and LOCALAPPDATA are what ssoenv reads on
+        // Windows instead of HOME and the XDG directories.
         cmd.current_dir(home)
             .env("HOME", home)
+            .env("USERPROFILE", home)
+            .env("APPDATA", home.join("AppData").join("Roaming"))
+            .env("LOCALAPPDATA", home.join("AppData").join("Local"))
             .env("PWD", home)
             .env("PATH", path)
             .env("XDG_RUNTIME_DIR", home.join("run"))
@@ -268,8 +273,11 @@ pub fn stderr(out: &Output) -> String {
 }
 
 /// Where `program` is on PATH. A test that needs a program that is missing
-/// fails here, saying how to install it or leave the test out.
+/// fails here, saying how to install it or leave the test out. (Unix only:
+/// the shells and tools tests require are Unix programs.)
+#[cfg(unix)]
 pub fn require(program: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
     let path = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&path)
         .map(|dir| dir.join(program))
