@@ -40,8 +40,7 @@ pub fn run(args: SandboxArgs) -> Result<()> {
     let aws = home.path().join(".aws");
     crate::fsutil::private_dir(&aws)?;
     let config = aws.join("config");
-    std::fs::write(&config, sample::config(DEFAULT_START_URL))
-        .map_err(|e| Error::io(format_args!("write {}", config.display()), e))?;
+    write_private(&config, &sample::config(DEFAULT_START_URL))?;
 
     let exe = std::env::current_exe().map_err(|e| Error::io("find the ssoenv binary", e))?;
     let shell = args
@@ -121,14 +120,16 @@ fn banner(endpoint: &str, home: &Path, accounts: usize, roles: usize) -> String 
     )
 }
 
+/// Every file of the sandbox is the user's alone (0600, in 0700
+/// directories), whatever the umask.
+fn write_private(path: &Path, text: &str) -> Result<()> {
+    crate::fsutil::write_atomic(path, text.as_bytes())
+}
+
 /// Start the subshell with `ssoenv init` loaded, where we know how, and a
 /// prompt that says it is the sandbox (and which profile is in use).
 fn load_integration(cmd: &mut Command, shell: &Path, home: &Path) -> Result<()> {
-    let write = |path: PathBuf, text: &str| {
-        crate::fsutil::private_dir(path.parent().unwrap_or(home))?;
-        std::fs::write(&path, text)
-            .map_err(|e| Error::io(format_args!("write {}", path.display()), e))
-    };
+    let write = |path: PathBuf, text: &str| write_private(&path, text);
     match shell
         .file_name()
         .and_then(|n| n.to_str())
@@ -180,8 +181,7 @@ struct StandInBrowser {
 impl StandInBrowser {
     fn start(dir: &Path, endpoint: &str) -> Result<StandInBrowser> {
         let handoff = dir.join(".stand-in-browser");
-        std::fs::write(&handoff, "")
-            .map_err(|e| Error::io(format_args!("write {}", handoff.display()), e))?;
+        write_private(&handoff, "")?;
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
             let (handoff, stop, endpoint) = (handoff.clone(), stop.clone(), endpoint.to_string());
