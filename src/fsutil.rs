@@ -56,11 +56,14 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     tmp.write_all(contents).map_err(fail)?;
     tmp.as_file().sync_all().map_err(fail)?;
     platform::make_private(tmp.as_file()).map_err(fail)?;
-    // Closed before the rename, which Windows needs; removed if the rename fails.
-    let tmp = tmp.into_temp_path();
-    retrying(|| fs::rename(&tmp, path)).map_err(|e| held(path, "replace", e))?;
-    tmp.keep().map_err(|e| fail(e.error))?;
-    Ok(())
+    // Closed, and kept (on Windows no longer marked temporary) before the
+    // rename: std's rename replaces a file others hold open where Windows
+    // allows it (POSIX semantics), tempfile's persist never does.
+    let tmp = tmp.into_temp_path().keep().map_err(|e| fail(e.error))?;
+    retrying(|| fs::rename(&tmp, path)).map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        held(path, "replace", e)
+    })
 }
 
 /// Read a file that may not exist: `Ok(None)` when absent.
