@@ -352,9 +352,10 @@ fn find_program(program: &OsStr, path: &OsStr, pathext: &str) -> OsString {
         return program.to_owned();
     }
     let runnable = [".com", ".exe", ".bat", ".cmd"];
-    let extensions: Vec<&str> = pathext
+    let extensions: Vec<String> = pathext
         .split(';')
-        .filter(|e| runnable.contains(&e.to_ascii_lowercase().as_str()))
+        .map(str::to_ascii_lowercase)
+        .filter(|e| runnable.contains(&e.as_str()))
         .collect();
     for dir in std::env::split_paths(path) {
         for extension in &extensions {
