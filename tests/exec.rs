@@ -163,11 +163,6 @@ fn a_killed_supervisor_takes_its_command_along() {
 
     child.kill().unwrap();
     child.wait().unwrap();
-    std::thread::sleep(Duration::from_millis(300));
-    eprintln!(
-        "{}",
-        String::from_utf8_lossy(&Command::new("ps").args(["-ef"]).output().unwrap().stdout)
-    );
     // The command's stdout closes when it ends: end of file, not a timeout.
     let (done, ended) = mpsc::channel();
     std::thread::spawn(move || {

@@ -237,7 +237,11 @@ fn a_file_others_can_change_is_not_trusted() {
         (&env.home().to_path_buf(), 0o757, 0o700),
     ] {
         chmod(path, mode);
-        assert!(!applies(&env, &proj.join("sub"), "prod"), "{}", path.display());
+        assert!(
+            !applies(&env, &proj.join("sub"), "prod"),
+            "{}",
+            path.display()
+        );
         let out = env
             .cmd(&["allow", "."])
             .current_dir(&proj)
@@ -252,6 +256,10 @@ fn a_file_others_can_change_is_not_trusted() {
             stderr(&out)
         );
         chmod(path, back);
-        assert!(applies(&env, &proj.join("sub"), "prod"), "{}", path.display());
+        assert!(
+            applies(&env, &proj.join("sub"), "prod"),
+            "{}",
+            path.display()
+        );
     }
 }

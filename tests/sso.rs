@@ -886,6 +886,7 @@ fn a_refresh_lost_to_another_tool_uses_the_winners_token() {
     let b = env
         .cmd(&["export", "prod", "--format", "json"])
         .env("XDG_CACHE_HOME", env.home().join("other-locks"))
+        .env("LOCALAPPDATA", env.home().join("other-locks"))
         .output()
         .unwrap();
     assert!(b.status.success(), "{}", stderr(&b));

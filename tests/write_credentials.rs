@@ -253,7 +253,8 @@ fn long_term_keys_are_not_replaced_without_force() {
         "{err}"
     );
     assert!(err.contains("--force"), "{err}");
-    assert!(err.contains(".aws/credentials"), "{err}");
+    let file = std::path::Path::new(".aws").join("credentials");
+    assert!(err.contains(&*file.to_string_lossy()), "{err}");
     assert_eq!(read(&env), BEFORE);
 
     env.ok(&["write-credentials", "dev", "--as", "default", "--force"]);
@@ -405,6 +406,7 @@ fn aws_shared_credentials_file_is_honoured() {
     assert!(!credentials_path(&env).exists());
 }
 
+#[cfg(unix)] // botocore from the .venv the Unix CI creates
 #[test]
 fn botocore_reads_the_written_profile() {
     let py = common::require_botocore();

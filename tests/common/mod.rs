@@ -85,7 +85,7 @@ impl Env {
     }
 
     pub fn config_path(&self) -> PathBuf {
-        self.home().join(".aws/config")
+        self.home().join(".aws").join("config")
     }
 
     pub fn write_config(&self, text: &str) {
