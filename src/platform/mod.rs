@@ -14,7 +14,8 @@
 //!   child that does not outlive ssoenv; [`Interrupts`] are what a supervisor
 //!   passes on to its command, [`exit_code`] the status it exits with, and
 //!   [`stop_requested`] how a foreground server is told to stop.
-//! - Places: [`home_dir`] as the AWS CLI finds it, and the bases of
+//! - Places: [`home_dir`] as the AWS CLI finds it, the shell to speak
+//!   without SHELL ([`DEFAULT_SHELL`]), and the bases of
 //!   ssoenv's own files, [`CACHE_DIR`], [`STATE_DIR`] and [`DATA_DIR`].
 //! - [`local_time`]: the calendar time where the user is.
 //! - [`open_url`]: the user's default browser.
@@ -30,10 +31,10 @@ mod windows;
 use windows as imp;
 
 pub use imp::{
-    CACHE_DIR, DATA_DIR, HOME_VARIABLES, Interrupt, Interrupts, STATE_DIR, Tie, create_private_dir,
-    exec, exit_code, home_dir, is_sharing_violation, local_time, make_private, new_files_private,
-    open_untrusted, others_can_change, private_temp_dir, resolve_program, same_file, spawn_tied,
-    stop_requested,
+    CACHE_DIR, DATA_DIR, DEFAULT_SHELL, HOME_VARIABLES, Interrupt, Interrupts, STATE_DIR, Tie,
+    create_private_dir, exec, exit_code, home_dir, is_sharing_violation, local_time, make_private,
+    new_files_private, open_untrusted, others_can_change, private_temp_dir, resolve_program,
+    same_file, spawn_tied, stop_requested,
 };
 
 /// Where a kind of ssoenv's own files lives: the directory `variable` names

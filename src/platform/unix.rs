@@ -361,6 +361,9 @@ pub async fn stop_requested() -> io::Result<()> {
 
 // ---- Places ----
 
+/// The shell to speak when SHELL is not set: none in particular.
+pub const DEFAULT_SHELL: &str = "";
+
 /// The variable the home directory comes from, for messages.
 pub const HOME_VARIABLES: &str = "HOME";
 

@@ -500,6 +500,9 @@ pub async fn stop_requested() -> io::Result<()> {
 
 // ---- Places ----
 
+/// The shell to speak when SHELL is not set (Git Bash and MSYS set it).
+pub const DEFAULT_SHELL: &str = "powershell";
+
 /// The variables the home directory comes from, for messages.
 pub const HOME_VARIABLES: &str = "USERPROFILE (or HOMEDRIVE and HOMEPATH)";
 
