@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::Env;
+use common::{Env, stderr};
 use ssoenv::emulator::{CredentialValues, EmulatorConfig};
 
 /// The emulator hands these out as the credentials themselves.
@@ -47,11 +47,11 @@ fn read_back(env: &Env, shell: &[&str], code: &str, print: &str) -> Vec<String> 
         .env("AWS_SECURITY_TOKEN", "stale")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{shell:?}: {}", common::stderr(&out));
+    assert!(out.status.success(), "{shell:?}: {}", stderr(&out));
     assert!(
         out.stderr.is_empty(),
         "{shell:?} complained: {}",
-        common::stderr(&out)
+        stderr(&out)
     );
     String::from_utf8(out.stdout)
         .unwrap()
@@ -173,6 +173,7 @@ fn powershell_export_parses_and_quotes_every_single_quote_form() {
     assert_eq!(read("AWS_SESSION_TOKEN"), values.session_token);
 }
 
+#[cfg(unix)]
 #[test]
 fn posix_sh_reads_env_no_export_back_exactly_without_exporting() {
     check("env-no-export", &["sh", "-eu", "-c"], &posix_print());
