@@ -107,7 +107,7 @@ fn held(path: &Path, doing: &str, e: io::Error) -> Error {
     let mut error = Error::io(format_args!("{doing} {}", path.display()), e);
     if held {
         error.message.push_str(&format!(
-            " for {}s; if another program (such as the AWS CLI) has it open, try again once it is done",
+            " (tried for {} s: if another program, such as the AWS CLI, has it open, try again once it is done)",
             SHARING_PATIENCE.as_secs()
         ));
     }

@@ -10,13 +10,14 @@
 //!   [`same_file`] are for files other people may have planted.
 //! - Trust: [`others_can_change`], whether anyone but the user (or the
 //!   system's administrators) could change a file or directory.
-//! - Processes: [`exec`] runs a command in ssoenv's place, [`spawn_tied`] a
-//!   child that does not outlive ssoenv; [`Interrupts`] are what a supervisor
-//!   passes on to its command, [`exit_code`] the status it exits with, and
-//!   [`stop_requested`] how a foreground server is told to stop.
-//! - Places: [`home_dir`] as the AWS CLI finds it, the shell to speak
-//!   without SHELL ([`DEFAULT_SHELL`]), and the bases of
-//!   ssoenv's own files, [`CACHE_DIR`], [`STATE_DIR`] and [`DATA_DIR`].
+//! - Processes: [`resolve_program`] finds what a command's name runs,
+//!   [`exec`] runs it in ssoenv's place, [`spawn_tied`] as a child that does
+//!   not outlive ssoenv; [`Interrupts`] are what a supervisor passes on to its
+//!   command, [`exit_code`] the status it exits with, and [`stop_requested`]
+//!   how a foreground server is told to stop.
+//! - Places: [`home_dir`] as the AWS CLI finds it, the shell to speak without
+//!   SHELL ([`DEFAULT_SHELL`]), and the bases of ssoenv's own files,
+//!   [`CACHE_DIR`], [`STATE_DIR`] and [`DATA_DIR`].
 //! - [`local_time`]: the calendar time where the user is.
 //! - [`open_url`]: the user's default browser.
 

@@ -178,7 +178,10 @@ pub fn others_can_change(path: &Path) -> io::Result<Option<String>> {
         let allowed = unsafe { &*(ace as *const ACCESS_ALLOWED_ACE) };
         let sid = &allowed.SidStart as *const u32 as PSID;
         if allowed.Mask & changes != 0 && !me.trusts(sid) {
-            return Ok(Some(format!("{} can change it", account_name(sid))));
+            let who = account_name(sid);
+            return Ok(Some(format!(
+                "{who} can change it (icacls shows and removes that)"
+            )));
         }
     }
     Ok(None)
