@@ -85,24 +85,6 @@ fn exec_hands_the_command_keys_and_its_exit_code_back() {
 }
 
 #[test]
-fn a_command_that_does_not_exist_is_named_and_exits_127() {
-    let env = Env::new();
-    env.login();
-    for args in [&["dev"][..], &["--server", "dev"]] {
-        let out = exec(&env, args, &["no-such-command-xyz".into()])
-            .output()
-            .unwrap();
-        let not_found = ssoenv::error::exit::COMMAND_NOT_FOUND;
-        assert_eq!(out.status.code(), Some(not_found.into()), "{args:?}");
-        assert!(
-            stderr(&out).contains("command not found: no-such-command-xyz"),
-            "{args:?}: {}",
-            stderr(&out)
-        );
-    }
-}
-
-#[test]
 fn exec_server_serves_the_command_until_it_exits() {
     let env = Env::new();
     env.login();

@@ -506,6 +506,7 @@ fn exec_exits_127_for_a_missing_command_and_126_for_one_that_cannot_run() {
 }
 
 /// Without a profile, `exec` takes the one every other verb takes.
+#[cfg(unix)] // sh as the command
 #[test]
 fn exec_without_a_profile_uses_aws_profile() {
     let env = Env::new();
