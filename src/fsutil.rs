@@ -56,9 +56,16 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     tmp.write_all(contents).map_err(fail)?;
     tmp.as_file().sync_all().map_err(fail)?;
     platform::make_private(tmp.as_file()).map_err(fail)?;
-    // Closed, and kept (on Windows no longer marked temporary) before the
-    // rename: std's rename replaces a file others hold open where Windows
-    // allows it (POSIX semantics), tempfile's persist never does.
+    persist(tmp, path)
+}
+
+/// Rename the written and synced `tmp` over `path`, retried while another
+/// process holds `path`. Closed and kept (on Windows no longer marked
+/// temporary) before the rename: std's rename replaces a file others hold
+/// open where Windows allows it (POSIX semantics), tempfile's persist never
+/// does. Removed if the rename still fails.
+pub fn persist(tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
+    let fail = |e| Error::io(format_args!("write {}", path.display()), e);
     let tmp = tmp.into_temp_path().keep().map_err(|e| fail(e.error))?;
     retrying(|| fs::rename(&tmp, path)).map_err(|e| {
         let _ = fs::remove_file(&tmp);

@@ -120,6 +120,14 @@ fn ssoenv_dir(base: BaseDir) -> Result<PathBuf> {
     Ok(dir.join("ssoenv"))
 }
 
+/// The first executable file named `program` in the directories of PATH,
+/// as a shell would find it (on Windows through PATHEXT: `ssoenv` is
+/// `ssoenv.exe`); relative entries (`.`) are skipped, so what is found does
+/// not depend on the current directory.
+pub fn find_on_path(program: &str) -> Option<PathBuf> {
+    platform::find_on_path(program)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,19 +140,4 @@ mod tests {
         assert_eq!(other_home(home, Some("/h".into())), None);
         assert_eq!(other_home(home, Some("/g".into())), Some("/g".into()));
     }
-}
-
-/// The first executable file named `program` in the directories of PATH,
-/// as a shell would find it; relative entries (`.`) are skipped, so what
-/// is found does not depend on the current directory.
-pub fn find_on_path(program: &str) -> Option<PathBuf> {
-    use std::os::unix::fs::PermissionsExt;
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .filter(|dir| dir.is_absolute())
-        .map(|dir| dir.join(program))
-        .find(|p| {
-            p.metadata()
-                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        })
 }

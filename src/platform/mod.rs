@@ -6,11 +6,15 @@
 //! - Files: [`create_private_dir`], [`private_temp_dir`], [`make_private`] and
 //!   [`new_files_private`] keep what ssoenv writes to the user alone;
 //!   [`is_sharing_violation`] tells a passing hold of another process (which
-//!   a retry outlasts) from a real failure; [`open_untrusted`] and
-//!   [`same_file`] are for files other people may have planted.
+//!   a retry outlasts) from a real failure; [`open_untrusted`],
+//!   [`same_file`], [`may_follow_link`] and [`open_no_follow`] are for files
+//!   other people may have planted; [`kept_permissions`] for a file
+//!   rewritten in place; [`mode_and_owner`] and [`user_id`] what Unix says
+//!   of a file's permissions.
 //! - Trust: [`others_can_change`], whether anyone but the user (or the
 //!   system's administrators) could change a file or directory.
-//! - Processes: [`resolve_program`] finds what a command's name runs,
+//! - Processes: [`resolve_program`] and [`find_on_path`] find what a
+//!   command's name runs, [`parent_id`] the process that started ssoenv,
 //!   [`exec`] runs it in ssoenv's place, [`spawn_tied`] as a child that does
 //!   not outlive ssoenv; [`Interrupts`] are what a supervisor passes on to its
 //!   command, [`exit_code`] the status it exits with, and [`stop_requested`]
@@ -33,9 +37,10 @@ use windows as imp;
 
 pub use imp::{
     CACHE_DIR, DATA_DIR, DEFAULT_SHELL, HOME_VARIABLES, Interrupt, Interrupts, STATE_DIR, Tie,
-    create_private_dir, exec, exit_code, home_dir, is_sharing_violation, local_time, make_private,
-    new_files_private, open_untrusted, others_can_change, private_temp_dir, resolve_program,
-    same_file, spawn_tied, stop_requested,
+    create_private_dir, exec, exit_code, find_on_path, home_dir, is_sharing_violation,
+    kept_permissions, local_time, make_private, may_follow_link, mode_and_owner, new_files_private,
+    open_no_follow, open_untrusted, others_can_change, parent_id, private_temp_dir,
+    resolve_program, same_file, spawn_tied, stop_requested, user_id,
 };
 
 /// Where a kind of ssoenv's own files lives: the directory `variable` names

@@ -1,7 +1,7 @@
 //! Unix: permission bits, signals and execve.
 
 use std::ffi::{CStr, OsStr, OsString};
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File, Metadata, OpenOptions, Permissions};
 use std::io;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -58,6 +58,32 @@ pub fn open_untrusted(path: &Path) -> io::Result<File> {
         .read(true)
         .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
         .open(path)
+}
+
+/// Open a file for reading unless `path` is a symbolic link (O_NOFOLLOW):
+/// a link that appeared after the path was resolved is not followed.
+pub fn open_no_follow(path: &Path) -> io::Result<File> {
+    OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+}
+
+/// The permissions a file rewritten in place keeps: its own mode, and for a
+/// file of secrets without group's and others' bits.
+pub fn kept_permissions(existing: Permissions, secret: bool) -> Permissions {
+    let mode = existing.mode() & 0o7777;
+    Permissions::from_mode(if secret { mode & 0o700 } else { mode })
+}
+
+/// A file's mode and its owner's uid, as `stat` reports them.
+pub fn mode_and_owner(meta: &Metadata) -> (u32, u32) {
+    (meta.mode(), meta.uid())
+}
+
+/// The uid files the user creates get.
+pub fn user_id() -> u32 {
+    current_uid()
 }
 
 /// Whether both paths name the same file: the same device and inode.
@@ -125,8 +151,16 @@ fn who_else_can_change(
 }
 
 fn current_uid() -> libc::uid_t {
-    // SAFETY: getuid has no preconditions and cannot fail.
-    unsafe { libc::getuid() }
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
+}
+
+/// Whether the symbolic link `link` (its own metadata: `meta`) may be
+/// followed: the kernel's `protected_symlinks` rule made strict, the user
+/// (or root) must own it. In a shared directory another user's link could
+/// point at any of the user's files.
+pub fn may_follow_link(_link: &Path, meta: &Metadata) -> bool {
+    meta.uid() == current_uid() || meta.uid() == 0
 }
 
 /// Whether `gid` is the user's private group, which distributions create
@@ -248,6 +282,24 @@ pub fn exec(mut cmd: std::process::Command) -> io::Error {
 /// The program as given: execvp searches PATH.
 pub fn resolve_program(program: &OsStr) -> OsString {
     program.to_owned()
+}
+
+/// The executable file `program` names in a directory of PATH (relative
+/// entries are skipped: they would depend on where ssoenv runs).
+pub fn find_on_path(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .filter(|dir| dir.is_absolute())
+        .map(|dir| dir.join(program))
+        .find(|p| {
+            p.metadata()
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+}
+
+/// The process that started ssoenv.
+pub fn parent_id() -> u32 {
+    std::os::unix::process::parent_id()
 }
 
 /// What keeps a [`spawn_tied`] child tied; nothing to hold on Unix.

@@ -2,9 +2,10 @@
 //! and the user's profile directory.
 
 use std::ffi::{OsStr, OsString};
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File, Metadata, OpenOptions, Permissions};
 use std::io;
 use std::os::windows::ffi::OsStrExt;
+use std::os::windows::fs::OpenOptionsExt;
 use std::os::windows::io::{AsRawHandle, FromRawHandle, OwnedHandle, RawHandle};
 use std::path::{Path, PathBuf};
 use std::process::ExitStatus;
@@ -15,7 +16,7 @@ use windows_sys::Win32::Foundation::{
     GENERIC_WRITE, HANDLE, LocalFree, TRUE,
 };
 use windows_sys::Win32::Security::Authorization::{
-    ConvertSidToStringSidW, GetNamedSecurityInfoW, SE_FILE_OBJECT,
+    ConvertSidToStringSidW, GetNamedSecurityInfoW, GetSecurityInfo, SE_FILE_OBJECT,
 };
 use windows_sys::Win32::Security::{
     ACCESS_ALLOWED_ACE, ACE_HEADER, ACL, DACL_SECURITY_INFORMATION, EqualSid, GetAce,
@@ -24,9 +25,13 @@ use windows_sys::Win32::Security::{
     WinBuiltinAdministratorsSid, WinLocalSystemSid,
 };
 use windows_sys::Win32::Storage::FileSystem::{
-    DELETE, FILE_APPEND_DATA, FILE_DELETE_CHILD, FILE_WRITE_DATA, WRITE_DAC, WRITE_OWNER,
+    DELETE, FILE_APPEND_DATA, FILE_DELETE_CHILD, FILE_FLAG_BACKUP_SEMANTICS,
+    FILE_FLAG_OPEN_REPARSE_POINT, FILE_WRITE_DATA, READ_CONTROL, WRITE_DAC, WRITE_OWNER,
 };
 use windows_sys::Win32::System::Console::{CTRL_BREAK_EVENT, CTRL_C_EVENT, SetConsoleCtrlHandler};
+use windows_sys::Win32::System::Diagnostics::ToolHelp::{
+    CreateToolhelp32Snapshot, PROCESSENTRY32W, Process32FirstW, Process32NextW, TH32CS_SNAPPROCESS,
+};
 use windows_sys::Win32::System::JobObjects::{
     AssignProcessToJobObject, CreateJobObjectW, JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE,
     JOBOBJECT_EXTENDED_LIMIT_INFORMATION, JobObjectExtendedLimitInformation,
@@ -84,6 +89,40 @@ pub fn is_sharing_violation(err: &io::Error) -> bool {
 /// checked it is a regular file; pipes and devices live elsewhere on Windows.
 pub fn open_untrusted(path: &Path) -> io::Result<File> {
     File::open(path)
+}
+
+/// Open a file for reading unless `path` is a symbolic link: the link
+/// itself is opened (FILE_FLAG_OPEN_REPARSE_POINT), and refused.
+pub fn open_no_follow(path: &Path) -> io::Result<File> {
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(FILE_FLAG_OPEN_REPARSE_POINT)
+        .open(path)?;
+    match file.metadata()?.file_type().is_symlink() {
+        true => Err(io::Error::other("a symbolic link appeared there")),
+        false => Ok(file),
+    }
+}
+
+/// The permissions a file rewritten in place keeps: as they were (on
+/// Windows only the read-only flag). Who may read it is the access control
+/// list it inherits from its directory.
+pub fn kept_permissions(existing: Permissions, _secret: bool) -> Permissions {
+    existing
+}
+
+/// What Unix's mode and owner would say of a file: Windows has neither.
+/// Everything ssoenv creates inherits the access control list of the
+/// user's profile directory, so this reads as Unix's private and the
+/// user's (0600, 0700 for a directory, owned by [`user_id`]): checks written
+/// for modes have nothing to find here.
+pub fn mode_and_owner(meta: &Metadata) -> (u32, u32) {
+    (if meta.is_dir() { 0o700 } else { 0o600 }, user_id())
+}
+
+/// See [`mode_and_owner`]: the one "uid" there is.
+pub fn user_id() -> u32 {
+    0
 }
 
 /// Whether both paths name the same file, once every link is resolved.
@@ -185,6 +224,43 @@ pub fn others_can_change(path: &Path) -> io::Result<Option<String>> {
         }
     }
     Ok(None)
+}
+
+/// Whether the symbolic link `link` may be followed: as on Unix, only when
+/// the user (or SYSTEM, the Administrators, the TrustedInstaller) owns it.
+/// The owner is the link's own, read from the link opened as itself.
+pub fn may_follow_link(link: &Path, _meta: &Metadata) -> bool {
+    let Ok(opened) = OpenOptions::new()
+        .access_mode(READ_CONTROL)
+        .custom_flags(FILE_FLAG_OPEN_REPARSE_POINT | FILE_FLAG_BACKUP_SEMANTICS)
+        .open(link)
+    else {
+        return false;
+    };
+    let Ok(me) = CurrentUser::get() else {
+        return false;
+    };
+    let mut owner: PSID = std::ptr::null_mut();
+    let mut descriptor: PSECURITY_DESCRIPTOR = std::ptr::null_mut();
+    // SAFETY: the handle is open; `owner` points into `descriptor`, which
+    // lives until `_free` drops.
+    let rc = unsafe {
+        GetSecurityInfo(
+            opened.as_raw_handle() as HANDLE,
+            SE_FILE_OBJECT,
+            OWNER_SECURITY_INFORMATION,
+            &mut owner,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            &mut descriptor,
+        )
+    };
+    if rc != ERROR_SUCCESS {
+        return false;
+    }
+    let _free = LocalMemory(descriptor);
+    me.trusts(owner)
 }
 
 /// The SID of the user ssoenv runs as.
@@ -345,13 +421,64 @@ pub fn exec(mut cmd: std::process::Command) -> io::Error {
 /// as given.
 pub fn resolve_program(program: &OsStr) -> OsString {
     let path = std::env::var_os("PATH").unwrap_or_default();
-    let pathext = std::env::var_os("PATHEXT").unwrap_or_else(|| ".COM;.EXE;.BAT;.CMD".into());
-    find_program(program, &path, &pathext.to_string_lossy())
+    find_program(program, &path, &pathext())
+}
+
+/// The file `program` names in a directory of PATH, found as
+/// [`resolve_program`] finds it (relative entries are skipped).
+pub fn find_on_path(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    let absolute: Vec<PathBuf> = std::env::split_paths(&path)
+        .filter(|dir| dir.is_absolute())
+        .collect();
+    let path = std::env::join_paths(absolute).ok()?;
+    let found = PathBuf::from(find_program(OsStr::new(program), &path, &pathext()));
+    found.is_absolute().then_some(found)
+}
+
+fn pathext() -> String {
+    std::env::var("PATHEXT").unwrap_or_else(|_| ".COM;.EXE;.BAT;.CMD".into())
+}
+
+/// The process that started ssoenv (0 if the system does not say).
+pub fn parent_id() -> u32 {
+    // SAFETY: a snapshot of the process list; the handle is closed below.
+    let snapshot = unsafe { CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0) };
+    if snapshot.is_null() || snapshot as isize == -1 {
+        return 0;
+    }
+    // SAFETY: the snapshot handle is ours to close.
+    let snapshot = unsafe { OwnedHandle::from_raw_handle(snapshot as RawHandle) };
+    let me = std::process::id();
+    let mut entry = PROCESSENTRY32W {
+        dwSize: size_of::<PROCESSENTRY32W>() as u32,
+        ..Default::default()
+    };
+    let handle = snapshot.as_raw_handle() as HANDLE;
+    // SAFETY: `entry` is a PROCESSENTRY32W with its size set, as both calls require.
+    let mut more = unsafe { Process32FirstW(handle, &mut entry) } != 0;
+    while more {
+        if entry.th32ProcessID == me {
+            return entry.th32ParentProcessID;
+        }
+        // SAFETY: as above.
+        more = unsafe { Process32NextW(handle, &mut entry) } != 0;
+    }
+    0
 }
 
 fn find_program(program: &OsStr, path: &OsStr, pathext: &str) -> OsString {
     let as_path = Path::new(program);
     if as_path.extension().is_some() || as_path.components().count() != 1 {
+        // A name with an extension is looked for as it is.
+        if as_path.components().count() == 1 {
+            for dir in std::env::split_paths(path) {
+                let candidate = dir.join(program);
+                if candidate.is_file() {
+                    return candidate.into_os_string();
+                }
+            }
+        }
         return program.to_owned();
     }
     let runnable = [".com", ".exe", ".bat", ".cmd"];
@@ -615,7 +742,11 @@ mod tests {
             )
         };
         assert_eq!(find("tool"), dir.path().join("tool.cmd").into_os_string());
-        assert_eq!(find("tool.exe"), "tool.exe", "an extension is left alone");
+        assert_eq!(find("tool.exe"), "tool.exe", "not there: left as it is");
+        assert_eq!(
+            find("tool.cmd"),
+            dir.path().join("tool.cmd").into_os_string()
+        );
         assert_eq!(find("script"), "script", "Windows cannot start a .js");
         assert_eq!(find("missing"), "missing");
     }
