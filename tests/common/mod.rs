@@ -231,6 +231,7 @@ pub fn js_output(mut cmd: Command, args: &[&str]) -> serde_json::Value {
 /// Node.js with the pinned AWS SDK for JavaScript v3 installed in
 /// tests/interop/js, the second independent reference. Without either the
 /// test fails with the commands that install them (as .ci/run does).
+#[cfg(unix)]
 pub fn require_js_sdk() -> PathBuf {
     let node = require("node");
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/js");
