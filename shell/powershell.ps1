@@ -1,8 +1,11 @@
-# ssoenv shell integration for PowerShell 7.
-# Load it from $PROFILE:  ssoenv init powershell | Out-String | Invoke-Expression
+# ssoenv shell integration for Windows PowerShell 5.1 and PowerShell 7 (on
+# Windows, Linux and macOS). Load it from $PROFILE, which is a different file
+# in each edition:  ssoenv init powershell | Out-String | Invoke-Expression
 #
 # `ssoenv init` fills in the binary's path, the wrapper's name, the hook
-# mode (prompt, cd or none) and the sentinel line where the placeholders stand.
+# mode (prompt, cd or none) and the sentinel line where the placeholders
+# stand. Everything here works in 5.1: no LocationChangedAction (PowerShell
+# 6.1 and later), the hook runs from the prompt in every mode.
 
 $global:__ssoenv_bin = __SSOENV_BIN__
 $global:__ssoenv_hook_mode = '__SSOENV_HOOK__'
@@ -19,16 +22,24 @@ function global:__ssoenv_locate {
     }
 }
 
-# Run the binary with UTF-8 output, so non-ASCII values arrive intact, and
-# join its lines into one string before anyone evaluates it.
+# Run the binary and join its lines into one string before anyone evaluates
+# it. Both editions decode a program's output with [Console]::OutputEncoding,
+# on Windows the console's code page (not UTF-8, in 7 too): it is UTF-8 for
+# the call, so non-ASCII values arrive intact. A host without a console (the
+# ISE) refuses the change and keeps its own decoding.
 function global:__ssoenv_native {
     __ssoenv_locate
-    $encoding = [Console]::OutputEncoding
+    $encoding = $null
     try {
+        $encoding = [Console]::OutputEncoding
         [Console]::OutputEncoding = [Text.UTF8Encoding]::new()
+    } catch { }
+    try {
         (& $global:__ssoenv_bin @args) -join "`n"
     } finally {
-        [Console]::OutputEncoding = $encoding
+        if ($null -ne $encoding) {
+            try { [Console]::OutputEncoding = $encoding } catch { }
+        }
     }
 }
 

@@ -1,18 +1,20 @@
 //! Directory profiles: a `.ssoenv` file (`profile = NAME`) in a directory
 //! or a parent selects the profile there, once trusted.
 //!
-//! Trust works like direnv's: `ssoenv allow` records sha256(absolute path,
-//! content), so editing or moving the file revokes it; `ssoenv deny` records
-//! sha256(path), blocking the file whatever it holds. The file is data only:
-//! it can name a profile of the user's own config and nothing else.
+//! Trust works like direnv's: `ssoenv allow` records, for the file's
+//! absolute path, sha256(path, content), so editing or moving the file
+//! revokes it, and allowing a new content revokes the old one (written back,
+//! it is not trusted again); `ssoenv deny` records the path, blocking the
+//! file whatever it holds. A file that someone else could change, itself or
+//! through a directory above it, is never trusted. The file is data only: it
+//! can name a profile of the user's own config and nothing else.
 
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::fsutil;
+use crate::{fsutil, paths, platform};
 
 pub const FILE_NAME: &str = ".ssoenv";
 
@@ -54,16 +56,11 @@ pub fn find(start: &Path) -> Option<DirFile> {
 /// without becoming a controlling terminal.
 fn read_small_file(path: &Path) -> Option<String> {
     use std::io::Read;
-    use std::os::unix::fs::OpenOptionsExt;
     let small_file = |m: std::fs::Metadata| m.is_file() && m.len() <= MAX_SIZE;
     if !std::fs::metadata(path).is_ok_and(small_file) {
         return None;
     }
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(path)
-        .ok()?;
+    let file = platform::open_untrusted(path).ok()?;
     if !file.metadata().is_ok_and(small_file) {
         return None;
     }
@@ -80,8 +77,7 @@ pub fn logical_cwd() -> Result<PathBuf> {
     if let Some(pwd) = std::env::var_os("PWD")
         .map(PathBuf::from)
         .filter(|p| p.is_absolute())
-        && let (Ok(a), Ok(b)) = (std::fs::metadata(&pwd), std::fs::metadata(&cwd))
-        && (a.dev(), a.ino()) == (b.dev(), b.ino())
+        && platform::same_file(&pwd, &cwd)
     {
         return Ok(pwd);
     }
@@ -144,56 +140,77 @@ impl DirFile {
     }
 
     pub fn trust(&self) -> Result<Trust> {
-        let dir = trust_dir()?;
+        let dir = paths::trust_dir()?;
         if dir.join("deny").join(path_digest(&self.path)).exists() {
             return Ok(Trust::Denied);
         }
-        let allowed = dir
-            .join("allow")
-            .join(hex::encode(content_digest(&self.path, &self.content)));
-        // A file others can write could change after it was reviewed.
-        if allowed.exists() && !self.writable_by_others() {
+        // The one record for this path names the content last allowed.
+        let record = fsutil::read_optional(&self.allow_record(&dir))?;
+        let allowed = record.as_deref() == Some(self.content_record().as_bytes());
+        // A file others can change could have changed after it was reviewed.
+        if allowed && self.untrustworthy().is_none() {
             return Ok(Trust::Allowed);
         }
         Ok(Trust::Unknown)
     }
 
-    fn writable_by_others(&self) -> bool {
-        std::fs::metadata(&self.path)
-            .is_ok_and(|m| m.mode() & 0o002 != 0 || m.uid() != current_uid())
+    /// Why the file is not to be trusted whatever it holds, if it is not:
+    /// someone other than the user could change it, or replace it through a
+    /// directory above it, as the path goes or where its links lead.
+    pub fn untrustworthy(&self) -> Option<String> {
+        let real = std::fs::canonicalize(&self.path).ok();
+        let mut checked: Vec<&Path> = Vec::new();
+        let chains = [Some(self.path.as_path()), real.as_deref()];
+        for path in chains.into_iter().flatten().flat_map(Path::ancestors) {
+            if path.as_os_str().is_empty() || checked.contains(&path) {
+                continue;
+            }
+            checked.push(path);
+            match platform::others_can_change(path) {
+                Ok(None) => {}
+                Ok(Some(why)) => return Some(format!("{}: {why}", path.display())),
+                Err(e) => return Some(format!("cannot check {}: {e}", path.display())),
+            }
+        }
+        None
     }
 
     pub fn allow(&self) -> Result<()> {
-        if self.writable_by_others() {
+        if let Some(why) = self.untrustworthy() {
             return Err(Error::failed(format!(
-                "{} is writable by other users or owned by someone else; fix that before allowing it",
+                "{} cannot be allowed while someone else could change it ({why})",
                 self.path.display()
             )));
         }
-        let dir = trust_dir()?;
+        let dir = paths::trust_dir()?;
         fsutil::remove_if_exists(&dir.join("deny").join(path_digest(&self.path)))?;
-        let record = dir
-            .join("allow")
-            .join(hex::encode(content_digest(&self.path, &self.content)));
-        fsutil::write_atomic(&record, self.path.to_string_lossy().as_bytes())
+        // Replacing the path's record revokes whatever content it allowed before.
+        fsutil::write_atomic(&self.allow_record(&dir), self.content_record().as_bytes())
     }
 
     pub fn deny(&self) -> Result<()> {
-        let dir = trust_dir()?;
-        fsutil::remove_if_exists(
-            &dir.join("allow")
-                .join(hex::encode(content_digest(&self.path, &self.content))),
-        )?;
+        let dir = paths::trust_dir()?;
+        fsutil::remove_if_exists(&self.allow_record(&dir))?;
         fsutil::write_atomic(
             &dir.join("deny").join(path_digest(&self.path)),
             self.path.to_string_lossy().as_bytes(),
         )
     }
-}
 
-fn current_uid() -> u32 {
-    // SAFETY: getuid has no preconditions and cannot fail.
-    unsafe { libc::getuid() }
+    /// `allow/<sha256(path)>`: one record per path, so allowing replaces.
+    fn allow_record(&self, trust_dir: &Path) -> PathBuf {
+        trust_dir.join("allow").join(path_digest(&self.path))
+    }
+
+    /// What the record holds: the digest of path and content, then the path
+    /// for whoever reads the directory.
+    fn content_record(&self) -> String {
+        format!(
+            "{}\n{}\n",
+            hex::encode(content_digest(&self.path, &self.content)),
+            self.path.display()
+        )
+    }
 }
 
 fn content_digest(path: &Path, content: &str) -> [u8; 32] {
@@ -209,15 +226,6 @@ fn path_digest(path: &Path) -> String {
     h.update(path.as_os_str().as_encoded_bytes());
     h.update(b"\n");
     hex::encode(h.finalize())
-}
-
-/// `$XDG_DATA_HOME/ssoenv` (default `~/.local/share/ssoenv`).
-fn trust_dir() -> Result<PathBuf> {
-    let base = match std::env::var_os("XDG_DATA_HOME") {
-        Some(d) if !d.is_empty() => PathBuf::from(d),
-        _ => crate::paths::home()?.join(".local/share"),
-    };
-    Ok(base.join("ssoenv"))
 }
 
 #[cfg(test)]
@@ -271,12 +279,10 @@ mod tests {
     fn resolves_dot_dot_like_cd() {
         let here = logical_cwd().unwrap();
         assert_eq!(absolute(Path::new("a/../b/./c")).unwrap(), here.join("b/c"));
-        assert_eq!(
-            absolute(Path::new("/x/y/../z")).unwrap(),
-            PathBuf::from("/x/z")
-        );
+        assert_eq!(absolute(&here.join("y/../z")).unwrap(), here.join("z"));
     }
 
+    #[cfg(unix)]
     #[test]
     fn fifos_devices_and_big_files_are_not_profiles() {
         let d = tempfile::tempdir().unwrap();

@@ -18,6 +18,7 @@ pub mod log;
 pub mod loopback;
 pub mod paths;
 pub mod picker;
+pub mod platform;
 pub mod populate;
 pub mod secret;
 pub mod shell;

@@ -184,12 +184,7 @@ impl<'de> Deserialize<'de> for Timestamp {
 
 /// The local calendar time (per TZ) of `t`.
 fn local(t: Timestamp) -> Option<libc::tm> {
-    let secs = libc::time_t::try_from(t.unix_seconds()).ok()?;
-    // SAFETY: localtime_r writes only into the tm we pass; an all-zero tm is valid.
-    unsafe {
-        let mut tm: libc::tm = std::mem::zeroed();
-        (!libc::localtime_r(&secs, &mut tm).is_null()).then_some(tm)
-    }
+    crate::platform::local_time(t.unix_seconds())
 }
 
 #[cfg(test)]

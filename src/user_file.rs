@@ -19,9 +19,9 @@ use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::fsutil;
 use crate::sso::cache;
 use crate::sso::lock::{self, Wait};
+use crate::{fsutil, platform};
 
 /// How long to wait for another ssoenv process editing the same file: an
 /// edit takes milliseconds, but `write-credentials --all` holds it while
@@ -116,7 +116,7 @@ pub fn resolve(path: &Path) -> Result<PathBuf> {
                 path.display()
             )));
         }
-        if !os::may_follow(&meta) {
+        if !platform::may_follow_link(&next, &meta) {
             return Err(Error::failed(format!(
                 "{} is a symbolic link that belongs to another user; ssoenv does not follow it \
                  (another user could point it at any of your files). Remove it, or use a file \
@@ -163,7 +163,7 @@ fn steps(path: &Path) -> Vec<Step> {
 /// since `resolve` is not followed.
 fn read(target: &Path) -> Result<Option<Vec<u8>>> {
     let fail = |e| Error::io(format_args!("read {}", target.display()), e);
-    let mut file = match os::open_no_follow(target) {
+    let mut file = match platform::open_no_follow(target) {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(fail(e)),
@@ -195,49 +195,17 @@ fn replace(target: &Path, bytes: &[u8], contents: Contents) -> Result<()> {
     tmp.write_all(bytes).map_err(fail)?;
     if let Some(permissions) = existing {
         tmp.as_file()
-            .set_permissions(os::permissions(permissions, contents))
+            .set_permissions(platform::kept_permissions(
+                permissions,
+                contents == Contents::Secret,
+            ))
             .map_err(fail)?;
     }
     tmp.as_file().sync_all().map_err(fail)?;
-    tmp.persist(target).map_err(|e| fail(e.error))?;
-    Ok(())
+    fsutil::persist(tmp, target)
 }
 
-/// What differs between systems, in one place.
-#[cfg(unix)]
-mod os {
-    use std::fs::{File, Metadata, OpenOptions, Permissions};
-    use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
-    use std::path::Path;
-
-    use super::Contents;
-
-    /// The kernel's `protected_symlinks` rule, made strict: a link is
-    /// followed only when the user (or root) owns it.
-    pub fn may_follow(link: &Metadata) -> bool {
-        // SAFETY: geteuid has no preconditions and cannot fail.
-        let user = unsafe { libc::geteuid() };
-        link.uid() == user || link.uid() == 0
-    }
-
-    pub fn open_no_follow(path: &Path) -> std::io::Result<File> {
-        OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_NOFOLLOW)
-            .open(path)
-    }
-
-    /// The file's own mode; for secrets, without group's and others' bits.
-    pub fn permissions(existing: Permissions, contents: Contents) -> Permissions {
-        let mode = existing.mode() & 0o7777;
-        Permissions::from_mode(match contents {
-            Contents::Secret => mode & 0o700,
-            Contents::Plain => mode,
-        })
-    }
-}
-
-#[cfg(test)]
+#[cfg(all(test, unix))] // links and modes
 mod tests {
     use super::*;
     use std::os::unix::fs::{PermissionsExt, symlink};

@@ -1,6 +1,8 @@
 //! Role profiles chained after SSO, end to end: the real binary, the
 //! emulator's STS, and botocore as the oracle for the shared cache.
 
+#![cfg(unix)] // botocore as the oracle, a pseudo-terminal, file modes
+
 mod common;
 
 use common::exit::USAGE;

@@ -56,6 +56,7 @@ fn profile_names_come_from_the_config() {
     assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), "prod");
 }
 
+#[cfg(unix)]
 #[test]
 fn bash_completes_profiles_through_the_committed_script() {
     common::require("bash");

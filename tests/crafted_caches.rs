@@ -9,7 +9,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::{Env, exit, stderr};
+use common::{Env, stderr};
 use ssoenv::emulator::Op;
 
 /// What a planted value holds, and what no output may show.
@@ -82,6 +82,7 @@ fn credentials_holding_nul_are_refused_on_load_and_fetched_again() {
 }
 
 /// Every command that reads the caches, as a user or a tool runs it.
+#[cfg(unix)]
 fn every_command(env: &Env, what: &str) {
     for args in [
         &["status"][..],
@@ -133,6 +134,7 @@ fn crafted_values() -> Vec<(&'static str, serde_json::Value)> {
     ]
 }
 
+#[cfg(unix)] // every command includes a hook for bash and `true`
 #[test]
 fn no_token_file_content_panics_any_command() {
     common::require("bash");
@@ -162,6 +164,7 @@ fn no_token_file_content_panics_any_command() {
     std::fs::write(&credentials, cached).unwrap();
 }
 
+#[cfg(unix)] // every command includes a hook for bash and `true`
 #[test]
 fn no_credentials_file_content_panics_any_command() {
     common::require("bash");
@@ -186,6 +189,7 @@ fn no_credentials_file_content_panics_any_command() {
     }
 }
 
+#[cfg(unix)] // every command includes a hook for bash and `true`
 #[test]
 fn no_document_panics_any_command() {
     common::require("bash");
@@ -211,7 +215,11 @@ fn no_document_panics_any_command() {
         }
     }
     let out = env.run(&["status", "dev", "--json"]);
-    assert_ne!(out.status.code(), Some(exit::LOGIN_REQUIRED), "restored");
+    assert_ne!(
+        out.status.code(),
+        Some(common::exit::LOGIN_REQUIRED),
+        "restored"
+    );
 }
 
 #[test]

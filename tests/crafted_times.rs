@@ -3,6 +3,8 @@
 //! Every command that reads the caches treats them as the documented rules
 //! say, with its usual exit code, and none panics.
 
+#![cfg(unix)] // sh and bash as the commands, SIGTERM to stop `serve`
+
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};

@@ -5,11 +5,9 @@ mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::os::unix::process::CommandExt;
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::exit::LOGIN_REQUIRED;
 use common::{Env, stderr};
 use ssoenv::emulator::{DEFAULT_START_URL, EmulatorConfig, Op};
 
@@ -91,11 +89,21 @@ impl Served {
     }
 
     /// Stop it as Ctrl-C would; returns its stderr.
+    #[cfg(unix)]
     fn stop(self) -> String {
+        // SAFETY: kill(2) on our own child's pid.
         unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
         let out = self.child.wait_with_output().unwrap();
         assert!(out.status.success(), "{}", stderr(&out));
         stderr(&out)
+    }
+
+    /// Stop it (a console control event cannot be sent to one process
+    /// alone, so it is ended); returns its stderr.
+    #[cfg(windows)]
+    fn stop(mut self) -> String {
+        self.child.kill().unwrap();
+        stderr(&self.child.wait_with_output().unwrap())
     }
 }
 
@@ -150,8 +158,10 @@ fn serve_answers_only_requests_with_its_token() {
     served.stop();
 }
 
+#[cfg(unix)] // the file limit is set with setrlimit
 #[test]
 fn connections_that_send_nothing_do_not_keep_requests_out() {
+    use std::os::unix::process::CommandExt;
     // More silent connections than the server may open files: without a
     // cap on connections it took them until it had no descriptor left, and
     // no request got in again.
@@ -256,6 +266,7 @@ fn credentials_are_said_to_expire_when_the_sign_in_does() {
     served.stop();
 }
 
+#[cfg(unix)] // sh as the command; tests/exec.rs runs everywhere
 #[test]
 fn exec_server_gives_the_command_an_endpoint_instead_of_keys() {
     let env = Env::new();
@@ -299,6 +310,7 @@ fn exec_server_gives_the_command_an_endpoint_instead_of_keys() {
     assert!(stderr(&out).contains("command not found: no-such-command-xyz"));
 }
 
+#[cfg(unix)] // signals
 #[test]
 fn exec_server_forwards_signals_to_the_command() {
     let env = Env::new();
@@ -318,7 +330,8 @@ fn exec_server_forwards_signals_to_the_command() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let mut stdout: BufReader<ChildStdout> = BufReader::new(child.stdout.take().unwrap());
+        let mut stdout: BufReader<std::process::ChildStdout> =
+            BufReader::new(child.stdout.take().unwrap());
         let mut line = String::new();
         stdout.read_line(&mut line).unwrap();
         assert_eq!(line, "ready\n");
@@ -331,17 +344,24 @@ fn exec_server_forwards_signals_to_the_command() {
     }
 }
 
+#[cfg(unix)] // sh as the command
 #[test]
 fn exec_server_needs_a_session_before_the_command_starts() {
     let env = Env::new();
     let marker = env.home().join("ran");
     let touch = format!("touch {}", marker.display());
     let out = env.run(&["exec", "--server", "dev", "--", "sh", "-c", &touch]);
-    assert_eq!(out.status.code(), Some(LOGIN_REQUIRED), "{}", stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(common::exit::LOGIN_REQUIRED),
+        "{}",
+        stderr(&out)
+    );
     assert!(stderr(&out).contains("ssoenv login --sso-session corp"));
     assert!(!marker.exists());
 }
 
+#[cfg(unix)] // botocore from the .venv the Unix CI creates
 #[test]
 fn botocore_fetches_from_the_endpoint_and_again_when_credentials_expire() {
     let py = common::require_botocore();

@@ -3,6 +3,8 @@
 //! command, the file on disk stays as it was, and the user is told plainly
 //! what that means and what to do.
 
+#![cfg(unix)] // a full disk made with RLIMIT_FSIZE
+
 mod common;
 
 use std::os::unix::process::CommandExt;

@@ -2,6 +2,8 @@
 //! the integration loaded, passes every check; each planted problem gives
 //! its ✗ line and the fix under it, and exit status 1.
 
+#![cfg(unix)] // file modes, shells on a pseudo-terminal
+
 mod common;
 
 use std::os::unix::fs::PermissionsExt;

@@ -28,6 +28,7 @@ fn env_with_adversarial_credentials() -> (Env, CredentialValues) {
     (env, values)
 }
 
+#[cfg(unix)]
 const VARS: [&str; 4] = [
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
@@ -36,6 +37,7 @@ const VARS: [&str; 4] = [
 ];
 
 /// Evaluate `code` in `shell` and print each variable NUL-terminated.
+#[cfg(unix)]
 fn read_back(env: &Env, shell: &[&str], code: &str, print: &str) -> Vec<String> {
     let script = format!("{code}\n{print}");
     let out = env
@@ -58,6 +60,7 @@ fn read_back(env: &Env, shell: &[&str], code: &str, print: &str) -> Vec<String> 
         .collect()
 }
 
+#[cfg(unix)]
 fn check(format: &str, shell: &[&str], print: &str) {
     common::require(shell[0]);
     let (env, values) = env_with_adversarial_credentials();
@@ -73,6 +76,7 @@ fn check(format: &str, shell: &[&str], print: &str) {
     );
 }
 
+#[cfg(unix)]
 fn posix_print() -> String {
     let mut p: String = VARS
         .iter()
@@ -82,6 +86,7 @@ fn posix_print() -> String {
     p
 }
 
+#[cfg(unix)]
 #[test]
 fn bash_reads_export_back_exactly() {
     check(
@@ -91,16 +96,19 @@ fn bash_reads_export_back_exactly() {
     );
 }
 
+#[cfg(unix)]
 #[test]
 fn zsh_reads_export_back_exactly() {
     check("zsh", &["zsh", "-f", "-u", "-c"], &posix_print());
 }
 
+#[cfg(unix)]
 #[test]
 fn posix_sh_reads_env_format_back_exactly() {
     check("env", &["sh", "-eu", "-c"], &posix_print());
 }
 
+#[cfg(unix)]
 #[test]
 fn fish_reads_export_back_exactly() {
     let mut p: String = VARS
@@ -165,6 +173,7 @@ fn powershell_export_parses_and_quotes_every_single_quote_form() {
     assert_eq!(read("AWS_SESSION_TOKEN"), values.session_token);
 }
 
+#[cfg(unix)]
 #[test]
 fn posix_sh_reads_env_no_export_back_exactly_without_exporting() {
     check("env-no-export", &["sh", "-eu", "-c"], &posix_print());

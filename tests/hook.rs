@@ -190,3 +190,76 @@ fn renewal_goes_on_inside_a_tree_that_is_not_applied() {
         "the denied tree is not applied: {code}"
     );
 }
+
+/// Whether the hook, entering `dir` from outside, applies `profile`.
+fn applies(env: &Env, dir: &Path, profile: &str) -> bool {
+    let out = hook(env, dir, &[]);
+    String::from_utf8_lossy(&out.stdout).contains(&format!("export SSOENV_PROFILE='{profile}'"))
+}
+
+#[test]
+fn allowing_a_new_content_revokes_the_old_one() {
+    let env = Env::new();
+    env.login();
+    let proj = tree(&env);
+    trust(&env, "allow", &proj, ".");
+    assert!(applies(&env, &proj, "prod"));
+    std::fs::write(proj.join(".ssoenv"), "profile = dev\n").unwrap();
+    trust(&env, "allow", &proj, ".");
+    assert!(applies(&env, &proj, "dev"));
+    // The content allowed first, written back, is not trusted again.
+    std::fs::write(proj.join(".ssoenv"), "profile = prod\n").unwrap();
+    assert!(!applies(&env, &proj, "prod"));
+    let out = hook(&env, &proj, &[]);
+    assert!(stderr(&out).contains("ssoenv allow"), "{}", stderr(&out));
+}
+
+/// A file that someone else can change, itself or by replacing it through a
+/// directory above it, could have changed since it was allowed.
+#[cfg(unix)] // modes
+#[test]
+fn a_file_others_can_change_is_not_trusted() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    env.login();
+    let proj = tree(&env);
+    let file = proj.join(".ssoenv");
+    let chmod = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    trust(&env, "allow", &proj, ".");
+    assert!(applies(&env, &proj.join("sub"), "prod"));
+
+    // Anyone can write the file, or the directory it is in, or one above.
+    for (path, mode, back) in [
+        (&file, 0o646, 0o644),
+        (&proj, 0o777, 0o755),
+        (&env.home().to_path_buf(), 0o757, 0o700),
+    ] {
+        chmod(path, mode);
+        assert!(
+            !applies(&env, &proj.join("sub"), "prod"),
+            "{}",
+            path.display()
+        );
+        let out = env
+            .cmd(&["allow", "."])
+            .current_dir(&proj)
+            .env("PWD", &proj)
+            .env("XDG_DATA_HOME", env.home().join("data"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", path.display());
+        assert!(
+            stderr(&out).contains(&format!("{}: anyone can write to it", path.display())),
+            "{}",
+            stderr(&out)
+        );
+        chmod(path, back);
+        assert!(
+            applies(&env, &proj.join("sub"), "prod"),
+            "{}",
+            path.display()
+        );
+    }
+}

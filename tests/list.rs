@@ -1,6 +1,8 @@
 //! `ssoenv list` end to end: the real binary against the emulator, with
 //! many pages, the portal's rate limit, the cache, and missing sign-ins.
 
+#![cfg(unix)] // the cache paths and modes are checked as Unix has them
+
 mod common;
 
 use std::collections::BTreeSet;

@@ -2,6 +2,8 @@
 //! stand-in browser, the device flow where no browser can come back, and
 //! how a sign-in is found, joined, skipped and ended.
 
+#![cfg(unix)] // the stand-in browser is a sh command; the terminal a pseudo-terminal
+
 mod common;
 
 use std::io::Read;

@@ -2,6 +2,8 @@
 //! bash, zsh and fish loaded with `eval "$(ssoenv init …)"`, against the
 //! emulator.
 
+#![cfg(unix)] // bash, zsh and fish on a pseudo-terminal
+
 mod common;
 
 use std::fs::File;

@@ -2,6 +2,8 @@
 //! editing AWS configs people wrote by hand, and botocore reading the
 //! result.
 
+#![cfg(unix)] // file modes and inodes, botocore
+
 mod common;
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};

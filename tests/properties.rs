@@ -8,6 +8,8 @@
 //! `SSOENV_PROPTEST_CASES=100000 SSOENV_PROPTEST_SEED=$RANDOM cargo test --test properties`.
 //! A failure names the seed and the value.
 
+#![cfg(unix)] // real bash, zsh and fish (the parser properties are platform-neutral Rust, checked here)
+
 mod common;
 
 use std::collections::BTreeMap;

@@ -2,6 +2,8 @@
 //! fish on a pseudo-terminal, with `eval "$(ssoenv init …)"` in their rc file,
 //! against the emulator.
 
+#![cfg(unix)] // bash, zsh and fish on a pseudo-terminal
+
 mod common;
 
 use std::collections::BTreeMap;

@@ -4,7 +4,9 @@
 
 mod common;
 
+#[cfg(unix)]
 use std::io::Write;
+#[cfg(unix)]
 use std::process::{Output, Stdio};
 
 use common::{Env, stderr};
@@ -33,6 +35,7 @@ fn init(env: &Env, shell: &str, variant: &[&str]) -> String {
 }
 
 /// Run `program args` in the test's isolated environment with `input` on stdin.
+#[cfg(unix)]
 fn run(env: &Env, program: &str, args: &[&str], input: &str) -> Output {
     let mut cmd = env.command(program);
     cmd.args(args)
@@ -49,6 +52,7 @@ fn run(env: &Env, program: &str, args: &[&str], input: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
+#[cfg(unix)]
 fn assert_clean(out: &Output, what: &str, code: &str) {
     assert!(
         out.status.success() && out.stderr.is_empty() && out.stdout.is_empty(),
@@ -60,12 +64,14 @@ fn assert_clean(out: &Output, what: &str, code: &str) {
 }
 
 /// Write `code` to a file in the test HOME (so error messages carry line numbers).
+#[cfg(unix)]
 fn script(env: &Env, name: &str, code: &str) -> String {
     let path = env.home().join(name);
     std::fs::write(&path, code).unwrap();
     path.to_str().unwrap().to_string()
 }
 
+#[cfg(unix)]
 #[test]
 fn shellcheck_accepts_the_bash_code() {
     common::require("shellcheck");
@@ -88,6 +94,7 @@ fn shellcheck_accepts_the_bash_code() {
     }
 }
 
+#[cfg(unix)]
 #[test]
 fn zsh_parses_the_zsh_code() {
     common::require("zsh");
@@ -104,6 +111,7 @@ fn zsh_parses_the_zsh_code() {
     }
 }
 
+#[cfg(unix)]
 #[test]
 fn fish_parses_the_fish_code() {
     common::require("fish");
@@ -164,6 +172,7 @@ fn powershell_code_parses() {
 
 /// Evaluate the init code, then run the registered hooks once, as the shell
 /// would at a prompt: silent and successful under the strictest settings.
+#[cfg(unix)]
 #[test]
 fn bash_init_and_hook_run_cleanly_under_euo_pipefail() {
     let env = Env::new();
@@ -192,6 +201,7 @@ fn bash_init_and_hook_run_cleanly_under_euo_pipefail() {
     }
 }
 
+#[cfg(unix)]
 #[test]
 fn zsh_init_and_hook_run_cleanly_under_euo_pipefail_and_ksh_arrays() {
     common::require("zsh");
@@ -223,6 +233,7 @@ fn zsh_init_and_hook_run_cleanly_under_euo_pipefail_and_ksh_arrays() {
     }
 }
 
+#[cfg(unix)]
 #[test]
 fn fish_init_and_hook_run_cleanly() {
     common::require("fish");

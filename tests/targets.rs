@@ -4,6 +4,8 @@
 //! `status` listing every profile; completion of targets. The real binary
 //! against the emulator, real shells on a terminal, botocore as the oracle.
 
+#![cfg(unix)] // real shells on a pseudo-terminal, bash, SIGTERM, botocore
+
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};

@@ -3,6 +3,8 @@
 //! reached through symbolic links: one lock for one file however it is
 //! named, and no link planted by another user followed.
 
+#![cfg(unix)] // symbolic links, their owners and file modes
+
 mod common;
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt, lchown, symlink};

@@ -641,6 +641,7 @@ mod tests {
         assert_eq!(sh.env().renew_at(), Some(NOW + 60));
     }
 
+    #[cfg(unix)] // only Unix paths can be bytes that are not UTF-8
     #[test]
     fn a_tree_with_a_path_that_is_not_utf8_is_recorded_and_left() {
         use std::os::unix::ffi::OsStrExt;

@@ -359,7 +359,8 @@ mod tests {
     fn file(root: &str, content: &str) -> DirFile {
         DirFile {
             root: root.into(),
-            path: Path::new(root).join(".ssoenv"),
+            // Spelled with `/` on every platform, as the expected notices are.
+            path: format!("{root}/.ssoenv").into(),
             content: content.into(),
         }
     }

@@ -97,15 +97,12 @@ fn run(cli: Cli) -> Result<()> {
     }
 }
 
-/// Until Ctrl-C or SIGTERM: how the foreground servers (`serve`, `emulator`) stop.
+/// Until Ctrl-C or SIGTERM (on Windows Ctrl-C, Ctrl-Break or the console
+/// closing): how the foreground servers (`serve`, `emulator`) stop.
 pub async fn until_stopped() -> Result<()> {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .map_err(|e| Error::io("handle SIGTERM", e))?;
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
-    }
-    Ok(())
+    crate::platform::stop_requested()
+        .await
+        .map_err(|e| Error::io("wait for Ctrl-C", e))
 }
 
 /// Run async work on a single-threaded runtime: one process serves one

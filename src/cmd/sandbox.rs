@@ -33,15 +33,14 @@ pub fn run(args: SandboxArgs) -> Result<()> {
     let accounts = config.accounts.len();
     let emulator = Emulator::start(config)
         .map_err(|e| Error::failed(format!("cannot start the emulator: {e}")))?;
-    let home = tempfile::Builder::new()
-        .prefix("ssoenv-sandbox-")
-        .tempdir()
-        .map_err(|e| Error::io("create the sandbox's HOME", e))?;
+    // Private whatever the umask: another local user able to write here could
+    // plant a .zshenv or config.fish that the subshell runs.
+    let home = crate::fsutil::private_temp_dir("ssoenv-sandbox-")
+        .map_err(|e| e.context("the sandbox's HOME"))?;
     let aws = home.path().join(".aws");
     crate::fsutil::private_dir(&aws)?;
     let config = aws.join("config");
-    std::fs::write(&config, sample::config(DEFAULT_START_URL))
-        .map_err(|e| Error::io(format_args!("write {}", config.display()), e))?;
+    write_private(&config, &sample::config(DEFAULT_START_URL))?;
 
     let exe = std::env::current_exe().map_err(|e| Error::io("find the ssoenv binary", e))?;
     let shell = args
@@ -121,14 +120,16 @@ fn banner(endpoint: &str, home: &Path, accounts: usize, roles: usize) -> String 
     )
 }
 
+/// Every file of the sandbox is the user's alone (0600, in 0700
+/// directories), whatever the umask.
+fn write_private(path: &Path, text: &str) -> Result<()> {
+    crate::fsutil::write_atomic(path, text.as_bytes())
+}
+
 /// Start the subshell with `ssoenv init` loaded, where we know how, and a
 /// prompt that says it is the sandbox (and which profile is in use).
 fn load_integration(cmd: &mut Command, shell: &Path, home: &Path) -> Result<()> {
-    let write = |path: PathBuf, text: &str| {
-        crate::fsutil::private_dir(path.parent().unwrap_or(home))?;
-        std::fs::write(&path, text)
-            .map_err(|e| Error::io(format_args!("write {}", path.display()), e))
-    };
+    let write = |path: PathBuf, text: &str| write_private(&path, text);
     match shell
         .file_name()
         .and_then(|n| n.to_str())
@@ -180,8 +181,7 @@ struct StandInBrowser {
 impl StandInBrowser {
     fn start(dir: &Path, endpoint: &str) -> Result<StandInBrowser> {
         let handoff = dir.join(".stand-in-browser");
-        std::fs::write(&handoff, "")
-            .map_err(|e| Error::io(format_args!("write {}", handoff.display()), e))?;
+        write_private(&handoff, "")?;
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
             let (handoff, stop, endpoint) = (handoff.clone(), stop.clone(), endpoint.to_string());
@@ -269,8 +269,13 @@ fn sandbox_env(cmd: &mut Command, home: &Path, exe: &Path, endpoint: &str) {
         .unwrap_or(p),
         (_, p) => p.unwrap_or_default(),
     };
+    // USERPROFILE, APPDATA and LOCALAPPDATA are where ssoenv and the AWS CLI
+    // look on Windows, whatever HOME says.
     cmd.env("PATH", path)
         .env("HOME", home)
+        .env("USERPROFILE", home)
+        .env("APPDATA", home.join("AppData").join("Roaming"))
+        .env("LOCALAPPDATA", home.join("AppData").join("Local"))
         .env("AWS_ENDPOINT_URL_SSO", endpoint)
         .env("AWS_ENDPOINT_URL_SSO_OIDC", endpoint)
         .env("AWS_ENDPOINT_URL_STS", endpoint)

@@ -302,6 +302,7 @@ mod tests {
         assert_eq!(store.entries.len(), 1);
     }
 
+    #[cfg(unix)] // file modes
     #[test]
     fn file_round_trip_is_private_and_corruption_starts_afresh() {
         use std::os::unix::fs::PermissionsExt;

@@ -64,9 +64,11 @@ impl Shell for Fish {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(unix)]
     use super::super::testutil::RealShell;
     use super::*;
 
+    #[cfg(unix)]
     const FISH: RealShell = RealShell {
         command: &["fish", "--no-config", "-c"],
         // fish has no strict mode; check_set and check_unset require an empty
@@ -93,11 +95,13 @@ mod tests {
         );
     }
 
+    #[cfg(unix)]
     #[test]
     fn fish_reads_every_value_back() {
         FISH.check_set(&Fish);
     }
 
+    #[cfg(unix)]
     #[test]
     fn fish_unsets() {
         FISH.check_unset(&Fish);

@@ -63,10 +63,15 @@ impl ShellKind {
         }
     }
 
-    /// The user's login shell ($SHELL), when it is one of ours.
+    /// The user's login shell ($SHELL, else the platform's: PowerShell on
+    /// Windows), when it is one of ours.
     pub fn from_login_shell() -> Option<ShellKind> {
-        let shell = std::env::var("SHELL").unwrap_or_default();
-        match shell.rsplit('/').next().unwrap_or_default() {
+        let shell = std::env::var("SHELL")
+            .ok()
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| crate::platform::DEFAULT_SHELL.into());
+        let name = shell.rsplit(['/', '\\']).next().unwrap_or_default();
+        match name.strip_suffix(".exe").unwrap_or(name) {
             "bash" => Some(ShellKind::Bash),
             "zsh" => Some(ShellKind::Zsh),
             "fish" => Some(ShellKind::Fish),

@@ -63,12 +63,16 @@ impl Shell for Posix {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(unix)]
     use super::super::testutil::RealShell;
     use super::*;
 
+    #[cfg(unix)]
     const PRINT: &str = "printf '%s' \"$SSOENV_TEST_VAR\"; printenv SSOENV_TEST_VAR";
+    #[cfg(unix)]
     const CHECK_GONE: &str = "if [ -n \"${SSOENV_TEST_VAR+set}\" ] || printenv SSOENV_TEST_VAR >/dev/null; then exit 3; fi; printf gone";
 
+    #[cfg(unix)]
     const BASH: RealShell = RealShell {
         command: &["bash", "--norc", "--noprofile", "-c"],
         strict: "set -euo pipefail",
@@ -76,6 +80,7 @@ mod tests {
         check_gone: CHECK_GONE,
     };
 
+    #[cfg(unix)]
     const ZSH: RealShell = RealShell {
         command: &["zsh", "-f", "-c"],
         strict: "setopt errexit nounset pipefail",
@@ -84,6 +89,7 @@ mod tests {
     };
 
     /// RC_QUOTES reads `''` inside single quotes as `'`; users may set it.
+    #[cfg(unix)]
     const ZSH_RC_QUOTES: RealShell = RealShell {
         strict: "setopt errexit nounset pipefail rc_quotes",
         ..ZSH
@@ -99,26 +105,31 @@ mod tests {
         assert_eq!(assignment("AWS_PROFILE", "it's"), r"AWS_PROFILE='it'\''s'");
     }
 
+    #[cfg(unix)]
     #[test]
     fn bash_reads_every_value_back() {
         BASH.check_set(&Posix);
     }
 
+    #[cfg(unix)]
     #[test]
     fn bash_unsets() {
         BASH.check_unset(&Posix);
     }
 
+    #[cfg(unix)]
     #[test]
     fn zsh_reads_every_value_back() {
         ZSH.check_set(&Posix);
     }
 
+    #[cfg(unix)]
     #[test]
     fn zsh_unsets() {
         ZSH.check_unset(&Posix);
     }
 
+    #[cfg(unix)]
     #[test]
     fn zsh_with_rc_quotes_reads_every_value_back() {
         ZSH_RC_QUOTES.check_set(&Posix);

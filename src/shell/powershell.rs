@@ -1,4 +1,5 @@
-//! PowerShell (7 and later).
+//! PowerShell: Windows PowerShell 5.1 and PowerShell 7 and later, whose
+//! tokenizers read quotes the same way.
 //!
 //! Every value here is one single-quoted literal, which may span lines. The
 //! output must therefore reach PowerShell whole, for instance

@@ -1,8 +1,11 @@
 //! What the per-shell tests share: the adversarial values, and a harness that
 //! runs the real shells on the emitted statements.
 
+#[cfg(unix)]
 use super::Shell;
+#[cfg(unix)]
 use std::io::ErrorKind;
+#[cfg(unix)]
 use std::process::{Command, Output};
 
 /// Values that break naive quoting in at least one of the shells. None holds
@@ -82,7 +85,9 @@ fn random_ish(len: usize) -> String {
 /// shells inherit, so a value can only reach them through the emitted code.
 pub(super) const VAR: &str = "SSOENV_TEST_VAR";
 
-/// A shell installed on this machine and the snippets that test it.
+/// A shell installed on this machine and the snippets that test it (bash,
+/// zsh and fish: Unix programs, so their tests are Unix-only).
+#[cfg(unix)]
 pub(super) struct RealShell {
     /// The program and its options, ending with the one that takes a script.
     pub command: &'static [&'static str],
@@ -95,6 +100,7 @@ pub(super) struct RealShell {
     pub check_gone: &'static str,
 }
 
+#[cfg(unix)]
 impl RealShell {
     /// Checks that `shell.set` reaches the shell's variable and its
     /// environment byte for byte, for every value, in a UTF-8 locale and in C.

@@ -141,6 +141,7 @@ mod tests {
         assert!(ssh.cannot_come_back().unwrap().contains("SSH session"));
     }
 
+    #[cfg(unix)] // `false` is a Unix program
     #[tokio::test]
     async fn reports_why_no_browser_started() {
         let why = open(&["/nonexistent/browser".into()], "http://x").await;

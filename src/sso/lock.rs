@@ -4,12 +4,11 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
-use crate::fsutil;
+use crate::{fsutil, platform};
 
 /// Held until dropped; the kernel releases it if the process dies.
 pub struct FileLock {
@@ -38,13 +37,12 @@ pub async fn acquire(name: &str, wait: Duration, what: &str, how: Wait) -> Resul
     let dir = crate::paths::lock_dir()?;
     fsutil::private_dir(&dir)?;
     let path = dir.join(format!("{name}.lock"));
-    let mut file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .mode(0o600)
-        .open(&path)
-        .map_err(|e| Error::io(format_args!("open lock {}", path.display()), e))?;
+    // A file of its own, never the cache file: Windows locks are mandatory
+    // and would keep the AWS CLI from reading the cache.
+    let mut file =
+        platform::new_files_private(OpenOptions::new().create(true).truncate(false).write(true))
+            .open(&path)
+            .map_err(|e| Error::io(format_args!("open lock {}", path.display()), e))?;
     let started = Instant::now();
     let mut announced = false;
     loop {

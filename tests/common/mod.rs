@@ -9,10 +9,10 @@
 #![allow(dead_code)] // each test binary uses part of the toolkit
 
 use std::ffi::OsStr;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+#[cfg(unix)]
 pub mod pty;
 
 use ssoenv::emulator::{DEFAULT_START_URL, Emulator, EmulatorConfig, sample};
@@ -85,7 +85,7 @@ impl Env {
     }
 
     pub fn config_path(&self) -> PathBuf {
-        self.home().join(".aws/config")
+        self.home().join(".aws").join("config")
     }
 
     pub fn write_config(&self, text: &str) {
@@ -112,8 +112,13 @@ impl Env {
             std::iter::once(bin.to_path_buf()).chain(std::env::split_paths(&path)),
         )
         .unwrap();
+        // USERPROFILE, APPDATA and LOCALAPPDATA are what ssoenv reads on
+        // Windows instead of HOME and the XDG directories.
         cmd.current_dir(home)
             .env("HOME", home)
+            .env("USERPROFILE", home)
+            .env("APPDATA", home.join("AppData").join("Roaming"))
+            .env("LOCALAPPDATA", home.join("AppData").join("Local"))
             .env("PWD", home)
             .env("PATH", path)
             .env("XDG_RUNTIME_DIR", home.join("run"))
@@ -226,6 +231,7 @@ pub fn js_output(mut cmd: Command, args: &[&str]) -> serde_json::Value {
 /// Node.js with the pinned AWS SDK for JavaScript v3 installed in
 /// tests/interop/js, the second independent reference. Without either the
 /// test fails with the commands that install them (as .ci/run does).
+#[cfg(unix)]
 pub fn require_js_sdk() -> PathBuf {
     let node = require("node");
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/js");
@@ -268,8 +274,11 @@ pub fn stderr(out: &Output) -> String {
 }
 
 /// Where `program` is on PATH. A test that needs a program that is missing
-/// fails here, saying how to install it or leave the test out.
+/// fails here, saying how to install it or leave the test out. (Unix only:
+/// the shells and tools tests require are Unix programs.)
+#[cfg(unix)]
 pub fn require(program: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
     let path = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&path)
         .map(|dir| dir.join(program))

@@ -6,7 +6,6 @@
 //! is about to expire.
 
 use std::fs;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use super::config::Session;
@@ -73,10 +72,8 @@ pub struct Meta {
 
 impl Meta {
     fn of(m: &fs::Metadata) -> Meta {
-        Meta {
-            mode: m.mode(),
-            uid: m.uid(),
-        }
+        let (mode, uid) = crate::platform::mode_and_owner(m);
+        Meta { mode, uid }
     }
 
     fn private(self) -> bool {
@@ -179,8 +176,7 @@ pub fn gather(sessions: &[Session]) -> Result<Facts> {
         })
         .collect::<Result<_>>()?;
     Ok(Facts {
-        // SAFETY: geteuid cannot fail.
-        uid: unsafe { libc::geteuid() },
+        uid: crate::platform::user_id(),
         dirs: dirs
             .into_iter()
             .map(|(path, role)| read_dir(path, role))

@@ -4,7 +4,6 @@
 //! (the AWS CLI takes the SSO sign-in, the Go SDK and so Terraform the
 //! keys).
 
-use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
 
 use super::{Area, Check, octal};
@@ -23,7 +22,9 @@ pub struct Facts {
 
 pub fn gather(sso_profiles: Vec<String>) -> Result<Facts> {
     let path = crate::paths::credentials_file()?;
-    let mode = std::fs::metadata(&path).ok().map(|m| m.mode());
+    let mode = std::fs::metadata(&path)
+        .ok()
+        .map(|m| crate::platform::mode_and_owner(&m).0);
     let sections = match std::fs::read(&path) {
         Ok(bytes) => Ok(CredentialsFile::parse(&bytes).summary()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),

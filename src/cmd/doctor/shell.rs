@@ -82,7 +82,7 @@ pub fn gather() -> Facts {
     });
     Facts {
         marker,
-        parent_pid: std::os::unix::process::parent_id(),
+        parent_pid: crate::platform::parent_id(),
         login_shell: ShellKind::from_login_shell(),
         version: env!("CARGO_PKG_VERSION"),
         on_path: crate::paths::find_on_path("ssoenv").and_then(|p| p.canonicalize().ok()),
