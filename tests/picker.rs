@@ -4,6 +4,7 @@
 
 #![cfg(unix)] // bash, zsh and fish on a pseudo-terminal
 
+#[macro_use]
 mod common;
 
 use std::fs::File;
@@ -12,20 +13,6 @@ use std::os::fd::FromRawFd;
 
 use common::Env;
 use common::pty::{PROMPT, Pty, Sh};
-
-/// One test per listed shell for each scenario function: `scenario::bash` etc.
-macro_rules! in_shells {
-    ($($scenario:ident: $($sh:ident)+;)*) => {$(
-        mod $scenario {$(
-            #[test]
-            fn $sh() {
-                let sh = super::Sh::from_name(stringify!($sh));
-                sh.require();
-                super::$scenario(sh);
-            }
-        )+}
-    )*};
-}
 
 in_shells! {
     typing_part_of_a_name_and_enter_switches: bash zsh fish;

@@ -4,6 +4,7 @@
 
 #![cfg(unix)] // bash, zsh and fish on a pseudo-terminal
 
+#[macro_use]
 mod common;
 
 use std::collections::BTreeMap;
@@ -13,20 +14,6 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use common::Env;
 use common::pty::{self, Pty, Sh};
 use ssoenv::emulator::{EmulatorConfig, Op};
-
-/// One test per listed shell for each scenario function: `scenario::bash` etc.
-macro_rules! in_shells {
-    ($($scenario:ident: $($sh:ident)+;)*) => {$(
-        mod $scenario {$(
-            #[test]
-            fn $sh() {
-                let sh = super::Sh::from_name(stringify!($sh));
-                sh.require();
-                super::$scenario(sh);
-            }
-        )+}
-    )*};
-}
 
 in_shells! {
     harness_sees_output_exit_status_and_cwd: bash zsh fish;

@@ -6,6 +6,7 @@
 
 #![cfg(unix)] // real shells on a pseudo-terminal, bash, SIGTERM, botocore
 
+#[macro_use]
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -19,20 +20,6 @@ use common::pty::{Pty, Sh};
 use common::{Env, sha1_hex, stderr};
 use serde_json::{Value, json};
 use ssoenv::emulator::{EmulatorConfig, Op};
-
-/// One test per listed shell for each scenario function: `scenario::bash` etc.
-macro_rules! in_shells {
-    ($($scenario:ident: $($sh:ident)+;)*) => {$(
-        mod $scenario {$(
-            #[test]
-            fn $sh() {
-                let sh = super::Sh::from_name(stringify!($sh));
-                sh.require();
-                super::$scenario(sh);
-            }
-        )+}
-    )*};
-}
 
 in_shells! {
     use_of_an_account_role_in_a_real_shell: bash zsh fish;

@@ -13,6 +13,22 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 #[cfg(unix)]
+/// One test per listed shell for each scenario function: `scenario::bash`
+/// etc. (the test file imports `Sh`).
+#[allow(unused_macros)]
+macro_rules! in_shells {
+    ($($scenario:ident: $($sh:ident)+;)*) => {$(
+        mod $scenario {$(
+            #[test]
+            fn $sh() {
+                let sh = super::Sh::from_name(stringify!($sh));
+                sh.require();
+                super::$scenario(sh);
+            }
+        )+}
+    )*};
+}
+
 pub mod pty;
 
 use ssoenv::emulator::{DEFAULT_START_URL, Emulator, EmulatorConfig, sample};
