@@ -29,6 +29,7 @@ macro_rules! in_shells {
     )*};
 }
 
+#[cfg(unix)]
 pub mod pty;
 
 use ssoenv::emulator::{DEFAULT_START_URL, Emulator, EmulatorConfig, sample};
