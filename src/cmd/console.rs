@@ -71,8 +71,8 @@ pub async fn run(args: ConsoleArgs) -> Result<()> {
         println!("{url}");
         return Ok(());
     }
-    let commands = browser::Surroundings::from_env().commands();
-    match browser::launch(&commands, &url).await {
+    let opener = browser::Surroundings::from_env().opener();
+    match browser::launch(opener.as_ref(), &url).await {
         Ok(()) => crate::say!(
             "opened the console as {} in account {}",
             chain.profile.role_name,

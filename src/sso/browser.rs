@@ -15,7 +15,20 @@ pub struct Surroundings {
     pub browser: Option<String>,
     /// A graphical session: DISPLAY or WAYLAND_DISPLAY is set.
     pub display: bool,
-    pub macos: bool,
+    /// macOS or Windows, whose users always have a desktop and an opener.
+    pub desktop_os: bool,
+    /// Windows, where BROWSER is `;`-separated and paths hold backslashes.
+    pub windows: bool,
+}
+
+/// How a URL is opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Opener {
+    /// The commands BROWSER names, tried in order, and whether they are
+    /// Windows command lines.
+    Commands { entries: Vec<String>, windows: bool },
+    /// The desktop's own opener ([`crate::platform::open_url`]).
+    Desktop,
 }
 
 impl Surroundings {
@@ -27,19 +40,27 @@ impl Surroundings {
                 .find(|v| set(v)),
             browser: std::env::var("BROWSER").ok().filter(|b| !b.is_empty()),
             display: set("DISPLAY") || set("WAYLAND_DISPLAY"),
-            macos: cfg!(target_os = "macos"),
+            desktop_os: cfg!(any(target_os = "macos", windows)),
+            windows: cfg!(windows),
         }
     }
 
-    /// The commands that open a URL: BROWSER (a `:`-separated list in which
-    /// `%s` stands for the URL, else the URL goes last), else the
-    /// platform's opener where there is a screen to open it on.
-    pub fn commands(&self) -> Vec<String> {
+    /// How a URL is opened here: BROWSER (a list separated as PATH is, in
+    /// which `%s` stands for the URL, else the URL goes last, as Python's
+    /// webbrowser reads it), else the desktop's opener where there is a
+    /// desktop; None where nothing can open one.
+    pub fn opener(&self) -> Option<Opener> {
         match &self.browser {
-            Some(b) => b.split(':').map(str::to_string).collect(),
-            None if self.macos => vec!["open".into()],
-            None if self.display => vec!["xdg-open".into()],
-            None => Vec::new(),
+            Some(b) => {
+                let separator = if self.windows { ';' } else { ':' };
+                let commands = b.split(separator).filter(|c| !c.trim().is_empty());
+                Some(Opener::Commands {
+                    entries: commands.map(str::to_string).collect(),
+                    windows: self.windows,
+                })
+            }
+            None if self.display || self.desktop_os => Some(Opener::Desktop),
+            None => None,
         }
     }
 
@@ -52,30 +73,49 @@ impl Surroundings {
                  come back to 127.0.0.1 here"
             ));
         }
-        if self.commands().is_empty() {
+        if self.opener().is_none() {
             return Some("there is no display (DISPLAY, WAYLAND_DISPLAY) and no BROWSER".into());
         }
         None
     }
 }
 
-/// Open `url` with the first of `commands` that works. Returns only if none
-/// does, with why; a browser that started (or is still running) keeps this
-/// pending, since the sign-in then continues there.
-pub async fn open(commands: &[String], url: &str) -> String {
-    match launch(commands, url).await {
+/// Open `url` with `opener`. Returns only if it cannot, with why; a browser
+/// that started (or is still running) keeps this pending, since the sign-in
+/// then continues there.
+pub async fn open(opener: Option<&Opener>, url: &str) -> String {
+    match launch(opener, url).await {
         Ok(()) => match std::future::pending::<Infallible>().await {},
         Err(why) => why,
     }
 }
 
-/// Open `url` with the first of `commands` that works: Ok once it has the
-/// URL (openers like xdg-open exit then; a browser in the terminal, when it
-/// is closed), else why none worked.
-pub async fn launch(commands: &[String], url: &str) -> Result<(), String> {
+/// Open `url` with `opener`: Ok once the browser has the URL (openers like
+/// xdg-open exit then; a browser in the terminal, when it is closed), else
+/// why it could not. Only web addresses are opened: the URL comes from a
+/// server, and an opener handed a path or another scheme would run or open
+/// something on this machine instead.
+pub async fn launch(opener: Option<&Opener>, url: &str) -> Result<(), String> {
+    let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+    if !matches!(scheme.as_deref(), Some("https" | "http")) {
+        return Err("the URL is not a web address".into());
+    }
+    let (commands, windows) = match opener {
+        None => return Err("no browser command to run".into()),
+        Some(Opener::Desktop) => {
+            let url = url.to_string();
+            return match tokio::task::spawn_blocking(move || crate::platform::open_url(&url)).await
+            {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(e)) => Err(format!("the desktop's opener failed: {e}")),
+                Err(e) => Err(format!("the desktop's opener failed: {e}")),
+            };
+        }
+        Some(Opener::Commands { entries, windows }) => (entries, *windows),
+    };
     let mut why = String::from("no browser command to run");
     for command in commands {
-        let Some(mut argv) = shell_words::split(command).ok().filter(|a| !a.is_empty()) else {
+        let Some(mut argv) = split_command(command, windows).filter(|a| !a.is_empty()) else {
             why = format!("cannot parse BROWSER entry `{command}`");
             continue;
         };
@@ -108,9 +148,60 @@ pub async fn launch(commands: &[String], url: &str) -> Result<(), String> {
     Err(why)
 }
 
+/// One BROWSER entry as a program and its arguments. On Unix by the shell's
+/// rules, as Python's webbrowser splits it; on Windows by the rules its C
+/// runtime uses for a command line, where a backslash is a path separator
+/// (only `\"` is a quote inside an argument) and a program's path holds
+/// spaces unless quoted: `"C:\Program Files\Firefox\firefox.exe" %s`.
+fn split_command(command: &str, windows: bool) -> Option<Vec<String>> {
+    if !windows {
+        return shell_words::split(command).ok();
+    }
+    let mut argv = Vec::new();
+    let (mut word, mut in_word, mut quoted) = (String::new(), false, false);
+    let mut chars = command.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&'"') => {
+                word.push('"');
+                chars.next();
+                in_word = true;
+            }
+            '"' => {
+                quoted = !quoted;
+                in_word = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if in_word {
+                    argv.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            c => {
+                word.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if quoted {
+        return None;
+    }
+    if in_word {
+        argv.push(word);
+    }
+    Some(argv)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn commands(list: &[&str]) -> Option<Opener> {
+        Some(Opener::Commands {
+            entries: list.iter().map(|c| c.to_string()).collect(),
+            windows: false,
+        })
+    }
 
     #[test]
     fn a_browser_comes_back_only_to_this_machine() {
@@ -119,20 +210,25 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(desktop.cannot_come_back(), None);
-        assert_eq!(desktop.commands(), vec!["xdg-open"]);
-        let mac = Surroundings {
-            macos: true,
-            ..Default::default()
-        };
-        assert_eq!(mac.cannot_come_back(), None);
+        assert_eq!(desktop.opener(), Some(Opener::Desktop));
+        for os in [false, true] {
+            let mac_or_windows = Surroundings {
+                desktop_os: true,
+                windows: os,
+                ..Default::default()
+            };
+            assert_eq!(mac_or_windows.cannot_come_back(), None);
+            assert_eq!(mac_or_windows.opener(), Some(Opener::Desktop));
+        }
         let headless = Surroundings::default();
+        assert_eq!(headless.opener(), None);
         assert!(headless.cannot_come_back().unwrap().contains("no display"));
         let with_browser = Surroundings {
             browser: Some("w3m:lynx".into()),
             ..Default::default()
         };
         assert_eq!(with_browser.cannot_come_back(), None);
-        assert_eq!(with_browser.commands(), vec!["w3m", "lynx"]);
+        assert_eq!(with_browser.opener(), commands(&["w3m", "lynx"]));
         let ssh = Surroundings {
             ssh: Some("SSH_CONNECTION"),
             display: true,
@@ -141,14 +237,70 @@ mod tests {
         assert!(ssh.cannot_come_back().unwrap().contains("SSH session"));
     }
 
+    #[test]
+    fn browser_on_windows_is_a_list_of_windows_command_lines() {
+        let windows = Surroundings {
+            browser: Some(
+                r#"C:\Tools\w3m.exe;"C:\Program Files\Firefox\firefox.exe" -new-tab %s"#.into(),
+            ),
+            desktop_os: true,
+            windows: true,
+            ..Default::default()
+        };
+        let Some(Opener::Commands {
+            entries: list,
+            windows: true,
+        }) = windows.opener()
+        else {
+            panic!("{:?}", windows.opener());
+        };
+        assert_eq!(list.len(), 2, "{list:?}");
+        assert_eq!(
+            split_command(&list[0], true).unwrap(),
+            [r"C:\Tools\w3m.exe"]
+        );
+        assert_eq!(
+            split_command(&list[1], true).unwrap(),
+            [r"C:\Program Files\Firefox\firefox.exe", "-new-tab", "%s"]
+        );
+        assert_eq!(
+            split_command(r#"echo say\"hi\" "two words""#, true).unwrap(),
+            ["echo", r#"say"hi""#, "two words"]
+        );
+        assert_eq!(split_command(r#""unclosed"#, true), None);
+        // The same entry read by Unix rules loses its backslashes.
+        assert_eq!(
+            split_command(r"C:\Tools\w3m.exe", false).unwrap(),
+            ["C:Toolsw3m.exe"]
+        );
+    }
+
+    #[tokio::test]
+    async fn only_web_addresses_are_opened() {
+        for url in [
+            "file:///etc/passwd",
+            "C:\\Windows\\System32\\calc.exe",
+            "javascript:x",
+        ] {
+            let why = launch(Some(&Opener::Desktop), url).await.unwrap_err();
+            assert!(why.contains("not a web address"), "{url}: {why}");
+            let why = launch(commands(&["/nonexistent/browser"]).as_ref(), url)
+                .await
+                .unwrap_err();
+            assert!(why.contains("not a web address"), "{url}: {why}");
+        }
+    }
+
     #[cfg(unix)] // `false` is a Unix program
     #[tokio::test]
     async fn reports_why_no_browser_started() {
-        let why = open(&["/nonexistent/browser".into()], "http://x").await;
+        let why = open(commands(&["/nonexistent/browser"]).as_ref(), "http://x").await;
         assert!(why.contains("did not start"), "{why}");
-        let why = open(&["false".into()], "http://x").await;
+        let why = open(commands(&["false"]).as_ref(), "http://x").await;
         assert!(why.contains("failed"), "{why}");
-        let why = open(&[], "http://x").await;
+        let why = open(None, "http://x").await;
         assert!(why.contains("no browser"), "{why}");
+        let why = open(commands(&["'unclosed"]).as_ref(), "http://x").await;
+        assert!(why.contains("cannot parse"), "{why}");
     }
 }

@@ -72,7 +72,8 @@ pub async fn sign_in(attempt: &Attempt<'_>, open_browser: bool) -> Result<Cached
     };
     let opened = async {
         if open_browser {
-            let why = browser::open(&browser::Surroundings::from_env().commands(), &url).await;
+            let why =
+                browser::open(browser::Surroundings::from_env().opener().as_ref(), &url).await;
             crate::say!("could not open a browser ({why}); open the URL above yourself");
         }
         std::future::pending::<Infallible>().await

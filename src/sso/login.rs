@@ -70,7 +70,7 @@ pub enum Plan {
 
 /// The flow for `session`, from what was asked and what this machine has.
 pub fn plan(session: &SsoSession, method: Method, surroundings: &Surroundings) -> Plan {
-    let can_open = !surroundings.commands().is_empty();
+    let can_open = surroundings.opener().is_some();
     match method {
         Method::NoBrowser => Plan::DeviceCode {
             open_browser: false,
@@ -164,8 +164,9 @@ pub async fn login(session: &SsoSession, retry: &str, opts: Options) -> Result<O
         retry,
     };
     let surroundings = Surroundings::from_env();
+    let opener = surroundings.opener();
     let token = match plan(session, opts.method, &surroundings) {
-        Plan::AuthorizationCode => match pkce::sign_in(&attempt, &surroundings.commands()).await? {
+        Plan::AuthorizationCode => match pkce::sign_in(&attempt, opener.as_ref()).await? {
             pkce::Outcome::SignedIn { token, browser } => {
                 let stored = token::store(session, &token);
                 let page = match &stored {

@@ -140,7 +140,7 @@ async fn authorize_endpoint(region: &str) -> Result<String> {
     Ok(endpoint.url().to_string())
 }
 
-pub async fn sign_in(attempt: &Attempt<'_>, browsers: &[String]) -> Result<Outcome> {
+pub async fn sign_in(attempt: &Attempt<'_>, opener: Option<&browser::Opener>) -> Result<Outcome> {
     let session = attempt.session;
     // Bound before anything opens the browser, and kept until the end.
     let listener = match Listener::bind().await {
@@ -168,7 +168,7 @@ pub async fn sign_in(attempt: &Attempt<'_>, browsers: &[String]) -> Result<Outco
         let countdown = Countdown::new("the browser", attempt.deadline);
         tokio::select! {
             visit = listener.next() => visit,
-            why = browser::open(browsers, &url) => return Ok(Outcome::Unavailable(why)),
+            why = browser::open(opener, &url) => return Ok(Outcome::Unavailable(why)),
             () = tokio::time::sleep_until(attempt.deadline) => {
                 return Err(attempt.timed_out(
                     "the sign-in was not completed in the browser",
