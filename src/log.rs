@@ -45,6 +45,16 @@ pub fn for_terminal(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `text` with every character [`for_terminal`] would escape shown as `?`
+/// instead: one column for one character, for tables and the picker's
+/// lines, where names from the portal must neither drive the terminal nor
+/// break the alignment (or, for fzf, the line).
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| if needs_escape(c) { '?' } else { c })
+        .collect()
+}
+
 fn needs_escape(c: char) -> bool {
     c.is_control()
         || matches!(c,
@@ -113,6 +123,12 @@ mod tests {
             for_terminal("prod\u{202e}dorp\u{2066}\u{2028}\tx"),
             "prod\\u{202e}dorp\\u{2066}\\u{2028}\\tx"
         );
+    }
+
+    #[test]
+    fn printable_text_keeps_its_width() {
+        assert_eq!(printable("a\u{1b}[31mb\u{202e}c\n\td"), "a?[31mb?c??d");
+        assert_eq!(printable("ünïcödé 日本"), "ünïcödé 日本");
     }
 
     #[test]

@@ -10,12 +10,13 @@
 //! key a profile with the same account, role and sign-in uses, so the two
 //! share one cached file.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::config::{self, Chain, Config, SsoProfile, SsoSession};
 use crate::error::{Error, Result};
-use crate::sso::discovery::{self, Assignment, Refresh, printable};
-use crate::sso::{client, token};
+use crate::log::printable;
+use crate::sso::discovery::{self, Assignment, Refresh};
+use crate::sso::token;
 use crate::timestamp::Timestamp;
 
 /// A resolved target.
@@ -50,13 +51,29 @@ impl Target {
             return;
         }
         let profile = &self.chain.profile;
-        let listing = discovery::cached(&profile.session).ok().flatten();
-        self.account_name = listing.and_then(|l| {
-            l.assignments
-                .into_iter()
-                .find(|a| a.account_id == profile.account_id)
-                .map(|a| printable(&a.account_name))
-        });
+        self.account_name = AccountNames::default().of(&profile.session, &profile.account_id);
+    }
+}
+
+/// Account names from the cached lists of the sign-ins (any age: names
+/// rarely change), each list read once. Never the network.
+#[derive(Default)]
+pub struct AccountNames(HashMap<String, Option<Vec<Assignment>>>);
+
+impl AccountNames {
+    /// The name of `account_id` in `session`'s list, made printable.
+    pub fn of(&mut self, session: &SsoSession, account_id: &str) -> Option<String> {
+        let list = self
+            .0
+            .entry(session.cache_key().to_string())
+            .or_insert_with(|| {
+                discovery::cached(session)
+                    .ok()
+                    .flatten()
+                    .map(|l| l.assignments)
+            });
+        let account = list.as_ref()?.iter().find(|a| a.account_id == account_id)?;
+        Some(printable(&account.account_name))
     }
 }
 
@@ -412,11 +429,12 @@ pub struct Reachable {
 
 /// Every account/role of the signed-in sign-ins that no profile already
 /// points at, for the picker: from the cached lists while fresh, else
-/// fetched, all within one `--timeout`. A sign-in that is not signed in
-/// (or whose list fails) offers nothing.
+/// listed now, to the end however many accounts there are (each call is
+/// bounded; the list is then cached for the next twelve hours), since a
+/// picker cut short would offer a part and cache nothing. A sign-in that
+/// is not signed in (or whose list fails) offers nothing.
 pub async fn reachable(config: &Config) -> Vec<Reachable> {
     let now = Timestamp::now();
-    let deadline = tokio::time::Instant::now() + client::budget();
     let mut lists = Vec::new();
     let mut offered = Vec::new();
     for session in discovery::sessions(config) {
@@ -424,30 +442,25 @@ pub async fn reachable(config: &Config) -> Vec<Reachable> {
             .ok()
             .flatten()
             .is_some_and(|t| t.is_usable(now) || t.can_refresh(&session, now));
+        let cached = discovery::cached(&session).ok().flatten();
         if !signed_in {
             // Not offered, but it counts when telling targets apart: `use`
             // searches it too.
-            if let Ok(Some(old)) = discovery::cached(&session) {
+            if let Some(old) = cached {
                 lists.push((session, old.assignments));
             }
             continue;
         }
+        if !cached.is_some_and(|l| l.is_fresh(now)) {
+            crate::say!("listing the accounts and roles of {session} (kept for 12 hours)...");
+        }
         let profile = discovery::login_profile(config, &session);
-        let listed = discovery::assignments(&session, profile.as_deref(), Refresh::IfStale);
-        match tokio::time::timeout_at(deadline, listed).await {
-            Ok(Ok(listing)) => {
+        match discovery::assignments(&session, profile.as_deref(), Refresh::IfStale).await {
+            Ok(listing) => {
                 offered.push(lists.len());
                 lists.push((session, listing.assignments));
             }
-            Ok(Err(e)) => {
-                crate::warn!("the accounts of {session} are not offered: {e}");
-            }
-            Err(_) => {
-                crate::warn!(
-                    "listing the accounts of {session} took too long; they are not offered \
-                     (`ssoenv list` fetches them)"
-                );
-            }
+            Err(e) => crate::warn!("the accounts of {session} are not offered: {e}"),
         }
     }
     let profiles: HashSet<(String, String, String)> = config

@@ -76,30 +76,12 @@ fn js_sso_provider_uses_and_refreshes_the_token_ssoenv_signed_in_with() {
     let got = env.js(&node, &["sso", "dev"]);
     assert_issued(&got, "fromSSO");
     assert_eq!(env.emulator.calls(Op::GetRoleCredentials), 1);
-    assert_eq!(
-        env.emulator.calls(Op::CreateToken),
-        creates + 1,
-        "the JavaScript SDK refreshed ssoenv's token"
+    env.takes_up_the_token_refreshed_by(
+        "the JavaScript SDK",
+        &ours,
+        creates,
+        &issued().access_key_id,
     );
-    let theirs = env.read_json(&env.token_path("corp"));
-    assert_ne!(
-        theirs["accessToken"], ours["accessToken"],
-        "and wrote it back"
-    );
-    assert_ne!(theirs["refreshToken"], ours["refreshToken"]);
-
-    // ssoenv reads the file the JavaScript SDK rewrote: no refresh of its
-    // own, and the portal takes the token.
-    let creds = env.credentials("prod");
-    assert_eq!(creds["AccessKeyId"], issued().access_key_id);
-    assert_eq!(env.emulator.calls(Op::CreateToken), creates + 1);
-    // And the refresh token the JavaScript SDK stored refreshes for ssoenv.
-    let path = env.token_path("corp");
-    let mut token = env.read_json(&path);
-    token["expiresAt"] = "2020-01-01T00:00:00Z".into();
-    std::fs::write(&path, token.to_string()).unwrap();
-    env.credentials("staging");
-    assert_eq!(env.emulator.calls(Op::CreateToken), creates + 2);
 }
 
 #[test]

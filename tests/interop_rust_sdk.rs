@@ -70,28 +70,5 @@ async fn the_rust_sdk_uses_and_refreshes_the_token_ssoenv_signed_in_with() {
     assert_eq!(creds.secret_access_key(), issued.secret_access_key);
     assert_eq!(creds.session_token(), Some(issued.session_token.as_str()));
     assert_eq!(env.emulator.calls(Op::GetRoleCredentials), 1);
-    assert_eq!(
-        env.emulator.calls(Op::CreateToken),
-        creates + 1,
-        "the Rust SDK refreshed ssoenv's token"
-    );
-    let theirs = env.read_json(&env.token_path("corp"));
-    assert_ne!(
-        theirs["accessToken"], ours["accessToken"],
-        "and wrote it back"
-    );
-    assert_ne!(theirs["refreshToken"], ours["refreshToken"]);
-
-    // ssoenv (a separate process, given the test's environment) reads the
-    // file the Rust SDK rewrote, without a refresh of its own.
-    let exported = env.credentials("prod");
-    assert_eq!(exported["AccessKeyId"], issued.access_key_id);
-    assert_eq!(env.emulator.calls(Op::CreateToken), creates + 1);
-    // And the refresh token the Rust SDK stored refreshes for ssoenv.
-    let path = env.token_path("corp");
-    let mut token = env.read_json(&path);
-    token["expiresAt"] = "2020-01-01T00:00:00Z".into();
-    std::fs::write(&path, token.to_string()).unwrap();
-    env.credentials("staging");
-    assert_eq!(env.emulator.calls(Op::CreateToken), creates + 2);
+    env.takes_up_the_token_refreshed_by("the Rust SDK", &ours, creates, &issued.access_key_id);
 }

@@ -13,11 +13,13 @@ use std::os::fd::FromRawFd;
 
 use common::Env;
 use common::pty::{PROMPT, Pty, Sh};
+use ssoenv::emulator::{EmulatorConfig, Op, sample};
 
 in_shells! {
     typing_part_of_a_name_and_enter_switches: bash zsh fish;
     an_account_role_of_the_sign_in_is_offered_and_chosen: bash zsh fish;
     without_a_sign_in_only_profiles_are_offered: bash;
+    a_list_longer_than_the_timeout_is_offered_whole: bash;
     esc_and_ctrl_c_change_nothing: bash zsh fish;
     the_last_choice_is_offered_first: bash;
     a_corrupt_history_is_ignored_with_one_warning: bash;
@@ -140,6 +142,14 @@ fn state(p: &mut Pty) -> Vec<String> {
     out
 }
 
+/// Whether a line of `transcript` holds exactly `words`, however the
+/// columns are padded.
+fn has_line(transcript: &str, words: &[&str]) -> bool {
+    transcript
+        .lines()
+        .any(|l| l.split_whitespace().eq(words.iter().copied()))
+}
+
 fn history(env: &Env) -> serde_json::Value {
     env.read_json(&env.home().join(".local/state/ssoenv/frecency.json"))
 }
@@ -151,7 +161,14 @@ fn typing_part_of_a_name_and_enter_switches(sh: Sh) {
     let (mut p, mut keys) = spawn(&env, sh, &[]);
     let stty = p.get("stty -g");
     open_picker(&mut p, "denied");
-    keys.press("pro");
+    // A profile's line names its account too (prod has no other role).
+    assert!(
+        p.transcript().contains("prod (333333333333)"),
+        "{}",
+        p.transcript()
+    );
+    // "pro" alone would match `denied` too: its account is named prod.
+    keys.press("pro read");
     p.expect(&count(1));
     keys.press(ENTER);
     back_at_prompt(&mut p);
@@ -183,11 +200,12 @@ fn an_account_role_of_the_sign_in_is_offered_and_chosen(sh: Sh) {
     let (mut p, mut keys) = spawn(&env, sh, &[]);
     open_picker(&mut p, "denied");
     // It says what it is, with the account's name and id.
-    let line = "account  dev/ReadOnly  dev (111111111111)  ReadOnly";
+    let line = ["account", "dev/ReadOnly", "dev", "(111111111111)", "ReadOnly"];
     // The last of the picker's lines: it may arrive after the first ones.
-    if !p.transcript().contains(line) {
-        p.expect(line);
+    if !has_line(&p.transcript(), &line) {
+        p.expect("dev/ReadOnly");
     }
+    assert!(has_line(&p.transcript(), &line), "{}", p.transcript());
     keys.press("readonly dev");
     p.expect(&count(1));
     keys.press(ENTER);
@@ -221,7 +239,44 @@ fn without_a_sign_in_only_profiles_are_offered(sh: Sh) {
     keys.press(ESC);
     back_at_prompt(&mut p);
     assert_eq!(last_status(&mut p), "[130]", "{}", p.transcript());
-    assert_eq!(env.emulator.calls(ssoenv::emulator::Op::ListAccounts), 0);
+    assert_eq!(env.emulator.calls(Op::ListAccounts), 0);
+}
+
+/// A large organisation: listing takes longer than one call's --timeout
+/// (40 accounts at 50 ms each, under a 20-a-second limit, with a 1-second
+/// timeout), and the picker still offers every account, and caches them.
+fn a_list_longer_than_the_timeout_is_offered_whole(sh: Sh) {
+    let mut accounts = sample::accounts();
+    accounts.extend(sample::extra_accounts(40, 1));
+    let env = Env::with(EmulatorConfig {
+        accounts,
+        latency: std::time::Duration::from_millis(50),
+        rate_limit: Some(20),
+        ..Default::default()
+    });
+    env.login();
+    let (mut p, mut keys) = spawn(&env, sh, &[("SSOENV_TIMEOUT", "1")]);
+    p.send_line("ssoenv use");
+    p.expect(&highlighted("denied"));
+    let all = CANDIDATES + 40;
+    assert!(
+        p.transcript().contains(&format!("{all}/{all}")),
+        "{}",
+        p.transcript()
+    );
+    assert!(
+        p.transcript()
+            .contains("listing the accounts and roles of sso-session corp")
+    );
+    keys.press(ESC);
+    back_at_prompt(&mut p);
+    // The next picker takes them from the cache.
+    let listed = env.emulator.calls(Op::ListAccounts);
+    p.send_line("ssoenv use");
+    p.expect(&highlighted("denied"));
+    keys.press(ESC);
+    back_at_prompt(&mut p);
+    assert_eq!(env.emulator.calls(Op::ListAccounts), listed, "listed again");
 }
 
 fn esc_and_ctrl_c_change_nothing(sh: Sh) {
@@ -236,7 +291,7 @@ fn esc_and_ctrl_c_change_nothing(sh: Sh) {
 
     for (name, key) in [("Esc", ESC), ("Ctrl-C", CTRL_C)] {
         open_picker(&mut p, "denied");
-        keys.press("pro");
+        keys.press("pro read");
         p.expect(&count(1));
         keys.press(key);
         back_at_prompt(&mut p);
@@ -269,7 +324,7 @@ fn the_last_choice_is_offered_first(sh: Sh) {
     let (mut p, mut keys) = spawn(&env, sh, &[]);
     // By name, `denied` comes first.
     open_picker(&mut p, "denied");
-    keys.press("prod");
+    keys.press("prod read");
     p.expect(&count(1));
     keys.press(ENTER);
     back_at_prompt(&mut p);
@@ -325,7 +380,7 @@ fn fzf_when_asked(sh: Sh) {
     let (mut p, _) = spawn(&env, sh, &[("SSOENV_PICKER", "fzf")]);
     let stty = p.get("stty -g");
 
-    p.command(&fzf("--query=prod --select-1"));
+    p.command(&fzf("--query=\"prod read\" --select-1"));
     assert_eq!(last_status(&mut p), "[0]", "{}", p.transcript());
     assert_eq!(p.get("echo $AWS_PROFILE"), "prod", "{}", p.transcript());
     assert!(
@@ -364,13 +419,18 @@ fn fzf_missing_falls_back_to_the_built_in_picker(sh: Sh) {
 }
 
 /// Without a terminal there is nothing to pick on: say how to name a target,
-/// at once, and print no shell code.
+/// at once (before listing any account), and print no shell code.
 #[test]
 fn without_a_terminal_use_says_how_to_name_a_target() {
     let env = logged_in();
     let out = env.run(&["use", "--shell", "bash"]);
     assert_eq!(out.status.code(), Some(2), "{}", common::stderr(&out));
     assert!(out.stdout.is_empty());
+    assert_eq!(
+        env.emulator.calls(Op::ListAccounts),
+        0,
+        "listed for nothing"
+    );
     let err = common::stderr(&out);
     assert!(
         err.contains("no terminal to choose on")

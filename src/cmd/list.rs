@@ -9,7 +9,8 @@ use serde::Serialize;
 use crate::cli::ListArgs;
 use crate::config::{Config, SsoSession};
 use crate::error::{Error, Kind, Result};
-use crate::sso::discovery::{self, Assignment, Listing, Refresh, printable};
+use crate::log::printable;
+use crate::sso::discovery::{self, Assignment, Listing, Refresh};
 use crate::sso::token;
 
 pub async fn run(args: ListArgs) -> Result<()> {

@@ -118,35 +118,41 @@ struct Chosen {
 /// `use` with no target: the user picks one of the config's SSO profiles
 /// or of the account/roles the signed-in sessions reach, on the terminal.
 async fn choose(config: &Config, quiet: bool) -> Result<Chosen> {
-    let mut candidates: Vec<Candidate> = config
-        .profile_names()
-        .filter_map(|name| config.chain(name).ok().map(|c| c.profile))
-        .map(|p| Candidate {
-            key: p.name.clone(),
-            kind: picker::Kind::Profile,
-            name: p.name,
-            account_name: None,
-            account_id: p.account_id,
-            role: p.role_name,
-        })
-        .collect();
-    candidates.sort_by(|a, b| a.name.cmp(&b.name));
+    let name_instead = "name the target: `ssoenv use PROFILE` or `ssoenv use ACCOUNT/ROLE`";
+    picker::require_terminal(name_instead)?;
     // The key of each account/role is the arguments that choose it, as one
     // command line would spell them.
     let mut arguments = HashMap::new();
+    let mut accounts = Vec::new();
     for r in target::reachable(config).await {
         let key = shell_words::join(&r.args);
         let a = r.assignment;
-        candidates.push(Candidate {
+        accounts.push(Candidate {
             key: key.clone(),
             kind: picker::Kind::AccountRole,
-            name: sso::discovery::printable(&format!("{}/{}", a.account_name, a.role_name)),
+            name: crate::log::printable(&format!("{}/{}", a.account_name, a.role_name)),
             account_name: Some(a.account_name),
             account_id: a.account_id,
             role: a.role_name,
         });
         arguments.insert(key, r.args);
     }
+    // Profiles show their account's name too, from the lists just read.
+    let mut names = target::AccountNames::default();
+    let mut candidates: Vec<Candidate> = config
+        .profile_names()
+        .filter_map(|name| config.chain(name).ok().map(|c| c.profile))
+        .map(|p| Candidate {
+            key: p.name.clone(),
+            kind: picker::Kind::Profile,
+            account_name: names.of(&p.session, &p.account_id),
+            name: p.name,
+            account_id: p.account_id,
+            role: p.role_name,
+        })
+        .collect();
+    candidates.sort_by(|a, b| a.name.cmp(&b.name));
+    candidates.extend(accounts);
     if candidates.is_empty() {
         return Err(Error::usage(format!(
             "{} has no SSO profiles to choose from, and no sign-in lists accounts; add a \
@@ -154,7 +160,6 @@ async fn choose(config: &Config, quiet: bool) -> Result<Chosen> {
             config.path().display()
         )));
     }
-    let name_instead = "name the target: `ssoenv use PROFILE` or `ssoenv use ACCOUNT/ROLE`";
     let Some(key) = picker::pick("ssoenv use> ", candidates, name_instead, activation::now())?
     else {
         return Err(Error::interrupted("nothing chosen; nothing changed"));

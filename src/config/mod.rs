@@ -43,6 +43,17 @@ impl SsoSession {
             (None, None) => String::new(),
         }
     }
+
+    /// A session for unit tests: `[sso-session NAME]`, or a legacy one.
+    #[cfg(test)]
+    pub fn for_test(name: Option<&str>) -> SsoSession {
+        SsoSession {
+            name: name.map(str::to_string),
+            start_url: "https://d-0000000000.awsapps.com/start".into(),
+            region: "us-east-1".into(),
+            scopes: None,
+        }
+    }
 }
 
 /// "sso-session corp", or the start URL of a legacy profile.

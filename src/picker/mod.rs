@@ -21,6 +21,7 @@ mod menu;
 use std::io::IsTerminal;
 
 use crate::error::{Error, Result};
+use crate::log::printable;
 
 /// What a candidate stands for; each line of the picker says which.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,15 +73,6 @@ impl Candidate {
     }
 }
 
-/// `s` safe to draw: control characters (escape sequences, and the tab and
-/// newline that would break fzf's lines) become `?`. Account names come
-/// from the portal, not from the user.
-fn printable(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect()
-}
-
 /// The candidates as aligned columns, without the kind label: name,
 /// account, role.
 fn columns(candidates: &[Candidate]) -> Vec<String> {
@@ -121,19 +113,26 @@ fn backend(setting: Option<&str>) -> Backend {
     }
 }
 
-/// A terminal to draw on (stderr) and to read keys from (stdin, else the
-/// controlling terminal).
-fn have_terminal() -> bool {
-    if !std::io::stderr().is_terminal() {
-        return false;
-    }
-    #[cfg(unix)]
-    {
-        std::io::stdin().is_terminal() || std::fs::File::open("/dev/tty").is_ok()
-    }
-    #[cfg(not(unix))]
-    {
-        true
+/// Ok when there is a terminal to draw on (stderr) and to read keys from
+/// (stdin, else the controlling terminal); else the usage error that ends
+/// with `name_instead` (how to name a target on the command line). Callers
+/// ask before gathering candidates, which may take the network.
+pub fn require_terminal(name_instead: &str) -> Result<()> {
+    let have = std::io::stderr().is_terminal() && {
+        #[cfg(unix)]
+        {
+            std::io::stdin().is_terminal() || std::fs::File::open("/dev/tty").is_ok()
+        }
+        #[cfg(not(unix))]
+        {
+            true
+        }
+    };
+    match have {
+        true => Ok(()),
+        false => Err(Error::usage(format!(
+            "no terminal to choose on; {name_instead}"
+        ))),
     }
 }
 
@@ -147,11 +146,7 @@ pub fn pick(
     name_instead: &str,
     now: i64,
 ) -> Result<Option<String>> {
-    if !have_terminal() {
-        return Err(Error::usage(format!(
-            "no terminal to choose on; {name_instead}"
-        )));
-    }
+    require_terminal(name_instead)?;
     if candidates.is_empty() {
         return Err(Error::usage(format!(
             "nothing to choose from; {name_instead}"

@@ -130,18 +130,6 @@ pub fn login_profile(config: &Config, session: &SsoSession) -> Option<String> {
         .map(str::to_string)
 }
 
-/// A name from Identity Center made safe to print: no terminal escape
-/// sequence, no bidirectional control that would reorder the line.
-pub fn printable(name: &str) -> String {
-    name.chars()
-        .map(|c| match c {
-            '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => '?',
-            c if c.is_control() => '?',
-            c => c,
-        })
-        .collect()
-}
-
 /// The cache file: the list and the session it was fetched for.
 #[derive(Serialize, Deserialize)]
 struct CacheFile {
@@ -378,11 +366,6 @@ mod tests {
                 ("4", "Admin"),
             ]
         );
-    }
-
-    #[test]
-    fn names_cannot_carry_escapes() {
-        assert_eq!(printable("a\u{1b}[31mb\u{202e}c\n"), "a?[31mb?c?");
     }
 
     #[test]

@@ -203,22 +203,13 @@ fn lock_name(session: &SsoSession) -> String {
 mod tests {
     use super::*;
 
-    fn session(name: Option<&str>) -> SsoSession {
-        SsoSession {
-            name: name.map(str::to_string),
-            start_url: "https://d-0000000000.awsapps.com/start".into(),
-            region: "us-east-1".into(),
-            scopes: None,
-        }
-    }
-
     #[test]
     fn sso_sessions_sign_in_through_the_browser_where_it_can_come_back() {
         let desktop = Surroundings {
             display: true,
             ..Default::default()
         };
-        let corp = session(Some("corp"));
+        let corp = SsoSession::for_test(Some("corp"));
         assert_eq!(plan(&corp, Method::Auto, &desktop), Plan::AuthorizationCode);
         assert_eq!(
             plan(&corp, Method::DeviceCode, &desktop),
@@ -235,7 +226,7 @@ mod tests {
             }
         );
         assert_eq!(
-            plan(&session(None), Method::Auto, &desktop),
+            plan(&SsoSession::for_test(None), Method::Auto, &desktop),
             Plan::DeviceCode {
                 open_browser: true,
                 why: None

@@ -260,15 +260,6 @@ fn expose(secret: &Option<Secret>) -> &str {
 mod tests {
     use super::*;
 
-    fn session(name: Option<&str>) -> SsoSession {
-        SsoSession {
-            name: name.map(str::to_string),
-            start_url: "https://d-0000000000.awsapps.com/start".into(),
-            region: "us-east-1".into(),
-            scopes: None,
-        }
-    }
-
     fn at(s: &str) -> Timestamp {
         s.parse().unwrap()
     }
@@ -377,7 +368,7 @@ mod tests {
             ..token(60)
         };
         let said = unsaved_refresh(
-            &session(Some("corp")),
+            &SsoSession::for_test(Some("corp")),
             " --sso-session corp",
             &old,
             &rotated,
@@ -395,7 +386,7 @@ mod tests {
             ..token(60)
         };
         let said = unsaved_refresh(
-            &session(Some("corp")),
+            &SsoSession::for_test(Some("corp")),
             " --sso-session corp",
             &old,
             &kept,
@@ -407,24 +398,24 @@ mod tests {
     #[test]
     fn refresh_rules() {
         let now = now();
-        assert!(token(5).can_refresh(&session(Some("s")), now));
+        assert!(token(5).can_refresh(&SsoSession::for_test(Some("s")), now));
         // legacy profiles are never refreshed
-        assert!(!token(5).can_refresh(&session(None), now));
+        assert!(!token(5).can_refresh(&SsoSession::for_test(None), now));
         let expired_registration = CachedToken {
             registration_expires_at: Some(at("2020-01-01T00:00:00Z")),
             ..token(5)
         };
-        assert!(!expired_registration.can_refresh(&session(Some("s")), now));
+        assert!(!expired_registration.can_refresh(&SsoSession::for_test(Some("s")), now));
         let no_registration_time = CachedToken {
             registration_expires_at: None,
             ..token(5)
         };
-        assert!(!no_registration_time.can_refresh(&session(Some("s")), now));
+        assert!(!no_registration_time.can_refresh(&SsoSession::for_test(Some("s")), now));
         let no_refresh = CachedToken {
             refresh_token: None,
             ..token(5)
         };
-        assert!(!no_refresh.can_refresh(&session(Some("s")), now));
+        assert!(!no_refresh.can_refresh(&SsoSession::for_test(Some("s")), now));
         assert!(token(1).is_usable(now));
         assert!(!token(-1).is_usable(now));
         // Within the skew of expiry counts as expired.

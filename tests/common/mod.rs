@@ -195,6 +195,41 @@ impl Env {
         serde_json::from_str(&self.ok(&["export", profile, "--format", "json"])).unwrap()
     }
 
+    /// What must hold once another SDK has refreshed the token ssoenv
+    /// signed in with (`ours`, read when CreateToken had been called
+    /// `creates` times): it refreshed once and wrote the new token back;
+    /// ssoenv takes that up without a refresh of its own (the portal issuing
+    /// `access_key_id`); and the refresh token the SDK stored refreshes for
+    /// ssoenv.
+    pub fn takes_up_the_token_refreshed_by(
+        &self,
+        sdk: &str,
+        ours: &serde_json::Value,
+        creates: u64,
+        access_key_id: &str,
+    ) {
+        use ssoenv::emulator::Op;
+        assert_eq!(
+            self.emulator.calls(Op::CreateToken),
+            creates + 1,
+            "{sdk} refreshed ssoenv's token"
+        );
+        let path = self.token_path(sample::SESSION);
+        let mut theirs = self.read_json(&path);
+        assert_ne!(
+            theirs["accessToken"], ours["accessToken"],
+            "{sdk} wrote it back"
+        );
+        assert_ne!(theirs["refreshToken"], ours["refreshToken"], "{sdk}");
+        let exported = self.credentials("prod");
+        assert_eq!(exported["AccessKeyId"], access_key_id, "{sdk}");
+        assert_eq!(self.emulator.calls(Op::CreateToken), creates + 1, "{sdk}");
+        theirs["expiresAt"] = "2020-01-01T00:00:00Z".into();
+        std::fs::write(&path, theirs.to_string()).unwrap();
+        self.credentials("staging");
+        assert_eq!(self.emulator.calls(Op::CreateToken), creates + 2, "{sdk}");
+    }
+
     /// Run a botocore interop script (tests/interop) with this test's
     /// environment and config; returns the JSON it prints.
     pub fn python(&self, python: &Path, script: &str, args: &[&str]) -> serde_json::Value {
