@@ -56,10 +56,10 @@ pub struct BaseDir {
 /// Windows, `open` on macOS, `xdg-open` elsewhere. Only web addresses: the
 /// URL of a sign-in comes from a server, and an opener given a path or
 /// another scheme would run or open something on this machine instead.
-pub fn open_url(url: &str) -> std::io::Result<()> {
+pub async fn open_url(url: &str) -> std::io::Result<()> {
     let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
     if !matches!(scheme.as_deref(), Some("https" | "http")) {
         return Err(std::io::Error::other("not a web address"));
     }
-    imp::open_url(url)
+    imp::open_url(url).await
 }

@@ -457,19 +457,23 @@ pub fn local_time(seconds: i64) -> Option<libc::tm> {
 // ---- Browser ----
 
 /// The desktop's opener, `open` on macOS and `xdg-open` elsewhere, which
-/// exits once the browser has the URL.
-pub(super) fn open_url(url: &str) -> io::Result<()> {
+/// exits once the browser has the URL. Awaited as a child process, not on a
+/// blocking thread: where xdg-open finds no desktop it runs the browser in
+/// the foreground, and a thread waiting for that would keep ssoenv from
+/// exiting after the sign-in ends.
+pub(super) async fn open_url(url: &str) -> io::Result<()> {
     let opener = if cfg!(target_os = "macos") {
         "open"
     } else {
         "xdg-open"
     };
-    let status = std::process::Command::new(opener)
+    let status = tokio::process::Command::new(opener)
         .arg(url)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
-        .status()?;
+        .status()
+        .await?;
     match status.success() {
         true => Ok(()),
         false => Err(io::Error::other(format!("{opener} failed ({status})"))),

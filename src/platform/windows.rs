@@ -683,7 +683,8 @@ pub fn local_time(seconds: i64) -> Option<libc::tm> {
 // ---- Browser ----
 
 /// The shell's "open" verb: the browser the user chose as the default.
-pub(super) fn open_url(url: &str) -> io::Result<()> {
+/// ShellExecute returns once the browser is started, not when it exits.
+pub(super) async fn open_url(url: &str) -> io::Result<()> {
     let (verb, file) = (wide(OsStr::new("open")), wide(OsStr::new(url)));
     // SAFETY: both strings are NUL-terminated; the rest may be null.
     let result = unsafe {

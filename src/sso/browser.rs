@@ -103,13 +103,9 @@ pub async fn launch(opener: Option<&Opener>, url: &str) -> Result<(), String> {
     let (commands, windows) = match opener {
         None => return Err("no browser command to run".into()),
         Some(Opener::Desktop) => {
-            let url = url.to_string();
-            return match tokio::task::spawn_blocking(move || crate::platform::open_url(&url)).await
-            {
-                Ok(Ok(())) => Ok(()),
-                Ok(Err(e)) => Err(format!("the desktop's opener failed: {e}")),
-                Err(e) => Err(format!("the desktop's opener failed: {e}")),
-            };
+            return crate::platform::open_url(url)
+                .await
+                .map_err(|e| format!("the desktop's opener failed: {e}"));
         }
         Some(Opener::Commands { entries, windows }) => (entries, *windows),
     };
