@@ -505,7 +505,7 @@ pub struct PopulateArgs {
 #[cfg(feature = "emulator")]
 #[derive(Debug, Args)]
 pub struct SandboxArgs {
-    /// Shell to start (default: $SHELL, else bash).
+    /// Shell to start (default: $SHELL, else bash; PowerShell on Windows).
     #[arg(long)]
     pub shell: Option<std::path::PathBuf>,
 }
@@ -543,6 +543,13 @@ pub struct EmulatorArgs {
     /// emulator serves (not the extra ones), and exit.
     #[arg(long)]
     pub print_config: bool,
+    /// Stand in for a browser: append URL to FILE and exit (the sandbox's
+    /// and the tests' BROWSER, the same on every platform).
+    #[arg(long, hide = true, value_name = "FILE", requires = "url")]
+    pub hand_off: Option<std::path::PathBuf>,
+    /// The URL a stand-in browser was given (with --hand-off).
+    #[arg(hide = true, requires = "hand_off")]
+    pub url: Option<String>,
 }
 
 /// `emulator --approval`.

@@ -149,7 +149,8 @@ fn the_browser_opens_a_url_that_signs_in() {
     let env = Env::new();
     env.login();
     let opened = env.home().join("opened");
-    let browser = format!("sh -c 'echo \"$1\" > {}' browser %s", opened.display());
+    let ssoenv = std::path::Path::new(env!("CARGO_BIN_EXE_ssoenv"));
+    let browser = ssoenv::emulator::browser::hand_off_command(ssoenv, &opened);
     let out = env
         .cmd(&["console", "deploy"])
         .env("BROWSER", browser)

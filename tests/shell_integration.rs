@@ -1420,7 +1420,10 @@ fn sandbox_says_what_it_is_and_works(sh: Sh) {
     let banner = p.take_log();
     for promise in [
         "The keys are fake",
-        "`aws sts get-caller-identity` and any other AWS call fail",
+        "the emulator's, which only assumes roles",
+        "AWS itself rejects the keys",
+        // It signed in the way a user would: in the (stand-in) browser.
+        "signing in to sso-session corp in your browser",
         "ssoenv use dev",
         "ssoenv list",
         "ssoenv doctor",

@@ -170,6 +170,22 @@ fn powershell_code_parses() {
     }
 }
 
+/// The sandbox's PowerShell start-up script parses too.
+#[test]
+fn sandbox_powershell_script_parses() {
+    let code = include_str!("../shell/sandbox.ps1");
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&tree_sitter_powershell::LANGUAGE.into())
+        .unwrap();
+    let tree = parser.parse(code, None).unwrap();
+    assert!(
+        !tree.root_node().has_error(),
+        "{}",
+        first_error(tree.root_node(), code).unwrap_or_default()
+    );
+}
+
 /// Evaluate the init code, then run the registered hooks once, as the shell
 /// would at a prompt: silent and successful under the strictest settings.
 #[cfg(unix)]

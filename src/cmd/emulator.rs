@@ -3,7 +3,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use crate::cli::{ApprovalArg, EmulatorArgs};
-use crate::emulator::{Approval, DEFAULT_START_URL, Emulator, EmulatorConfig, sample};
+use crate::emulator::{Approval, DEFAULT_START_URL, Emulator, EmulatorConfig, browser, sample};
 use crate::error::{Error, Result};
 
 /// Serve until interrupted; prints the variables that point clients at it.
@@ -11,6 +11,10 @@ pub fn run(args: EmulatorArgs) -> Result<()> {
     if args.print_config {
         print!("{}", sample::config(DEFAULT_START_URL));
         return Ok(());
+    }
+    if let (Some(file), Some(url)) = (&args.hand_off, &args.url) {
+        return browser::hand_off(file, url)
+            .map_err(|e| Error::io(format!("hand the URL to {}", file.display()), e));
     }
     let mut config = EmulatorConfig {
         approval: match args.approval {

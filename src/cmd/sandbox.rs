@@ -46,7 +46,10 @@ pub fn run(args: SandboxArgs) -> Result<()> {
     let shell = args
         .shell
         .or_else(|| std::env::var_os("SHELL").map(Into::into))
-        .unwrap_or_else(|| "bash".into());
+        .unwrap_or_else(|| match crate::platform::DEFAULT_SHELL {
+            "" => "bash".into(),
+            shell => shell.into(),
+        });
     // SHELL names the shell that runs, by its path: `ssoenv export` and
     // other programs choose their syntax by it.
     let shell = match shell.components().count() {
@@ -56,7 +59,7 @@ pub fn run(args: SandboxArgs) -> Result<()> {
     let stand_in = StandInBrowser::start(home.path(), &emulator.endpoint())?;
     let env = |cmd: &mut Command| {
         sandbox_env(cmd, home.path(), &exe, &emulator.endpoint());
-        cmd.env("BROWSER", stand_in.command());
+        cmd.env("BROWSER", stand_in.command(&exe));
     };
 
     let mut login = Command::new(&exe);
@@ -111,8 +114,9 @@ fn banner(endpoint: &str, home: &Path, accounts: usize, roles: usize) -> String 
          ssoenv console deploy the AWS console as deploy (`--url` prints the link)\n  \
          ssoenv doctor         check the config, caches, shell integration and clock\n  \
          ssoenv login --force  sign in again (a stand-in browser approves it)\n\
-         The keys are fake: only this local Identity Center knows them. AWS itself\n\
-         rejects them, so `aws sts get-caller-identity` and any other AWS call fail\n\
+         The keys are fake: only this local Identity Center knows them. STS here is\n\
+         the emulator's, which only assumes roles, so `aws sts get-caller-identity`\n\
+         fails at once; AWS itself rejects the keys, so any other AWS call fails too\n\
          (after a time-out when offline).\n\
          Exit the shell to end the sandbox; everything in it is deleted.\n\n",
         home = home.display(),
@@ -164,12 +168,20 @@ fn load_integration(cmd: &mut Command, shell: &Path, home: &Path) -> Result<()> 
                  end\n",
             )?;
         }
+        "pwsh" | "pwsh.exe" | "powershell" | "powershell.exe" => {
+            let profile = home.join("sandbox.ps1");
+            write(profile.clone(), include_str!("../../shell/sandbox.ps1"))?;
+            // Dot-sourced, so its prompt and the integration are global.
+            let path = profile.to_string_lossy().replace('\'', "''");
+            cmd.args(["-NoLogo", "-NoExit", "-Command"])
+                .arg(format!(". '{path}'"));
+        }
         _ => {}
     }
     Ok(())
 }
 
-/// The sandbox's browser. BROWSER appends each URL to a file; a thread here
+/// The sandbox's browser. BROWSER (ssoenv itself) appends each URL to a file; a thread here
 /// opens those that lead to the sandbox's Identity Center and follows their
 /// redirects, as a browser that is already signed in would.
 struct StandInBrowser {
@@ -197,12 +209,9 @@ impl StandInBrowser {
         })
     }
 
-    /// The BROWSER value: append the URL (`$1`) to the hand-off file (`$0`).
-    fn command(&self) -> String {
-        format!(
-            "sh -c 'echo \"$1\" >> \"$0\"' {}",
-            shell_words::quote(&self.handoff.to_string_lossy())
-        )
+    /// The BROWSER value: `ssoenv` itself appends the URL to the hand-off file.
+    fn command(&self, exe: &Path) -> String {
+        crate::emulator::browser::hand_off_command(exe, &self.handoff)
     }
 }
 

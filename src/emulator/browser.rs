@@ -7,11 +7,39 @@
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
+use std::path::Path;
 use std::time::Duration;
 
 /// Longest wait for an answer: a manual `/authorize` answers only once approved.
 const READ_TIMEOUT: Duration = Duration::from_secs(11 * 60);
 const MAX_REDIRECTS: usize = 5;
+
+/// The BROWSER value that makes `ssoenv` (at `exe`) a stand-in browser:
+/// each URL it is given is appended, as a line, to `file`, where the
+/// sandbox or a test picks it up and opens it with [`browse`]. Quoted as
+/// BROWSER is read on this platform (shell words on Unix, a Windows command
+/// line on Windows), so it works the same everywhere.
+pub fn hand_off_command(exe: &Path, file: &Path) -> String {
+    let quote = |p: &Path| {
+        let p = p.to_string_lossy();
+        match cfg!(windows) {
+            // A Windows path cannot hold `"`.
+            true => format!("\"{p}\""),
+            false => shell_words::quote(&p).into_owned(),
+        }
+    };
+    format!("{} emulator --hand-off {}", quote(exe), quote(file))
+}
+
+/// What the stand-in browser does: append `url` to `file` as one line (one
+/// write, so URLs handed off at once do not interleave).
+pub fn hand_off(file: &Path, url: &str) -> io::Result<()> {
+    let mut out = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(file)?;
+    out.write_all(format!("{url}\n").as_bytes())
+}
 
 /// The page the browser ended on.
 #[derive(Debug, Clone)]
