@@ -131,8 +131,12 @@ impl Env {
         self.get(RENEW_AT)?.parse().ok()
     }
 
+    /// SSOENV_RENEW_BEFORE, when it is a whole number of seconds from 0 to
+    /// a day (credentials never last longer); else None, for the default. A
+    /// negative lead would renew after expiry, and a huge one overflow.
     pub(super) fn renew_before(&self) -> Option<i64> {
-        self.get(vars::RENEW_BEFORE)?.parse().ok()
+        let seconds: u32 = self.get(vars::RENEW_BEFORE)?.parse().ok()?;
+        (seconds <= 86_400).then_some(i64::from(seconds))
     }
 
     pub fn applied_tree(&self) -> Option<AppliedTree<'_>> {

@@ -49,7 +49,8 @@ const RETRY_AFTER: i64 = 60;
 /// ahead, but never before half their remaining life, so short-lived
 /// credentials do not make every prompt renew.
 fn renew_at(expires: i64, now: i64, before: i64) -> i64 {
-    (expires - before).max(now + (expires - now) / 2)
+    let half_life = now.saturating_add(expires.saturating_sub(now) / 2);
+    expires.saturating_sub(before).max(half_life)
 }
 
 /// ssoenv's state variables for `target`, None for those to unset: what
@@ -409,9 +410,19 @@ mod tests {
         let env = Env::from_pairs(&[(vars::RENEW_BEFORE, "1200")]);
         let [_, (_, renew)] = expiry_variables(&env, NOW, &creds(NOW + 3600));
         assert_eq!(renew, (NOW + 2400).to_string());
-        let garbled = Env::from_pairs(&[(vars::RENEW_BEFORE, "soon")]);
-        let [_, (_, renew)] = expiry_variables(&garbled, NOW, &creds(NOW + 3600));
-        assert_eq!(renew, (NOW + 3000).to_string(), "the default");
+        for garbled in [
+            "soon",
+            "-600",
+            "-9223372036854775000",
+            "9223372036854775807",
+            "86401",
+        ] {
+            let env = Env::from_pairs(&[(vars::RENEW_BEFORE, garbled)]);
+            let [_, (_, renew)] = expiry_variables(&env, NOW, &creds(NOW + 3600));
+            assert_eq!(renew, (NOW + 3000).to_string(), "{garbled}: the default");
+        }
+        // No arithmetic overflows, whatever the times.
+        assert_eq!(renew_at(i64::MAX, i64::MIN, i64::MAX), 0);
     }
 
     #[test]
