@@ -27,6 +27,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::futures::OwnedNotified;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
+use tokio::task::JoinSet;
 
 pub type Reply = Response<Full<Bytes>>;
 
@@ -46,13 +47,31 @@ pub struct Limits {
 /// a loaded machine.
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Serve `listener` until this future is dropped, answering every request
-/// with `handle`.
+/// Serve `listener` until this future is dropped (which closes the
+/// connections still open), answering every request with `handle`.
 pub async fn serve<H, F>(listener: TcpListener, limits: Limits, handle: H) -> Infallible
 where
     H: Fn(Request<Incoming>) -> F + Clone + Send + 'static,
     F: Future<Output = Reply> + Send + 'static,
 {
+    serve_connections(listener, limits, move || handle.clone()).await
+}
+
+/// Like [`serve`], with a handler made by `connect` for each connection and
+/// dropped when the connection closes: for servers that need to know when
+/// what they answered on a connection is out (the sign-in's callback).
+pub async fn serve_connections<C, H, F>(
+    listener: TcpListener,
+    limits: Limits,
+    connect: C,
+) -> Infallible
+where
+    C: Fn() -> H,
+    H: Fn(Request<Incoming>) -> F + Send + 'static,
+    F: Future<Output = Reply> + Send + 'static,
+{
+    // Dropped with this future: that ends the open connections too.
+    let mut connections = JoinSet::new();
     let slots = Arc::new(Semaphore::new(limits.connections));
     let make_room = Arc::new(Notify::new());
     loop {
@@ -78,8 +97,10 @@ where
         // Registered here, not in the task: a connection accepted just
         // before the server is full must hear the call to make room too.
         let room_wanted = make_room.clone().notified_owned();
-        let connection = connection(stream, limits, slot, room_wanted, handle.clone());
-        tokio::spawn(connection);
+        let connection = connection(stream, limits, slot, room_wanted, connect());
+        connections.spawn(connection);
+        // Reap the finished ones, so the set does not grow.
+        while connections.try_join_next().is_some() {}
     }
 }
 
@@ -144,6 +165,23 @@ pub fn reply(status: StatusCode, content_type: &'static str, body: impl Into<Byt
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     response
+}
+
+/// Decoded `application/x-www-form-urlencoded` pairs, as a browser's form
+/// or a query string carries them (`+` is a space).
+pub fn form_pairs(text: &str) -> Vec<(String, String)> {
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(&s.replace('+', " "))
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    text.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
 }
 
 /// A JSON response.

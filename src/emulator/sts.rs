@@ -54,21 +54,9 @@ pub(super) fn signing_key(parts: &Parts) -> Option<&str> {
     credential.split('/').next().filter(|k| !k.is_empty())
 }
 
-/// Decoded `application/x-www-form-urlencoded` pairs (`+` is a space here).
+/// Decoded `application/x-www-form-urlencoded` pairs.
 pub(super) fn form(body: &[u8]) -> Vec<(String, String)> {
-    let decode = |s: &str| {
-        percent_encoding::percent_decode_str(&s.replace('+', " "))
-            .decode_utf8_lossy()
-            .into_owned()
-    };
-    String::from_utf8_lossy(body)
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (decode(k), decode(v))
-        })
-        .collect()
+    crate::loopback::form_pairs(&String::from_utf8_lossy(body))
 }
 
 fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {

@@ -6,7 +6,6 @@
 //! is answered only once the sign-in has finished, with a page that says how
 //! it went.
 
-use std::convert::Infallible;
 use std::net::Ipv4Addr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -14,15 +13,13 @@ use std::time::Duration;
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{CACHE_CONTROL, CONNECTION, CONTENT_TYPE, HeaderValue};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinSet;
 
 use crate::error::{Error, Result};
+use crate::loopback::{self, Limits};
 
 /// The callback's path, as the AWS CLI registers it.
 pub const PATH: &str = "/oauth/callback";
@@ -175,37 +172,28 @@ impl Listener {
     }
 }
 
-async fn accept(listener: TcpListener, callbacks: mpsc::Sender<Callback>) {
-    // Dropped with this task: aborts the connections too.
-    let mut connections = JoinSet::new();
-    loop {
-        match listener.accept().await {
-            Ok((stream, _)) => {
-                connections.spawn(serve(stream, callbacks.clone()));
-            }
-            Err(e) => {
-                crate::trace!("accepting the browser's connection failed: {e}");
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-        }
-        // Reap finished connections so the set does not grow.
-        while connections.try_join_next().is_some() {}
-    }
-}
+/// The browser's connections get the limits of every loopback server: any
+/// local user can connect to the port while the sign-in waits.
+const LIMITS: Limits = Limits {
+    connections: 16,
+    header_timeout: loopback::HEADER_TIMEOUT,
+};
 
-async fn serve(stream: TcpStream, callbacks: mpsc::Sender<Callback>) {
-    let (delivered, delivered_rx) = oneshot::channel::<()>();
-    let delivered_rx = Arc::new(Mutex::new(Some(delivered_rx)));
-    let service = service_fn(move |request| {
+async fn accept(listener: TcpListener, callbacks: mpsc::Sender<Callback>) {
+    let connect = move || {
         let callbacks = callbacks.clone();
-        let delivered_rx = delivered_rx.clone();
-        async move { Ok::<_, Infallible>(handle(request, callbacks, delivered_rx).await) }
-    });
-    let _ = http1::Builder::new()
-        .serve_connection(TokioIo::new(stream), service)
-        .await;
-    // The page is written (or the browser went away): let respond() return.
-    drop(delivered);
+        // Dropped with the connection's handler, when the connection closes:
+        // the page is written (or the browser went away), and respond() may
+        // return.
+        let (delivered, delivered_rx) = oneshot::channel::<()>();
+        let delivered_rx = Arc::new(Mutex::new(Some(delivered_rx)));
+        move |request| {
+            let _connection_open = &delivered;
+            let (callbacks, delivered_rx) = (callbacks.clone(), delivered_rx.clone());
+            async move { handle(request, callbacks, delivered_rx).await }
+        }
+    };
+    match loopback::serve_connections(listener, LIMITS, connect).await {}
 }
 
 async fn handle(
@@ -283,10 +271,8 @@ fn parse(query: &str) -> Option<Answer> {
     let mut state = None;
     let mut error = None;
     let mut description = None;
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let value = decode(value);
-        match decode(name).as_str() {
+    for (name, value) in crate::loopback::form_pairs(query) {
+        match name.as_str() {
             "code" => code = Some(value),
             "state" => state = Some(value),
             "error" => error = Some(value),
@@ -306,12 +292,6 @@ fn parse(query: &str) -> Option<Answer> {
         }),
         _ => None,
     }
-}
-
-fn decode(s: &str) -> String {
-    percent_encoding::percent_decode_str(&s.replace('+', " "))
-        .decode_utf8_lossy()
-        .into_owned()
 }
 
 /// Text for HTML: the error description comes from the URL, which anyone
@@ -367,6 +347,41 @@ mod tests {
                 .html()
                 .contains("close this tab")
         );
+    }
+
+    /// Connections that never send a request cannot keep the browser out:
+    /// the callback is served within the limits of every loopback server.
+    #[tokio::test]
+    async fn idle_connections_cannot_keep_the_browser_out() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = Listener::bind().await.unwrap();
+        let addr = listener
+            .redirect_uri()
+            .strip_prefix("http://")
+            .and_then(|a| a.strip_suffix(PATH))
+            .unwrap()
+            .to_string();
+        let mut idle = Vec::new();
+        for _ in 0..LIMITS.connections * 4 {
+            idle.push(tokio::net::TcpStream::connect(&addr).await.unwrap());
+        }
+        let browser = tokio::spawn(async move {
+            let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+            let request = format!("GET {PATH}?code=c&state=s HTTP/1.1\r\nHost: {addr}\r\n\r\n");
+            stream.write_all(request.as_bytes()).await.unwrap();
+            let mut page = String::new();
+            stream.read_to_string(&mut page).await.unwrap();
+            page
+        });
+        let bound = Duration::from_secs(30);
+        let callback = tokio::time::timeout(bound, listener.next())
+            .await
+            .expect("the visit got in");
+        assert!(matches!(&callback.answer, Answer::Code { state: Some(s), .. } if s == "s"));
+        callback.respond(Page::done("ok")).await;
+        let page = tokio::time::timeout(bound, browser).await.unwrap().unwrap();
+        assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+        drop(idle);
     }
 
     #[test]
