@@ -48,6 +48,11 @@ __SSOENV_CMD__() {
         "$__ssoenv_bin" "$@" || return
         __ssoenv_pwd=
         ;;
+    doctor)
+        # Only the shell sees its prompt hooks: doctor gets them, for this run.
+        local IFS=';'
+        SSOENV_HOOKS="${PROMPT_COMMAND[*]-}" "$__ssoenv_bin" "$@"
+        ;;
     *)
         "$__ssoenv_bin" "$@"
         ;;

@@ -54,6 +54,11 @@ function __SSOENV_CMD__ --description 'IAM Identity Center credentials for this 
             $__ssoenv_bin $argv
             or return
             set -g __ssoenv_pwd ''
+        case doctor
+            # Only the shell sees its prompt hooks: doctor gets the handlers
+            # of fish_prompt, for this run.
+            set -lx SSOENV_HOOKS (functions --handlers-type generic | string replace -rf '^fish_prompt\s+' '' | string join ';')
+            $__ssoenv_bin $argv
         case '*'
             $__ssoenv_bin $argv
     end

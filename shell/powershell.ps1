@@ -67,6 +67,10 @@ function global:__SSOENV_CMD__ {
     } elseif ($verb -in 'allow', 'deny', 'login') {
         & $global:__ssoenv_bin @args
         $global:__ssoenv_pwd = ''
+    } elseif ($verb -eq 'doctor') {
+        # Only the shell sees its prompt: doctor gets its code, for this run.
+        $env:SSOENV_HOOKS = "$function:prompt"
+        try { & $global:__ssoenv_bin @args } finally { Remove-Item Env:SSOENV_HOOKS -ErrorAction SilentlyContinue }
     } else {
         & $global:__ssoenv_bin @args
     }

@@ -51,6 +51,10 @@ __SSOENV_CMD__() {
         "$__ssoenv_bin" "$@" || return
         __ssoenv_pwd=
         ;;
+    (doctor)
+        # Only the shell sees its prompt hooks: doctor gets them, for this run.
+        SSOENV_HOOKS="${(j:;:)precmd_functions}" "$__ssoenv_bin" "$@"
+        ;;
     (*)
         "$__ssoenv_bin" "$@"
         ;;

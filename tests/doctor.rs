@@ -98,16 +98,63 @@ fn clean_setup_passes_in(sh: Sh) {
             .unwrap_or_else(|| panic!("{passed:?} not in:\n{report}"));
         assert!(line.starts_with("  ✓ "), "{line}");
     }
-    // What it cannot see, it says, with how to look.
-    assert!(
-        report.contains("– whether another tool has since removed or reordered the prompt hook"),
-        "{report}"
-    );
+    // The prompt hook, which only the shell sees: the wrapper showed it.
+    let hook = match sh {
+        Sh::Fish => "✓ ssoenv's prompt hook is among the fish_prompt event's handlers",
+        Sh::Bash => "✓ ssoenv's prompt hook runs first in PROMPT_COMMAND",
+        Sh::Zsh => "✓ ssoenv's prompt hook runs first in precmd_functions",
+    };
+    assert!(report.contains(hook), "{report}");
     // --json for scripts says the same.
     let json: serde_json::Value = serde_json::from_str(&p.run("ssoenv doctor --json")).unwrap();
     assert_eq!(json["ok"], true);
     assert_eq!(json["problems"], 0);
     assert!(json["checks"].as_array().unwrap().len() > 10);
+}
+
+/// Another prompt tool, loaded after ssoenv, that put its hook first (or,
+/// in fish, ssoenv's hook removed): doctor sees it, and says how to fix it.
+fn a_prompt_tool_that_took_over_is_seen_in(sh: Sh) {
+    sh.require();
+    let env = signed_in();
+    let mut p = Pty::spawn(&env, sh, &sh.init_line(""));
+    let (plant, problem) = match sh {
+        Sh::Bash => (
+            "other_tool() { :; }; PROMPT_COMMAND=\"other_tool;$PROMPT_COMMAND\"",
+            "✗ other_tool runs before ssoenv's prompt hook in PROMPT_COMMAND",
+        ),
+        Sh::Zsh => (
+            "other_tool() { :; }; precmd_functions=(other_tool $precmd_functions)",
+            "✗ other_tool runs before ssoenv's prompt hook in precmd_functions",
+        ),
+        Sh::Fish => (
+            "functions --erase __ssoenv_hook",
+            "✗ ssoenv's prompt hook is gone from the fish_prompt event's handlers",
+        ),
+    };
+    p.run(plant);
+    let report = p.run(&format!("ssoenv doctor; echo \"[{}]\"", sh.status()));
+    assert!(report.ends_with("[1]\n"), "{report}");
+    assert!(report.contains(problem), "{report}");
+    assert!(
+        report.contains("fix: load ssoenv's integration after the other prompt tools"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_prompt_tool_that_took_over_is_seen_in_bash() {
+    a_prompt_tool_that_took_over_is_seen_in(Sh::Bash);
+}
+
+#[test]
+fn a_prompt_tool_that_took_over_is_seen_in_zsh() {
+    a_prompt_tool_that_took_over_is_seen_in(Sh::Zsh);
+}
+
+#[test]
+fn a_prompt_tool_that_took_over_is_seen_in_fish() {
+    a_prompt_tool_that_took_over_is_seen_in(Sh::Fish);
 }
 
 #[test]

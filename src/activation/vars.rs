@@ -50,6 +50,11 @@ pub const NOTICE: &str = "SSOENV_NOTICE";
 /// Set by the shell integration when it loads (`bash PID VERSION HOOK BIN`),
 /// so that `ssoenv doctor`, a child process, can tell it is loaded.
 pub const SHELL_MARKER: &str = "SSOENV_SHELL";
+/// Set by the shell integration's wrapper for one run of `ssoenv doctor`
+/// only: the shell's prompt hooks, which it never exports (bash's
+/// PROMPT_COMMAND and zsh's precmd_functions joined by `;`, fish's
+/// fish_prompt handlers, PowerShell's prompt function).
+pub const HOOKS: &str = "SSOENV_HOOKS";
 /// A setting, not state: seconds before expiry to renew.
 pub const RENEW_BEFORE: &str = "SSOENV_RENEW_BEFORE";
 /// A setting, not state: when set (and not `0`), the hook does not say which

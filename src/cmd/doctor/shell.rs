@@ -6,8 +6,9 @@
 //! version that generated the code, the hook mode and the binary it calls.
 //! So doctor can tell whether the shell that started it loaded the
 //! integration, from which version, and whether that binary is still there
-//! and the one on PATH; whether the hook still runs first at the prompt it
-//! can only say how to look.
+//! and the one on PATH. The prompt hooks themselves the wrapper hands to
+//! doctor in SSOENV_HOOKS, so it can tell whether another tool has since
+//! removed ssoenv's hook or put its own before it.
 
 use std::path::{Path, PathBuf};
 
@@ -66,6 +67,8 @@ pub struct Facts {
     /// `ssoenv` on PATH, by its real path.
     pub on_path: Option<PathBuf>,
     pub hook_bin: Option<HookBin>,
+    /// SSOENV_HOOKS, when the wrapper passed it.
+    pub hooks: Option<String>,
 }
 
 pub fn gather() -> Facts {
@@ -87,6 +90,7 @@ pub fn gather() -> Facts {
         version: env!("CARGO_PKG_VERSION"),
         on_path: crate::paths::find_on_path("ssoenv").and_then(|p| p.canonicalize().ok()),
         hook_bin,
+        hooks: std::env::var(vars::HOOKS).ok(),
     }
 }
 
@@ -114,6 +118,71 @@ fn version_of(bin: &Path) -> Option<String> {
     let mut text = String::new();
     child.stdout.take()?.read_to_string(&mut text).ok()?;
     Some(text.trim().strip_prefix("ssoenv ")?.to_string())
+}
+
+/// Whether ssoenv's hook still runs at the prompt, and first where order
+/// matters (bash, zsh: prompt tools that run before it draw the account from
+/// before a switch), judged from `hooks` (SSOENV_HOOKS).
+fn prompt_hook(shell: ShellKind, hooks: Option<&str>) -> Check {
+    const HOOK: &str = "__ssoenv_hook";
+    let Some(hooks) = hooks else {
+        return Check::skip(
+            Area::Shell,
+            "the prompt hook cannot be seen: this doctor was not started through the shell \
+             integration's `ssoenv` function",
+            Some("run `ssoenv doctor` at the shell's prompt, as a command of its own".into()),
+        );
+    };
+    let after_others = "load ssoenv's integration after the other prompt tools (its line last \
+                        in the rc file), then open a new shell";
+    let (kept_in, entries): (&str, Vec<&str>) = match shell {
+        ShellKind::Bash => ("PROMPT_COMMAND", hooks.split([';', '\n']).collect()),
+        ShellKind::Zsh => ("precmd_functions", hooks.split(';').collect()),
+        ShellKind::Fish => (
+            "the fish_prompt event's handlers",
+            hooks.split(';').collect(),
+        ),
+        ShellKind::Powershell => {
+            return match hooks.contains(HOOK) {
+                true => Check::pass(Area::Shell, "the prompt function runs ssoenv's hook"),
+                false => Check::fail(
+                    Area::Shell,
+                    "the prompt function no longer runs ssoenv's hook: another tool replaced it \
+                     after ssoenv wrapped it",
+                    after_others,
+                ),
+            };
+        }
+    };
+    let entries: Vec<&str> = entries
+        .iter()
+        .map(|e| e.trim())
+        .filter(|e| !e.is_empty())
+        .collect();
+    let ordered = matches!(shell, ShellKind::Bash | ShellKind::Zsh);
+    match entries.iter().position(|e| *e == HOOK) {
+        None => Check::fail(
+            Area::Shell,
+            format!("ssoenv's prompt hook is gone from {kept_in}: another tool replaced it"),
+            after_others,
+        ),
+        Some(i) if i > 0 && ordered => Check::fail(
+            Area::Shell,
+            format!(
+                "{} runs before ssoenv's prompt hook in {kept_in}, so it draws the prompt \
+                 from before a switch or renewal",
+                crate::log::printable(&entries[..i].join(", "))
+            ),
+            after_others,
+        ),
+        Some(_) => Check::pass(
+            Area::Shell,
+            match ordered {
+                true => format!("ssoenv's prompt hook runs first in {kept_in}"),
+                false => format!("ssoenv's prompt hook is among {kept_in}"),
+            },
+        ),
+    }
 }
 
 /// The line that loads the integration, and where it goes.
@@ -179,32 +248,7 @@ pub fn checks(facts: &Facts) -> Vec<Check> {
     }
     out.extend(binary(&marker, facts, &reload));
     if marker.hook != "none" {
-        let (kept_in, how) = match marker.shell {
-            ShellKind::Bash => (
-                "PROMPT_COMMAND, which is not exported",
-                "`echo \"${PROMPT_COMMAND[@]}\"` should start with __ssoenv_hook",
-            ),
-            ShellKind::Zsh => (
-                "precmd_functions, which cannot be exported",
-                "`echo $precmd_functions` should start with __ssoenv_hook",
-            ),
-            ShellKind::Fish => (
-                "its event handlers",
-                "`functions --handlers-type generic` should list `fish_prompt __ssoenv_hook`",
-            ),
-            ShellKind::Powershell => (
-                "its prompt function",
-                "`$function:prompt` should call __ssoenv_hook",
-            ),
-        };
-        out.push(Check::skip(
-            Area::Shell,
-            format!(
-                "whether another tool has since removed or reordered the prompt hook cannot be \
-                 seen from here: {shell} keeps it in {kept_in}"
-            ),
-            Some(format!("to look, in that shell: {how}")),
-        ));
+        out.push(prompt_hook(marker.shell, facts.hooks.as_deref()));
     }
     out
 }
@@ -275,6 +319,7 @@ mod tests {
                 path: Some(BIN.into()),
                 version: Some("0.1.0".into()),
             }),
+            hooks: None,
         }
     }
 
@@ -328,13 +373,46 @@ mod tests {
                 None
             )
         );
+        // Started without the wrapper: the hooks are not known.
         assert_eq!(got[2].0, Status::Skip);
-        assert!(got[2].1.contains("PROMPT_COMMAND"), "{}", got[2].1);
+        assert!(got[2].1.contains("cannot be seen"), "{}", got[2].1);
         assert_eq!(got.len(), 3);
         // No hook: nothing to look for.
         let got = judged(&facts(Some(&format!("zsh 4242 0.1.0 none {BIN}"))));
         assert!(got[0].1.contains("no prompt hook"), "{}", got[0].1);
         assert_eq!(got.len(), 2);
+    }
+
+    #[test]
+    fn the_prompt_hook_must_be_there_and_first_where_order_counts() {
+        let judge = |shell, hooks: &str| {
+            let c = prompt_hook(shell, Some(hooks));
+            (c.status, c.message)
+        };
+        use ShellKind::*;
+        for (shell, hooks) in [
+            (Bash, "__ssoenv_hook;starship_precmd"),
+            (Bash, "__ssoenv_hook\n_direnv_hook;"),
+            (Zsh, "__ssoenv_hook;_p9k_precmd"),
+            (Fish, "__fish_on_interactive;__ssoenv_hook"),
+            (Powershell, "$x = $?\ntry { __ssoenv_hook } catch {}"),
+        ] {
+            assert_eq!(judge(shell, hooks).0, Status::Pass, "{shell:?} {hooks:?}");
+        }
+        let (status, message) = judge(Bash, "starship_precmd;__ssoenv_hook");
+        assert_eq!(status, Status::Fail);
+        assert!(
+            message.starts_with("starship_precmd runs before"),
+            "{message}"
+        );
+        let (status, message) = judge(Zsh, "_p9k_precmd");
+        assert_eq!(status, Status::Fail);
+        assert!(message.contains("gone from precmd_functions"), "{message}");
+        assert_eq!(judge(Fish, "").0, Status::Fail);
+        assert_eq!(judge(Powershell, "'PS> '").0, Status::Fail);
+        // A crafted hook name cannot drive the terminal.
+        let (_, message) = judge(Bash, "\u{1b}]0;x\u{7};__ssoenv_hook");
+        assert!(!message.contains('\u{1b}'), "{message:?}");
     }
 
     #[test]
