@@ -25,7 +25,7 @@ use crate::sso::{self, RoleCredentials};
 use crate::target::{self, Target};
 
 /// The longest a prompt waits for the hook's network work.
-const PROMPT_LIMIT: Duration = Duration::from_millis(1500);
+pub(super) const PROMPT_LIMIT: Duration = Duration::from_millis(1500);
 
 /// What the hook does at this prompt.
 #[derive(Debug, PartialEq, Eq)]

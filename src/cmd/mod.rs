@@ -58,8 +58,10 @@ fn run(cli: Cli) -> Result<()> {
     }
     let mut budget = Duration::from_secs_f64(cli.timeout);
     if matches!(cli.command, Command::Hook(_)) {
-        // A prompt must not wait on the network for long.
-        budget = budget.min(Duration::from_millis(1500));
+        // A prompt must not wait on the network for long. Its own limit
+        // comes first, so that a call that hangs is reported as slow (and
+        // retried), not as a failure of its own.
+        budget = budget.min(hook::PROMPT_LIMIT + Duration::from_millis(500));
     }
     crate::sso::client::set_budget(budget);
     match cli.command {
