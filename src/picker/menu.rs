@@ -2,7 +2,7 @@
 //! it, drawn on stderr and redrawn after every key. It takes a few lines, not
 //! the screen, and leaves nothing behind: on exit its lines are erased and
 //! the cursor is where it started. Keys are read by `console` (stdin when it
-//! is a terminal, else /dev/tty); see [`KeyMode`] for the terminal's mode
+//! is a terminal, else /dev/tty); see [`crate::platform::KeyMode`] for the terminal's mode
 //! meanwhile.
 
 use console::{Key, Term};
@@ -150,7 +150,7 @@ fn frame(
 /// Show `lines` (matched against `haystacks`, the same length) and return the
 /// index of the one chosen with Enter, or None on Esc, Ctrl-C or Ctrl-D.
 pub fn run(prompt: &str, lines: &[String], haystacks: &[String]) -> std::io::Result<Option<usize>> {
-    let _mode = KeyMode::enter()?;
+    let _mode = crate::platform::KeyMode::enter()?;
     let term = Term::stderr();
     let color = console::colors_enabled_stderr();
     let mut state = State::default();
@@ -185,79 +185,6 @@ pub fn run(prompt: &str, lines: &[String], haystacks: &[String]) -> std::io::Res
     // Erase every line the picker drew; the cursor stays on the first.
     term.write_str("\r\x1b[J")?;
     result
-}
-
-/// The terminal's mode while the picker runs: no echo, no line editing, and
-/// Ctrl-C as a key instead of SIGINT. `console` switches to raw mode for each
-/// key it reads and back afterwards; without this, a key pressed while a
-/// frame is being drawn would be echoed over it, and Ctrl-C then would kill
-/// the process with the frame left on screen. Output processing stays as it
-/// was. Dropping it restores the saved mode, also on errors and panics.
-#[cfg(unix)]
-struct KeyMode {
-    /// /dev/tty when stdin is not the terminal (the one `console` reads).
-    _tty: Option<std::fs::File>,
-    fd: std::os::fd::RawFd,
-    saved: libc::termios,
-}
-
-#[cfg(unix)]
-impl KeyMode {
-    fn enter() -> std::io::Result<KeyMode> {
-        use std::io::IsTerminal;
-        use std::os::fd::AsRawFd;
-        let tty = if std::io::stdin().is_terminal() {
-            None
-        } else {
-            Some(
-                std::fs::OpenOptions::new()
-                    .read(true)
-                    .write(true)
-                    .open("/dev/tty")?,
-            )
-        };
-        let fd = tty.as_ref().map_or(libc::STDIN_FILENO, |f| f.as_raw_fd());
-        // SAFETY: tcgetattr fills the termios it is given; checked below.
-        let mut saved: libc::termios = unsafe { std::mem::zeroed() };
-        if unsafe { libc::tcgetattr(fd, &mut saved) } != 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-        let mut keys = saved;
-        keys.c_lflag &= !(libc::ICANON | libc::ECHO | libc::ISIG | libc::IEXTEN);
-        keys.c_iflag &= !(libc::IXON | libc::ICRNL);
-        keys.c_cc[libc::VMIN] = 1;
-        keys.c_cc[libc::VTIME] = 0;
-        // TCSADRAIN, not TCSAFLUSH: keys typed ahead are kept.
-        // SAFETY: a valid descriptor and a termios from tcgetattr.
-        if unsafe { libc::tcsetattr(fd, libc::TCSADRAIN, &keys) } != 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-        Ok(KeyMode {
-            _tty: tty,
-            fd,
-            saved,
-        })
-    }
-}
-
-#[cfg(unix)]
-impl Drop for KeyMode {
-    fn drop(&mut self) {
-        // SAFETY: the descriptor is still open (`_tty` is dropped after this).
-        unsafe { libc::tcsetattr(self.fd, libc::TCSADRAIN, &self.saved) };
-    }
-}
-
-/// On Windows `console` turns off Ctrl-C processing only while it reads a
-/// key; the gap between keys remains there.
-#[cfg(not(unix))]
-struct KeyMode;
-
-#[cfg(not(unix))]
-impl KeyMode {
-    fn enter() -> std::io::Result<KeyMode> {
-        Ok(KeyMode)
-    }
 }
 
 #[cfg(test)]

@@ -118,16 +118,7 @@ fn backend(setting: Option<&str>) -> Backend {
 /// with `name_instead` (how to name a target on the command line). Callers
 /// ask before gathering candidates, which may take the network.
 pub fn require_terminal(name_instead: &str) -> Result<()> {
-    let have = std::io::stderr().is_terminal() && {
-        #[cfg(unix)]
-        {
-            std::io::stdin().is_terminal() || std::fs::File::open("/dev/tty").is_ok()
-        }
-        #[cfg(not(unix))]
-        {
-            true
-        }
-    };
+    let have = std::io::stderr().is_terminal() && crate::platform::have_key_input();
     match have {
         true => Ok(()),
         false => Err(Error::usage(format!(

@@ -454,6 +454,72 @@ pub fn local_time(seconds: i64) -> Option<libc::tm> {
     }
 }
 
+// ---- Terminal ----
+
+/// A terminal to read keys from: stdin, else the controlling terminal.
+pub fn have_key_input() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdin().is_terminal() || std::fs::File::open("/dev/tty").is_ok()
+}
+
+/// The terminal's mode while a picker runs: no echo, no line editing, and
+/// Ctrl-C as a key instead of SIGINT. `console` switches to raw mode for each
+/// key it reads and back afterwards; without this, a key pressed while a
+/// frame is being drawn would be echoed over it, and Ctrl-C then would kill
+/// the process with the frame left on screen. Output processing stays as it
+/// was. Dropping it restores the saved mode, also on errors and panics.
+pub struct KeyMode {
+    /// /dev/tty when stdin is not the terminal (the one `console` reads).
+    _tty: Option<std::fs::File>,
+    fd: std::os::fd::RawFd,
+    saved: libc::termios,
+}
+
+impl KeyMode {
+    pub fn enter() -> io::Result<KeyMode> {
+        use std::io::IsTerminal;
+        use std::os::fd::AsRawFd;
+        let tty = if std::io::stdin().is_terminal() {
+            None
+        } else {
+            Some(
+                std::fs::OpenOptions::new()
+                    .read(true)
+                    .write(true)
+                    .open("/dev/tty")?,
+            )
+        };
+        let fd = tty.as_ref().map_or(libc::STDIN_FILENO, |f| f.as_raw_fd());
+        // SAFETY: tcgetattr fills the termios it is given; checked below.
+        let mut saved: libc::termios = unsafe { std::mem::zeroed() };
+        if unsafe { libc::tcgetattr(fd, &mut saved) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        let mut keys = saved;
+        keys.c_lflag &= !(libc::ICANON | libc::ECHO | libc::ISIG | libc::IEXTEN);
+        keys.c_iflag &= !(libc::IXON | libc::ICRNL);
+        keys.c_cc[libc::VMIN] = 1;
+        keys.c_cc[libc::VTIME] = 0;
+        // TCSADRAIN, not TCSAFLUSH: keys typed ahead are kept.
+        // SAFETY: a valid descriptor and a termios from tcgetattr.
+        if unsafe { libc::tcsetattr(fd, libc::TCSADRAIN, &keys) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(KeyMode {
+            _tty: tty,
+            fd,
+            saved,
+        })
+    }
+}
+
+impl Drop for KeyMode {
+    fn drop(&mut self) {
+        // SAFETY: the descriptor is still open (`_tty` is dropped after this).
+        unsafe { libc::tcsetattr(self.fd, libc::TCSADRAIN, &self.saved) };
+    }
+}
+
 // ---- Browser ----
 
 /// The desktop's opener, `open` on macOS and `xdg-open` elsewhere, which

@@ -28,7 +28,11 @@ use windows_sys::Win32::Storage::FileSystem::{
     DELETE, FILE_APPEND_DATA, FILE_DELETE_CHILD, FILE_FLAG_BACKUP_SEMANTICS,
     FILE_FLAG_OPEN_REPARSE_POINT, FILE_WRITE_DATA, READ_CONTROL, WRITE_DAC, WRITE_OWNER,
 };
-use windows_sys::Win32::System::Console::{CTRL_BREAK_EVENT, CTRL_C_EVENT, SetConsoleCtrlHandler};
+use windows_sys::Win32::System::Console::{
+    CONSOLE_MODE, CTRL_BREAK_EVENT, CTRL_C_EVENT, ENABLE_ECHO_INPUT, ENABLE_LINE_INPUT,
+    ENABLE_PROCESSED_INPUT, GetConsoleMode, GetStdHandle, STD_INPUT_HANDLE, SetConsoleCtrlHandler,
+    SetConsoleMode,
+};
 use windows_sys::Win32::System::Diagnostics::ToolHelp::{
     CreateToolhelp32Snapshot, PROCESSENTRY32W, Process32FirstW, Process32NextW, TH32CS_SNAPPROCESS,
 };
@@ -677,6 +681,50 @@ pub fn local_time(seconds: i64) -> Option<libc::tm> {
     unsafe {
         let mut tm: libc::tm = std::mem::zeroed();
         (libc::localtime_s(&mut tm, &secs) == 0).then_some(tm)
+    }
+}
+
+// ---- Terminal ----
+
+/// A console to read keys from: stdin, which is where `console` reads them.
+pub fn have_key_input() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdin().is_terminal()
+}
+
+/// The console's input mode while a picker runs: no echo, no line editing,
+/// and Ctrl-C as a key instead of a signal. `console` turns Ctrl-C
+/// processing off only while it reads a key; without this, Ctrl-C between
+/// keys would end the process with the picker left on screen. Dropping it
+/// restores the saved mode, also on errors and panics.
+pub struct KeyMode {
+    handle: HANDLE,
+    saved: CONSOLE_MODE,
+}
+
+impl KeyMode {
+    pub fn enter() -> io::Result<KeyMode> {
+        // SAFETY: GetStdHandle has no preconditions; the handle is the
+        // process's own and is not closed here.
+        let handle = unsafe { GetStdHandle(STD_INPUT_HANDLE) };
+        let mut saved: CONSOLE_MODE = 0;
+        // SAFETY: `saved` is a valid place for the mode; failure is checked.
+        if unsafe { GetConsoleMode(handle, &mut saved) } == 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let keys = saved & !(ENABLE_PROCESSED_INPUT | ENABLE_LINE_INPUT | ENABLE_ECHO_INPUT);
+        // SAFETY: a console input handle and a mode made from its own.
+        if unsafe { SetConsoleMode(handle, keys) } == 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(KeyMode { handle, saved })
+    }
+}
+
+impl Drop for KeyMode {
+    fn drop(&mut self) {
+        // SAFETY: the same handle, still open, and the mode it had.
+        unsafe { SetConsoleMode(self.handle, self.saved) };
     }
 }
 
