@@ -52,7 +52,7 @@ pub async fn update<T>(
 ) -> Result<T> {
     let target = resolve(path)?;
     let _lock = lock::acquire(
-        &format!("file-{}", cache::sha1_hex(&target.to_string_lossy())),
+        &format!("file-{}", cache::sha1_hex(&lock_key(&target))),
         LOCK_WAIT,
         &format!("an update of {}", target.display()),
         Wait::Quiet,
@@ -65,6 +65,17 @@ pub async fn update<T>(
         replace(&target, &after, contents)?;
     }
     Ok(out)
+}
+
+/// What names the lock of the file at `target` (a resolved path): the path,
+/// in one case where the file system ignores case (Windows, macOS), so that
+/// `~/.aws/Credentials` and `~/.aws/credentials`, one file there, share it.
+fn lock_key(target: &Path) -> String {
+    let path = target.to_string_lossy();
+    match crate::platform::PATHS_IGNORE_CASE {
+        true => path.to_lowercase(),
+        false => path.into_owned(),
+    }
 }
 
 /// The file `path` names: every symbolic link on the way followed, `.` and
@@ -308,5 +319,18 @@ mod tests {
         // Nor is a missing one created for nothing.
         write(&d.path().join("absent"), b"", Contents::Plain).unwrap();
         assert!(!d.path().join("absent").exists());
+    }
+}
+
+#[cfg(test)]
+mod lock_tests {
+    use super::*;
+
+    #[test]
+    fn spellings_of_one_file_share_its_lock() {
+        let lower = lock_key(Path::new("/home/me/.aws/credentials"));
+        let upper = lock_key(Path::new("/home/me/.aws/Credentials"));
+        assert_eq!(lower == upper, crate::platform::PATHS_IGNORE_CASE);
+        assert_ne!(lower, lock_key(Path::new("/home/me/.aws/config")));
     }
 }

@@ -19,7 +19,7 @@
 //!   not outlive ssoenv; [`Interrupts`] are what a supervisor passes on to its
 //!   command, [`exit_code`] the status it exits with, and [`stop_requested`]
 //!   how a foreground server is told to stop.
-//! - Places: [`home_dir`] as the AWS CLI finds it, the shell to speak without
+//! - Places: [`home_dir`] as the AWS CLI finds it, [`PATHS_IGNORE_CASE`], the shell to speak without
 //!   SHELL ([`DEFAULT_SHELL`]), and the bases of ssoenv's own files,
 //!   [`CACHE_DIR`], [`STATE_DIR`] and [`DATA_DIR`].
 //! - [`local_time`]: the calendar time where the user is.
@@ -38,11 +38,12 @@ mod windows;
 use windows as imp;
 
 pub use imp::{
-    CACHE_DIR, DATA_DIR, DEFAULT_SHELL, HOME_VARIABLES, Interrupt, Interrupts, KeyMode, STATE_DIR,
-    Tie, create_private_dir, exec, exit_code, find_on_path, have_key_input, home_dir,
-    is_sharing_violation, kept_permissions, local_time, make_private, may_follow_link,
-    mode_and_owner, new_files_private, open_no_follow, open_untrusted, others_can_change,
-    parent_id, private_temp_dir, resolve_program, same_file, spawn_tied, stop_requested, user_id,
+    CACHE_DIR, DATA_DIR, DEFAULT_SHELL, HOME_VARIABLES, Interrupt, Interrupts, KeyMode,
+    PATHS_IGNORE_CASE, STATE_DIR, Tie, create_private_dir, exec, exit_code, find_on_path,
+    have_key_input, home_dir, is_sharing_violation, kept_permissions, local_time, make_private,
+    may_follow_link, mode_and_owner, new_files_private, open_no_follow, open_untrusted,
+    others_can_change, parent_id, private_temp_dir, resolve_program, same_file, spawn_tied,
+    stop_requested, user_id,
 };
 
 /// Where a kind of ssoenv's own files lives: the directory `variable` names

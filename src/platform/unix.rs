@@ -413,6 +413,10 @@ pub async fn stop_requested() -> io::Result<()> {
 
 // ---- Places ----
 
+/// Whether two spellings of a path that differ in case name one file:
+/// macOS's file systems ignore case unless made otherwise; Linux's do not.
+pub const PATHS_IGNORE_CASE: bool = cfg!(target_os = "macos");
+
 /// The shell to speak when SHELL is not set: none in particular.
 pub const DEFAULT_SHELL: &str = "";
 

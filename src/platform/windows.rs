@@ -637,6 +637,10 @@ pub async fn stop_requested() -> io::Result<()> {
 /// The shell to speak when SHELL is not set (Git Bash and MSYS set it).
 pub const DEFAULT_SHELL: &str = "powershell";
 
+/// Whether two spellings of a path that differ in case name one file: on
+/// Windows they do.
+pub const PATHS_IGNORE_CASE: bool = true;
+
 /// The variables the home directory comes from, for messages.
 pub const HOME_VARIABLES: &str = "USERPROFILE (or HOMEDRIVE and HOMEPATH)";
 
