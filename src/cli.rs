@@ -117,7 +117,7 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct LoginArgs {
     /// Profile (or ACCOUNT/ROLE) whose SSO session to sign in to (default:
-    /// AWS_PROFILE, else a `default` SSO profile, else the only sso-session).
+    /// AWS_PROFILE, else a `default` profile, else the only sso-session).
     #[arg(add = targets())]
     pub profile: Option<String>,
     /// Sign in to this [sso-session] instead of a profile's.

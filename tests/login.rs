@@ -527,6 +527,43 @@ fn login_without_arguments_finds_the_session() {
     assert!(!env.token_path("corp").exists());
 }
 
+/// A role profile chained after SSO (AWS_PROFILE, or `[default]`) is signed
+/// in to through its chain's root, as `ssoenv login PROFILE` is.
+#[test]
+fn login_without_arguments_follows_a_role_profile_to_its_sign_in() {
+    let env = Env::new();
+    // A second sso-session, so that only the role profile can say which.
+    let two = format!(
+        "{}\n[sso-session other]\nsso_start_url = https://d-1111111111.awsapps.com/start\nsso_region = us-east-1\n",
+        common::config()
+    );
+    env.write_config(&two);
+    let out = run(login(&env, &["--no-browser"], None).env("AWS_PROFILE", "deploy"));
+    assert_ok(&out);
+    assert!(
+        stderr(&out).contains("signed in to sso-session corp until"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(env.token_path("corp").exists());
+    assert!(!env.token_path("other").exists());
+
+    std::fs::remove_file(env.token_path("corp")).unwrap();
+    env.write_config(&format!(
+        "{two}\n[default]\nrole_arn = {}\nsource_profile = dev\n",
+        ssoenv::emulator::sample::DEPLOY_ROLE
+    ));
+    let out = run(&mut login(&env, &["--no-browser"], None));
+    assert_ok(&out);
+    assert!(
+        stderr(&out).contains("signed in to sso-session corp until"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(env.token_path("corp").exists());
+    assert!(!env.token_path("other").exists());
+}
+
 /// The command a "sign-in required" message names, run as the user would.
 fn hinted_command(message: &str) -> Vec<String> {
     let hint = message
