@@ -376,7 +376,8 @@ impl Config {
             0 => {
                 let profiles = self.sso_profile_names();
                 let mut msg = format!(
-                    "which sign-in? {} has no [sso-session], and neither AWS_PROFILE nor a                      default SSO profile says",
+                    "which sign-in? {} has no [sso-session], and neither AWS_PROFILE \
+                     nor a default profile says",
                     self.path.display()
                 );
                 match profiles.first() {
@@ -640,6 +641,12 @@ aws_access_key_id = AKIA
         let c = Config::parse(legacy_only, Path::new("/c")).unwrap();
         let e = c.login_target(None).unwrap_err();
         assert!(e.message.contains("`ssoenv login old`"), "{}", e.message);
+        assert!(
+            e.message
+                .contains("neither AWS_PROFILE nor a default profile says;"),
+            "{}",
+            e.message
+        );
         let session = c.sso_profile("old").unwrap().session;
         assert_eq!(c.login_args_for(&session), " old");
         assert_eq!(
