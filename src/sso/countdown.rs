@@ -9,6 +9,8 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::timestamp::{clock, whole_seconds};
+
 pub struct Countdown {
     what: &'static str,
     deadline: Instant,
@@ -107,26 +109,12 @@ fn plain_line(what: &str, left: Duration, first: bool) -> String {
     }
 }
 
-/// "9:41": minutes and seconds, rounded up so that 0:00 means the end.
-pub fn clock(d: Duration) -> String {
-    let secs = whole_seconds(d);
-    format!("{}:{:02}", secs / 60, secs % 60)
-}
-
-fn whole_seconds(d: Duration) -> u64 {
-    d.as_secs() + u64::from(d.subsec_nanos() > 0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn lines() {
-        assert_eq!(clock(Duration::from_secs(581)), "9:41");
-        assert_eq!(clock(Duration::from_millis(600_000)), "10:00");
-        assert_eq!(clock(Duration::from_millis(59_100)), "1:00");
-        assert_eq!(clock(Duration::ZERO), "0:00");
         assert_eq!(
             live_line("approval", Duration::from_secs(581)),
             "waiting for approval… 9:41 left, Ctrl-C to cancel"

@@ -14,13 +14,12 @@ use tokio::time::Instant;
 
 use super::browser::Surroundings;
 use super::callback::Page;
-use super::countdown;
 use super::lock::{self, Wait};
 use super::token::{self, CachedToken};
 use super::{device, pkce};
 use crate::config::SsoSession;
 use crate::error::{Error, Result};
-use crate::timestamp::Timestamp;
+use crate::timestamp::{Timestamp, spoken};
 
 /// How long a sign-in waits for the user unless told otherwise: a device
 /// code's lifetime, and the AWS CLI's wait for the browser.
@@ -114,18 +113,6 @@ impl Attempt<'_> {
             spoken(self.timeout),
             self.retry
         ))
-    }
-}
-
-/// "10 minutes", "90 seconds".
-fn spoken(d: Duration) -> String {
-    let secs = d.as_secs_f64().ceil() as u64;
-    match secs {
-        60 => "1 minute".into(),
-        s if s % 60 == 0 => format!("{} minutes", s / 60),
-        1 => "1 second".into(),
-        s if s < 60 => format!("{s} seconds"),
-        _ => countdown::clock(d),
     }
 }
 
@@ -250,13 +237,5 @@ mod tests {
             } => assert!(why.contains("no display"), "{why}"),
             other => panic!("{other:?}"),
         }
-    }
-
-    #[test]
-    fn durations_read_naturally() {
-        assert_eq!(spoken(DEFAULT_TIMEOUT), "10 minutes");
-        assert_eq!(spoken(Duration::from_secs(60)), "1 minute");
-        assert_eq!(spoken(Duration::from_millis(1500)), "2 seconds");
-        assert_eq!(spoken(Duration::from_secs(90)), "1:30");
     }
 }
