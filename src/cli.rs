@@ -29,10 +29,11 @@ pub struct Cli {
         long,
         global = true,
         env = "SSOENV_TIMEOUT",
-        default_value_t = 10.0,
+        value_parser = seconds,
+        default_value = "10",
         value_name = "SECS"
     )]
-    pub timeout: f64,
+    pub timeout: Duration,
 }
 
 #[derive(Debug, Subcommand)]
@@ -682,6 +683,21 @@ mod tests {
         };
         assert_eq!(parsed(" 5"), Ok(Duration::from_secs(5)));
         assert_eq!(parsed("1e30"), Err(clap::error::ErrorKind::ValueValidation));
+
+        // --timeout (SSOENV_TIMEOUT) is seconds the same way, with no blank default.
+        let budget = |value: &str| {
+            Cli::try_parse_from(["ssoenv", "--timeout", value, "status"])
+                .map(|cli| cli.timeout)
+                .map_err(|e| e.kind())
+        };
+        assert_eq!(budget(" 2.5"), Ok(Duration::from_millis(2500)));
+        for bad in ["", "0", "1e30", "NaN"] {
+            assert_eq!(
+                budget(bad),
+                Err(clap::error::ErrorKind::ValueValidation),
+                "{bad}"
+            );
+        }
         let default = Cli::try_parse_from(["ssoenv", "login"]).unwrap();
         match default.command {
             super::Command::Login(a) => {
