@@ -1,5 +1,7 @@
 //! The command line, in one place.
 
+use std::time::Duration;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::shell::ShellKind;
@@ -27,10 +29,11 @@ pub struct Cli {
         long,
         global = true,
         env = "SSOENV_TIMEOUT",
-        default_value_t = 10.0,
+        value_parser = seconds,
+        default_value = "10",
         value_name = "SECS"
     )]
-    pub timeout: f64,
+    pub timeout: Duration,
 }
 
 #[derive(Debug, Subcommand)]
@@ -117,7 +120,7 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct LoginArgs {
     /// Profile (or ACCOUNT/ROLE) whose SSO session to sign in to (default:
-    /// AWS_PROFILE, else a `default` SSO profile, else the only sso-session).
+    /// AWS_PROFILE, else a `default` profile, else the only sso-session).
     #[arg(add = targets())]
     pub profile: Option<String>,
     /// Sign in to this [sso-session] instead of a profile's.
@@ -136,11 +139,52 @@ pub struct LoginArgs {
     /// Seconds to wait for the sign-in to be completed in the browser.
     #[arg(
         long,
-        env = "SSOENV_LOGIN_TIMEOUT",
-        default_value_t = 600.0,
+        env = LOGIN_TIMEOUT_VAR,
+        value_parser = login_timeout,
+        default_value = "600",
         value_name = "SECS"
     )]
-    pub login_timeout: f64,
+    pub login_timeout: Duration,
+}
+
+/// Read by clap for `login`, and by [`login_timeout_from_env`] for the
+/// sign-ins other commands start: both through [`login_timeout`].
+pub const LOGIN_TIMEOUT_VAR: &str = "SSOENV_LOGIN_TIMEOUT";
+
+/// The longest wait a number of seconds may ask for: longer than anyone
+/// waits, and far short of what would overflow a deadline.
+const MAX_SECONDS: u64 = 24 * 60 * 60;
+
+/// How long a sign-in waits for the user, from `--login-timeout` or
+/// SSOENV_LOGIN_TIMEOUT: the one parser, so that every command takes the
+/// same value the same way. Blank means the default, as an empty variable
+/// means unset.
+pub fn login_timeout(text: &str) -> Result<Duration, String> {
+    match text.trim() {
+        "" => Ok(crate::sso::login::DEFAULT_TIMEOUT),
+        secs => seconds(secs),
+    }
+}
+
+/// SSOENV_LOGIN_TIMEOUT as `ssoenv login` reads it, for the sign-ins that
+/// other commands (`use`) start.
+pub fn login_timeout_from_env() -> Result<Duration, String> {
+    match std::env::var(LOGIN_TIMEOUT_VAR) {
+        Ok(text) => login_timeout(&text),
+        Err(std::env::VarError::NotPresent) => Ok(crate::sso::login::DEFAULT_TIMEOUT),
+        Err(std::env::VarError::NotUnicode(_)) => Err("it is not valid UTF-8".into()),
+    }
+}
+
+/// A positive number of seconds ("600", " 2.5 ", "1e3"), at most a day.
+/// Surrounding blanks are allowed: a variable set as `" 5"` means 5.
+fn seconds(text: &str) -> Result<Duration, String> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .filter(|d| !d.is_zero() && d.as_secs_f64() <= MAX_SECONDS as f64)
+        .ok_or_else(|| format!("expected a positive number of seconds, at most {MAX_SECONDS}"))
 }
 
 #[derive(Debug, Args)]
@@ -566,9 +610,11 @@ pub enum ApprovalArg {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use clap::{CommandFactory, Parser};
 
-    use super::Cli;
+    use super::{Cli, login_timeout};
     use crate::shell::ShellKind;
 
     #[test]
@@ -610,5 +656,61 @@ mod tests {
             }
         }
         assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    #[test]
+    fn a_login_timeout_means_the_same_to_every_command() {
+        let secs = |s: u64| Ok(Duration::from_secs(s));
+        assert_eq!(login_timeout("5"), secs(5));
+        assert_eq!(login_timeout(" 5"), secs(5));
+        assert_eq!(login_timeout("5\n"), secs(5));
+        assert_eq!(login_timeout("2.5"), Ok(Duration::from_millis(2500)));
+        assert_eq!(login_timeout("1e3"), secs(1000));
+        assert_eq!(login_timeout("86400"), secs(86400));
+        assert_eq!(login_timeout(""), Ok(crate::sso::login::DEFAULT_TIMEOUT));
+        assert_eq!(login_timeout("  "), Ok(crate::sso::login::DEFAULT_TIMEOUT));
+        // Refused with a reason, never a panic: huge values would overflow
+        // a deadline, and a float can be all of these.
+        for bad in [
+            "0", "-1", "1e-12", "86401", "1e19", "1e30", "inf", "NaN", "5s", "five",
+        ] {
+            let e = login_timeout(bad).unwrap_err();
+            assert!(e.contains("positive number of seconds"), "{bad}: {e}");
+        }
+
+        // `login` takes its value through the same parser: what `use`
+        // accepts from SSOENV_LOGIN_TIMEOUT, `login` accepts too.
+        let parsed = |value: &str| {
+            Cli::try_parse_from(["ssoenv", "login", "--login-timeout", value])
+                .map(|cli| match cli.command {
+                    super::Command::Login(a) => a.login_timeout,
+                    other => panic!("{other:?}"),
+                })
+                .map_err(|e| e.kind())
+        };
+        assert_eq!(parsed(" 5"), Ok(Duration::from_secs(5)));
+        assert_eq!(parsed("1e30"), Err(clap::error::ErrorKind::ValueValidation));
+
+        // --timeout (SSOENV_TIMEOUT) is seconds the same way, with no blank default.
+        let budget = |value: &str| {
+            Cli::try_parse_from(["ssoenv", "--timeout", value, "status"])
+                .map(|cli| cli.timeout)
+                .map_err(|e| e.kind())
+        };
+        assert_eq!(budget(" 2.5"), Ok(Duration::from_millis(2500)));
+        for bad in ["", "0", "1e30", "NaN"] {
+            assert_eq!(
+                budget(bad),
+                Err(clap::error::ErrorKind::ValueValidation),
+                "{bad}"
+            );
+        }
+        let default = Cli::try_parse_from(["ssoenv", "login"]).unwrap();
+        match default.command {
+            super::Command::Login(a) => {
+                assert_eq!(a.login_timeout, crate::sso::login::DEFAULT_TIMEOUT)
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

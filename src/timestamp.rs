@@ -1,5 +1,6 @@
 //! Points in time as the shared caches keep them, the one clock, and the one
-//! way ssoenv says how long something has left.
+//! place durations are written for people: short for a prompt ("2h05m"), on
+//! a clock for a countdown ("9:41"), or spoken in a sentence ("10 minutes").
 //!
 //! Cache files are read into `Timestamp`s once, when they are deserialized;
 //! nothing parses a time string after that. Writers use
@@ -110,6 +111,31 @@ pub fn format_duration(d: Duration) -> String {
         (0, m) => format!("{m}m"),
         (h, m) => format!("{h}h{m:02}m"),
     }
+}
+
+/// "9:41": minutes and seconds, rounded up so that 0:00 means the end.
+pub fn clock(d: std::time::Duration) -> String {
+    let secs = whole_seconds(d);
+    format!("{}:{:02}", secs / 60, secs % 60)
+}
+
+/// "10 minutes", "1 minute", "90 seconds" rounded up as [`clock`] is, and
+/// the clock ("1:30") where neither unit is whole.
+pub fn spoken(d: std::time::Duration) -> String {
+    match whole_seconds(d) {
+        60 => "1 minute".into(),
+        s if s % 60 == 0 => format!("{} minutes", s / 60),
+        1 => "1 second".into(),
+        s if s < 60 => format!("{s} seconds"),
+        _ => clock(d),
+    }
+}
+
+/// `d` in seconds, a fraction counting as one more: what [`clock`] and
+/// [`spoken`] show, so that a countdown deciding when to speak agrees with
+/// what it says.
+pub fn whole_seconds(d: std::time::Duration) -> u64 {
+    d.as_secs() + u64::from(d.subsec_nanos() > 0)
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ`. Written field by field: the range invariant makes
@@ -340,5 +366,28 @@ mod tests {
             ts("2025-12-31T23:57:00Z").describe_expiry(now),
             "expired 3m ago"
         );
+    }
+
+    #[test]
+    fn countdowns_read_on_a_clock() {
+        use std::time::Duration;
+        assert_eq!(clock(Duration::from_secs(581)), "9:41");
+        assert_eq!(clock(Duration::from_millis(600_000)), "10:00");
+        assert_eq!(clock(Duration::from_millis(59_100)), "1:00");
+        assert_eq!(clock(Duration::from_secs(3725)), "62:05");
+        assert_eq!(clock(Duration::ZERO), "0:00");
+        assert_eq!(whole_seconds(Duration::from_millis(59_001)), 60);
+        assert_eq!(whole_seconds(Duration::from_secs(59)), 59);
+    }
+
+    #[test]
+    fn waits_read_as_said_in_a_sentence() {
+        use std::time::Duration;
+        assert_eq!(spoken(Duration::from_secs(600)), "10 minutes");
+        assert_eq!(spoken(Duration::from_secs(60)), "1 minute");
+        assert_eq!(spoken(Duration::from_millis(59_500)), "1 minute");
+        assert_eq!(spoken(Duration::from_millis(1500)), "2 seconds");
+        assert_eq!(spoken(Duration::from_millis(300)), "1 second");
+        assert_eq!(spoken(Duration::from_secs(90)), "1:30");
     }
 }

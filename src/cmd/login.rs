@@ -2,15 +2,12 @@
 //! tell the user until when.
 
 use std::io::{BufRead, IsTerminal};
-use std::time::Duration;
 
-use crate::cli::LoginArgs;
+use crate::cli::{self, LoginArgs};
 use crate::config::{self, Config, LoginTarget, SsoSession};
 use crate::error::{Error, Result};
 use crate::sso::login::{self, Method, Options, Outcome};
 use crate::timestamp::Timestamp;
-
-const TIMEOUT_VAR: &str = "SSOENV_LOGIN_TIMEOUT";
 
 pub async fn run(args: LoginArgs) -> Result<()> {
     let config = Config::load()?;
@@ -33,37 +30,22 @@ pub async fn run(args: LoginArgs) -> Result<()> {
     let opts = Options {
         method,
         force: args.force,
-        timeout: timeout(args.login_timeout)?,
+        timeout: args.login_timeout,
     };
     sign_in(&session, profile.as_deref(), opts).await
 }
 
 /// What `ssoenv use` signs in with when the session has ended: the default
 /// flow, always afresh (the cached token may look good and still be
-/// rejected), waiting SSOENV_LOGIN_TIMEOUT.
+/// rejected), waiting SSOENV_LOGIN_TIMEOUT as `login` reads it.
 pub fn interactive_options() -> Result<Options> {
-    let timeout = match std::env::var(TIMEOUT_VAR) {
-        Ok(v) if !v.is_empty() => v
-            .trim()
-            .parse()
-            .map_err(|_| Error::usage(format!("{TIMEOUT_VAR} must be a number of seconds")))
-            .and_then(timeout)?,
-        _ => login::DEFAULT_TIMEOUT,
-    };
+    let timeout = cli::login_timeout_from_env()
+        .map_err(|why| Error::usage(format!("{}: {why}", cli::LOGIN_TIMEOUT_VAR)))?;
     Ok(Options {
         method: Method::Auto,
         force: true,
         timeout,
     })
-}
-
-fn timeout(secs: f64) -> Result<Duration> {
-    match secs.is_finite() && secs > 0.0 {
-        true => Ok(Duration::from_secs_f64(secs)),
-        false => Err(Error::usage(
-            "--login-timeout must be a positive number of seconds",
-        )),
-    }
 }
 
 /// Sign in, interruptibly: Ctrl-C drops the sign-in future, which closes

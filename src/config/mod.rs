@@ -349,19 +349,22 @@ impl Config {
     }
 
     /// The session `ssoenv login` signs in to when told none: that of
-    /// `env_profile` (AWS_PROFILE), else that of a `default` SSO profile,
-    /// else the only [sso-session].
+    /// `env_profile` (AWS_PROFILE), else that of a `default` profile, else
+    /// the only [sso-session]. A role profile's session is its chain's root
+    /// one, as for `ssoenv login PROFILE`: that sign-in is what it needs.
     pub fn login_target(&self, env_profile: Option<&str>) -> Result<LoginTarget> {
-        let from_profile = |p: SsoProfile| LoginTarget::One {
-            session: p.session,
-            profile: Some(p.name),
+        // The named profile, not the root: `ssoenv login NAME` is the hint
+        // the user recognises, and it signs in to the same session.
+        let from_chain = |c: Chain| LoginTarget::One {
+            session: c.root.session,
+            profile: Some(c.profile.name),
         };
         if let Some(name) = env_profile {
-            return self.sso_profile(name).map(from_profile);
+            return self.chain(name).map(from_chain);
         }
         // A `[default]` holding only a region is common; it is no answer here.
-        if let Ok(p) = self.sso_profile("default") {
-            return Ok(from_profile(p));
+        if let Ok(c) = self.chain("default") {
+            return Ok(from_chain(c));
         }
         let mut sessions: Vec<SsoSession> = self
             .sessions
@@ -373,7 +376,8 @@ impl Config {
             0 => {
                 let profiles = self.sso_profile_names();
                 let mut msg = format!(
-                    "which sign-in? {} has no [sso-session], and neither AWS_PROFILE nor a                      default SSO profile says",
+                    "which sign-in? {} has no [sso-session], and neither AWS_PROFILE \
+                     nor a default profile says",
                     self.path.display()
                 );
                 match profiles.first() {
@@ -607,10 +611,42 @@ aws_access_key_id = AKIA
             ("other".into(), Some("default".into()))
         );
 
+        // Role profiles sign in to their chain's root session, under their own name.
+        let roles = format!(
+            "{with_default}\n[profile ops]\nrole_arn = arn:aws:iam::2:role/Ops\nsource_profile = default\n\
+             [profile old]\nsso_start_url = https://y\nsso_region = us-east-1\nsso_account_id = 1\nsso_role_name = r\n\
+             [profile old-ops]\nrole_arn = arn:aws:iam::2:role/Ops\nsource_profile = old\n"
+        );
+        let c = Config::parse(&roles, Path::new("/c")).unwrap();
+        assert_eq!(
+            one(c.login_target(Some("ops")).unwrap()),
+            ("other".into(), Some("ops".into()))
+        );
+        assert_eq!(
+            one(c.login_target(Some("old-ops")).unwrap()),
+            ("https://y".into(), Some("old-ops".into()))
+        );
+        let role_default = roles.replace(
+            "[profile default]\nsso_session = other\nsso_account_id = 1\nsso_role_name = r\n",
+            "[profile default]\nrole_arn = arn:aws:iam::2:role/Ops\nsource_profile = old\n",
+        );
+        assert_ne!(role_default, roles);
+        let c = Config::parse(&role_default, Path::new("/c")).unwrap();
+        assert_eq!(
+            one(c.login_target(None).unwrap()),
+            ("https://y".into(), Some("default".into()))
+        );
+
         let legacy_only = "[profile old]\nsso_start_url = https://y\nsso_region = us-east-1\nsso_account_id = 1\nsso_role_name = r\n";
         let c = Config::parse(legacy_only, Path::new("/c")).unwrap();
         let e = c.login_target(None).unwrap_err();
         assert!(e.message.contains("`ssoenv login old`"), "{}", e.message);
+        assert!(
+            e.message
+                .contains("neither AWS_PROFILE nor a default profile says;"),
+            "{}",
+            e.message
+        );
         let session = c.sso_profile("old").unwrap().session;
         assert_eq!(c.login_args_for(&session), " old");
         assert_eq!(

@@ -315,6 +315,34 @@ fn escape(text: &str) -> String {
 mod tests {
     use super::*;
 
+    /// What the drop is for: when the browser cannot be opened the flow
+    /// falls back to a code and waits minutes more, and the port the
+    /// browser would have come back to must not stay open meanwhile.
+    #[tokio::test]
+    async fn dropping_the_listener_closes_the_port_and_its_connections() {
+        use tokio::io::AsyncReadExt;
+
+        let listener = Listener::bind().await.unwrap();
+        let addr = listener
+            .redirect_uri()
+            .strip_prefix("http://")
+            .and_then(|rest| rest.strip_suffix(PATH))
+            .unwrap()
+            .to_string();
+        let mut visitor = TcpStream::connect(&addr).await.unwrap();
+        drop(listener);
+        let mut byte = [0u8; 1];
+        let ended = tokio::time::timeout(Duration::from_secs(5), visitor.read(&mut byte)).await;
+        assert!(
+            matches!(ended, Ok(Ok(0) | Err(_))),
+            "the open connection was not ended: {ended:?}"
+        );
+        assert!(
+            TcpStream::connect(&addr).await.is_err(),
+            "{addr} still open"
+        );
+    }
+
     #[test]
     fn parses_codes_and_errors() {
         assert_eq!(

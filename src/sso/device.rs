@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use super::attempt::Attempt;
 use super::browser;
 use super::client::{self, Service};
 use super::countdown::Countdown;
-use super::login::Attempt;
 use super::registration::{self, Flow};
 use super::token::CachedToken;
 use crate::error::{Error, Result};

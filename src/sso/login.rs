@@ -12,14 +12,14 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use super::attempt::Attempt;
 use super::browser::Surroundings;
 use super::callback::Page;
-use super::countdown;
 use super::lock::{self, Wait};
 use super::token::{self, CachedToken};
 use super::{device, pkce};
 use crate::config::SsoSession;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::timestamp::Timestamp;
 
 /// How long a sign-in waits for the user unless told otherwise: a device
@@ -95,40 +95,6 @@ pub fn plan(session: &SsoSession, method: Method, surroundings: &Surroundings) -
     }
 }
 
-/// One sign-in in progress, for the flows.
-pub struct Attempt<'a> {
-    pub session: &'a SsoSession,
-    /// When the wait for the user ends.
-    pub deadline: Instant,
-    timeout: Duration,
-    /// The command that tries again, for messages.
-    pub retry: &'a str,
-}
-
-impl Attempt<'_> {
-    /// `what` was not done in time ("the sign-in was not approved"); `also`
-    /// follows the advice to try again.
-    pub fn timed_out(&self, what: &str, also: &str) -> Error {
-        Error::failed(format!(
-            "{what} within {}; run `{}` to try again{also}",
-            spoken(self.timeout),
-            self.retry
-        ))
-    }
-}
-
-/// "10 minutes", "90 seconds".
-fn spoken(d: Duration) -> String {
-    let secs = d.as_secs_f64().ceil() as u64;
-    match secs {
-        60 => "1 minute".into(),
-        s if s % 60 == 0 => format!("{} minutes", s / 60),
-        1 => "1 second".into(),
-        s if s < 60 => format!("{s} seconds"),
-        _ => countdown::clock(d),
-    }
-}
-
 /// Sign in to `session` and store the token in the shared cache, unless the
 /// cached one is still good (or `force`). While one process signs in,
 /// others asking for the same session wait for it and reuse its token
@@ -157,12 +123,7 @@ pub async fn login(session: &SsoSession, retry: &str, opts: Options) -> Result<O
         return Ok(Outcome::Joined(t));
     }
 
-    let attempt = Attempt {
-        session,
-        deadline: Instant::now() + opts.timeout,
-        timeout: opts.timeout,
-        retry,
-    };
+    let attempt = Attempt::new(session, Instant::now(), opts.timeout, retry);
     let surroundings = Surroundings::from_env();
     let opener = surroundings.opener();
     let token = match plan(session, opts.method, &surroundings) {
@@ -250,13 +211,5 @@ mod tests {
             } => assert!(why.contains("no display"), "{why}"),
             other => panic!("{other:?}"),
         }
-    }
-
-    #[test]
-    fn durations_read_naturally() {
-        assert_eq!(spoken(DEFAULT_TIMEOUT), "10 minutes");
-        assert_eq!(spoken(Duration::from_secs(60)), "1 minute");
-        assert_eq!(spoken(Duration::from_millis(1500)), "2 seconds");
-        assert_eq!(spoken(Duration::from_secs(90)), "1:30");
     }
 }

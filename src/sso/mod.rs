@@ -2,6 +2,7 @@
 //! credential caches, refresh, and the locks that keep them consistent.
 
 pub mod assume;
+pub mod attempt;
 pub mod browser;
 pub mod cache;
 pub mod callback;

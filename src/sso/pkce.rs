@@ -10,11 +10,11 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use sha2::{Digest, Sha256};
 
+use super::attempt::Attempt;
 use super::browser;
 use super::callback::{self, Answer, Callback, Listener};
 use super::client::{self, Service};
 use super::countdown::Countdown;
-use super::login::Attempt;
 use super::registration::{self, Flow, Registration};
 use super::token::CachedToken;
 use crate::error::{Error, Result};
