@@ -31,13 +31,39 @@ pub enum Mfa {
 }
 
 /// The credentials `chain` yields: the root's SSO role credentials, then
-/// each role assumed with the credentials before it.
+/// each role assumed with the credentials before it. Resolved from the end,
+/// as botocore checks the assumed role's cache before its source: the last
+/// hop with reusable cached credentials is where the walk starts, so a
+/// profile whose own credentials are cached needs no sign-in (nor an MFA
+/// code) until they run out. Only when no hop has them is SSO asked.
 pub async fn credentials(chain: &Chain, mfa: Mfa) -> Result<RoleCredentials> {
-    let mut creds = credentials::get(&chain.root).await?;
-    for role in &chain.roles {
+    let (next, mut creds) = match last_cached(chain)? {
+        Some((hop, creds)) => (hop + 1, creds),
+        None => (0, credentials::get(&chain.root).await?),
+    };
+    for role in &chain.roles[next..] {
         creds = get(chain, role, &creds, mfa).await?;
     }
     Ok(creds)
+}
+
+/// The last role hop whose cached credentials can be reused, and those
+/// credentials; the caches are read from the end, stopping at the first hit.
+fn last_cached(chain: &Chain) -> Result<Option<(usize, RoleCredentials)>> {
+    let now = Timestamp::now();
+    for (hop, role) in chain.roles.iter().enumerate().rev() {
+        if let Some(c) = load(role)?
+            && c.expiration.remaining(now) > REUSE_WINDOW
+        {
+            crate::trace!(
+                "using cached credentials for {} until {}",
+                role.name,
+                c.expiration
+            );
+            return Ok(Some((hop, c)));
+        }
+    }
+    Ok(None)
 }
 
 /// The cached credentials of each hop, root first, for `status`: None where
