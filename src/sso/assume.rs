@@ -22,12 +22,17 @@ use crate::timestamp::Timestamp;
 
 /// Whether a hop that needs an MFA code may ask for one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mfa {
+pub enum Mfa<'a> {
     /// On the terminal (`/dev/tty`): commands a person runs.
     Ask,
     /// Never: the prompt hook and `credential-process`, which have no one to
     /// ask; they report that a code is needed.
     Never,
+    /// Never, in the credential server, which asked when it started: in the
+    /// background a read of the terminal stops it (SIGTTIN), and a prompt
+    /// would hold up every request meanwhile. It reports that `restart`, the
+    /// command that started it, must be run again to enter a new code.
+    NeverRestart(&'a str),
 }
 
 /// The credentials `chain` yields: the root's SSO role credentials, then
@@ -36,7 +41,7 @@ pub enum Mfa {
 /// hop with reusable cached credentials is where the walk starts, so a
 /// profile whose own credentials are cached needs no sign-in (nor an MFA
 /// code) until they run out. Only when no hop has them is SSO asked.
-pub async fn credentials(chain: &Chain, mfa: Mfa) -> Result<RoleCredentials> {
+pub async fn credentials(chain: &Chain, mfa: Mfa<'_>) -> Result<RoleCredentials> {
     let (next, mut creds) = match last_cached(chain)? {
         Some((hop, creds)) => (hop + 1, creds),
         None => (0, credentials::get(&chain.root).await?),
@@ -176,7 +181,7 @@ async fn get(
     chain: &Chain,
     role: &RoleProfile,
     source: &RoleCredentials,
-    mfa: Mfa,
+    mfa: Mfa<'_>,
 ) -> Result<RoleCredentials> {
     let seen = load(role)?;
     if let Some(c) = &seen
@@ -211,6 +216,12 @@ async fn get(
             return Err(Error::failed(format!(
                 "profile {} needs an MFA code for {serial}; run `ssoenv use {}` (or `ssoenv export {}`) in a terminal to enter it",
                 role.name, chain.profile.name, chain.profile.name
+            )));
+        }
+        (Some(serial), Mfa::NeverRestart(command)) => {
+            return Err(Error::failed(format!(
+                "profile {} needs a new MFA code for {serial}; restart `{command}` in a terminal to enter it",
+                role.name
             )));
         }
     };
