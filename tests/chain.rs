@@ -7,7 +7,7 @@ mod common;
 
 use common::exit::USAGE;
 use common::{Env, stderr};
-use ssoenv::emulator::{EmulatorConfig, Op, sample};
+use ssoenv::emulator::{EmulatorConfig, Fault, Op, sample};
 
 /// The test config plus `deep`, two hops from `dev` (through `deploy`).
 fn with_deep(env: &Env, extra: &str) {
@@ -175,6 +175,36 @@ fn a_chain_resumes_from_the_last_hop_still_cached() {
     let mut after = before;
     after[3] += 1;
     assert_eq!(sso_calls(&env), after, "only the one AssumeRole");
+}
+
+#[test]
+fn exports_at_once_make_one_call_for_each_hop() {
+    let env = Env::new();
+    env.login();
+    // Slow first answers, so that the others start while a fetch is in flight.
+    let slow = Fault::Delay(std::time::Duration::from_millis(500));
+    env.emulator.inject(Op::GetRoleCredentials, slow.clone(), 1);
+    env.emulator.inject(Op::AssumeRole, slow, 1);
+    let exports: Vec<_> = (0..4)
+        .map(|_| {
+            env.cmd(&["export", "deploy", "--format", "json"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let keys: Vec<serde_json::Value> = exports
+        .into_iter()
+        .map(|child| {
+            let out = child.wait_with_output().unwrap();
+            assert!(out.status.success(), "{}", stderr(&out));
+            serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["AccessKeyId"].clone()
+        })
+        .collect();
+    assert!(keys.iter().all(|k| *k == keys[0]), "{keys:?}");
+    assert_eq!(env.emulator.calls(Op::GetRoleCredentials), 1);
+    assert_eq!(env.emulator.calls(Op::AssumeRole), 1);
 }
 
 #[test]
