@@ -4,17 +4,16 @@
 //! either tool reuses what the other fetched (wave2.md §4.1).
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
-use std::time::Duration;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::cache;
 use super::client::{self, Service};
-use super::credentials::{self, REUSE_WINDOW, RoleCredentials};
-use super::lock::{self, Wait};
-use super::token;
+use super::credentials::{self, RoleCredentials};
+use super::lock;
+use super::single_flight;
 use crate::config::{Chain, RoleProfile};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
@@ -58,7 +57,7 @@ fn last_cached(chain: &Chain) -> Result<Option<(usize, RoleCredentials)>> {
     let now = Timestamp::now();
     for (hop, role) in chain.roles.iter().enumerate().rev() {
         if let Some(c) = load(role)?
-            && c.expiration.remaining(now) > REUSE_WINDOW
+            && single_flight::reusable(&c, now)
         {
             crate::trace!(
                 "using cached credentials for {} until {}",
@@ -174,41 +173,35 @@ pub fn load(role: &RoleProfile) -> Result<Option<RoleCredentials>> {
     Ok(cache::read::<CacheEntry>(&path(role)?)?.map(|e| e.credentials.into()))
 }
 
-/// The hop's credentials: cached ones with more than 15 minutes left, else
-/// AssumeRole with `source`, single-flight under the hop's lock, exactly as
-/// for SSO role credentials.
+/// The hop's credentials: cached ones while [`single_flight::reusable`],
+/// else AssumeRole with `source`, single-flight under the hop's lock,
+/// exactly as for SSO role credentials.
 async fn get(
     chain: &Chain,
     role: &RoleProfile,
     source: &RoleCredentials,
     mfa: Mfa<'_>,
 ) -> Result<RoleCredentials> {
-    let seen = load(role)?;
-    if let Some(c) = &seen
-        && c.expiration.remaining(Timestamp::now()) > REUSE_WINDOW
-    {
-        crate::trace!(
-            "using cached credentials for {} until {}",
-            role.name,
-            c.expiration
-        );
-        return Ok(c.clone());
-    }
-    let wait = client::budget() * 2 + Duration::from_secs(5);
-    let _lock = lock::acquire(
-        &lock::name_for(credentials::CREDENTIALS_LOCK, &path(role)?),
-        wait,
-        "a credentials fetch",
-        Wait::Quiet,
+    let path = path(role)?;
+    let lock = lock::name_for(credentials::CREDENTIALS_LOCK, &path);
+    single_flight::get(
+        &role.name,
+        &lock,
+        || load(role),
+        || assume(chain, role, source, mfa, &path),
     )
-    .await?;
-    if let Some(c) = load(role)? {
-        let remaining = c.expiration.remaining(Timestamp::now());
-        if remaining > REUSE_WINDOW || (Some(&c) != seen.as_ref() && remaining > token::EXPIRY_SKEW)
-        {
-            return Ok(c);
-        }
-    }
+    .await
+}
+
+/// AssumeRole for the hop, asking for its MFA code as `mfa` allows, and the
+/// credentials cached at `path`.
+async fn assume(
+    chain: &Chain,
+    role: &RoleProfile,
+    source: &RoleCredentials,
+    mfa: Mfa<'_>,
+    path: &Path,
+) -> Result<RoleCredentials> {
     let code = match (&role.mfa_serial, mfa) {
         (None, _) => None,
         (Some(serial), Mfa::Ask) => Some(ask_mfa_code(serial)?),
@@ -238,7 +231,7 @@ async fn get(
         .or(chain.root.region.as_deref())
         .unwrap_or(&chain.root.session.region);
     let entry = fetch(role, source, region, code.as_deref()).await?;
-    cache::write(&path(role)?, &entry)?;
+    cache::write(path, &entry)?;
     Ok(entry.credentials.into())
 }
 
