@@ -24,7 +24,7 @@ use crate::activation::{self, handout::Endpoint};
 use crate::config::Chain;
 use crate::error::{Error, Kind, Result};
 use crate::loopback::{self, Limits, Reply};
-use crate::sso::{self, RoleCredentials};
+use crate::sso::{self, RoleCredentials, assume::Mfa};
 
 /// The one path served.
 const PATH: &str = "/credentials";
@@ -45,16 +45,25 @@ pub struct CredentialServer {
 struct State {
     profile: Chain,
     token: String,
+    /// The command that started the server, for the hint when a request
+    /// needs a new MFA code.
+    restart: String,
     /// The last failure shown on stderr: SDKs retry, and one line per
     /// failure is enough.
     reported: Mutex<Option<String>>,
 }
 
 impl CredentialServer {
-    /// Listen on 127.0.0.1:`port` (0 picks a free one) with a new random
-    /// token. Loopback only: the one plain-http host SDKs accept, and out of
-    /// reach of other machines.
-    pub async fn bind(profile: Chain, port: u16) -> Result<CredentialServer> {
+    /// Get the credentials once, now, then listen on 127.0.0.1:`port` (0
+    /// picks a free one) with a new random token. Loopback only: the one
+    /// plain-http host SDKs accept, and out of reach of other machines.
+    ///
+    /// Now is when an MFA code may be asked for, in the foreground at a
+    /// terminal, and when a missing session fails (exit 3) rather than on
+    /// the first request. Requests never ask: `restart`, the command that
+    /// started the server, is what they name when they need a new code.
+    pub async fn bind(profile: Chain, port: u16, restart: String) -> Result<CredentialServer> {
+        credentials(&profile, Mfa::Ask).await?;
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
         let listener = TcpListener::bind(addr)
             .await
@@ -68,6 +77,7 @@ impl CredentialServer {
             state: Arc::new(State {
                 profile,
                 token: random_token()?,
+                restart,
                 reported: Mutex::new(None),
             }),
         })
@@ -97,10 +107,10 @@ impl CredentialServer {
 /// cached earlier are not handed out once the session has ended. They are
 /// said to expire no later than the token, so that SDKs come back by then
 /// and learn whether the session still holds.
-pub async fn credentials(chain: &Chain) -> Result<RoleCredentials> {
+async fn credentials(chain: &Chain, mfa: Mfa<'_>) -> Result<RoleCredentials> {
     let root = &chain.root;
     let token = sso::token::valid(&root.session, Some(&root.name)).await?;
-    let mut creds = sso::assume::credentials(chain, sso::assume::Mfa::Ask).await?;
+    let mut creds = sso::assume::credentials(chain, mfa).await?;
     creds.expiration = creds.expiration.min(token.expires_at);
     Ok(creds)
 }
@@ -136,7 +146,7 @@ async fn answer(state: &State, request: Request<Incoming>) -> Reply {
             "only GET is served",
         );
     }
-    match credentials(&state.profile).await {
+    match credentials(&state.profile, Mfa::NeverRestart(&state.restart)).await {
         Ok(creds) => {
             crate::trace!(
                 "served credentials of {} expiring {}",

@@ -7,7 +7,7 @@ mod common;
 
 use common::exit::USAGE;
 use common::{Env, stderr};
-use ssoenv::emulator::{EmulatorConfig, Op, sample};
+use ssoenv::emulator::{EmulatorConfig, Fault, Op, sample};
 
 /// The test config plus `deep`, two hops from `dev` (through `deploy`).
 fn with_deep(env: &Env, extra: &str) {
@@ -84,6 +84,126 @@ fn ssoenv_reuses_what_botocore_assumed() {
     assert_eq!(env.emulator.calls(Op::AssumeRole), 1);
     let ours = env.credentials("deploy");
     assert_eq!(ours["AccessKeyId"], botocore["AccessKeyId"]);
+    assert_eq!(env.emulator.calls(Op::AssumeRole), 1);
+}
+
+/// Counts of every call that needs the SSO sign-in, or makes one.
+fn sso_calls(env: &Env) -> [u64; 4] {
+    [
+        Op::RegisterClient,
+        Op::CreateToken,
+        Op::GetRoleCredentials,
+        Op::AssumeRole,
+    ]
+    .map(|op| env.emulator.calls(op))
+}
+
+#[test]
+fn cached_chained_credentials_are_used_without_the_sso_sign_in() {
+    let env = Env::new();
+    env.login();
+    let deploy = env.credentials("deploy");
+    // Only deploy's own entry is left: no token, and no cached credentials
+    // of dev to assume the role with.
+    std::fs::remove_file(env.token_path(sample::SESSION)).unwrap();
+    let cache = env.home().join(".aws/cli/cache");
+    let mut deploy_entry = None;
+    for file in std::fs::read_dir(&cache).unwrap() {
+        let path = file.unwrap().path();
+        match env.read_json(&path)["Credentials"]["AccessKeyId"] == deploy["AccessKeyId"] {
+            true => deploy_entry = Some(path),
+            false => std::fs::remove_file(&path).unwrap(),
+        }
+    }
+    let deploy_entry = deploy_entry.expect("deploy's credentials are cached");
+    let before = sso_calls(&env);
+
+    let again = env.credentials("deploy");
+    assert_eq!(again["AccessKeyId"], deploy["AccessKeyId"]);
+    assert_eq!(again["SecretAccessKey"], deploy["SecretAccessKey"]);
+    assert_eq!(sso_calls(&env), before, "no call to Identity Center or STS");
+
+    // Once they too have run out, the chain is walked back to the sign-in.
+    let mut entry = env.read_json(&deploy_entry);
+    entry["Credentials"]["Expiration"] = "2020-01-01T00:00:00Z".into();
+    std::fs::write(&deploy_entry, entry.to_string()).unwrap();
+    let out = env.run(&["export", "deploy"]);
+    assert_eq!(
+        out.status.code(),
+        Some(common::exit::LOGIN_REQUIRED),
+        "{}",
+        stderr(&out)
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("not signed in to") && err.contains("run `ssoenv login --sso-session corp`"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+    assert_eq!(sso_calls(&env), before);
+}
+
+#[test]
+fn a_chain_resumes_from_the_last_hop_still_cached() {
+    let env = deep_env();
+    with_deep(&env, "");
+    env.login();
+    env.credentials("deep");
+    let [deploy, deep] = [0, 1].map(|i| env.emulator.assume_role_calls()[i].issued.clone());
+    std::fs::remove_file(env.token_path(sample::SESSION)).unwrap();
+    // dev's entry goes, deep's runs out, deploy's is left as it was.
+    for file in std::fs::read_dir(env.home().join(".aws/cli/cache")).unwrap() {
+        let path = file.unwrap().path();
+        let mut entry = env.read_json(&path);
+        let key = entry["Credentials"]["AccessKeyId"]
+            .as_str()
+            .map(str::to_string);
+        if key == deep {
+            entry["Credentials"]["Expiration"] = "2020-01-01T00:00:00Z".into();
+            std::fs::write(&path, entry.to_string()).unwrap();
+        } else if key != deploy {
+            std::fs::remove_file(&path).unwrap();
+        }
+    }
+    let before = sso_calls(&env);
+    let again = env.credentials("deep");
+    let calls = env.emulator.assume_role_calls();
+    assert_eq!(calls.len(), 3, "{calls:?}");
+    assert_eq!(calls[2].role_arn, "arn:aws:iam::333333333333:role/Ops");
+    assert_eq!(Some(&calls[2].caller), deploy.as_ref());
+    assert_eq!(calls[2].issued.as_deref(), again["AccessKeyId"].as_str());
+    let mut after = before;
+    after[3] += 1;
+    assert_eq!(sso_calls(&env), after, "only the one AssumeRole");
+}
+
+#[test]
+fn exports_at_once_make_one_call_for_each_hop() {
+    let env = Env::new();
+    env.login();
+    // Slow first answers, so that the others start while a fetch is in flight.
+    let slow = Fault::Delay(std::time::Duration::from_millis(500));
+    env.emulator.inject(Op::GetRoleCredentials, slow.clone(), 1);
+    env.emulator.inject(Op::AssumeRole, slow, 1);
+    let exports: Vec<_> = (0..4)
+        .map(|_| {
+            env.cmd(&["export", "deploy", "--format", "json"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let keys: Vec<serde_json::Value> = exports
+        .into_iter()
+        .map(|child| {
+            let out = child.wait_with_output().unwrap();
+            assert!(out.status.success(), "{}", stderr(&out));
+            serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["AccessKeyId"].clone()
+        })
+        .collect();
+    assert!(keys.iter().all(|k| *k == keys[0]), "{keys:?}");
+    assert_eq!(env.emulator.calls(Op::GetRoleCredentials), 1);
     assert_eq!(env.emulator.calls(Op::AssumeRole), 1);
 }
 

@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use common::{Env, stderr};
-use ssoenv::emulator::{DEFAULT_START_URL, EmulatorConfig, Op};
+use ssoenv::emulator::{DEFAULT_START_URL, EmulatorConfig, Op, sample};
 
 /// How long a request may go unanswered before the test fails instead of
 /// hanging: far longer than any answer takes.
@@ -396,4 +396,113 @@ fn botocore_fetches_from_the_endpoint_and_again_when_credentials_expire() {
     assert!(seen["env"]["AWS_ACCESS_KEY_ID"].is_null());
     assert!(seen["env"]["AWS_PROFILE"].is_null());
     assert_eq!(seen["env"]["AWS_DEFAULT_REGION"], "eu-west-1");
+}
+
+/// The test config plus `mfa`, a role that needs an MFA code.
+fn with_mfa(env: &Env) {
+    env.write_config(&format!(
+        "{}\n[profile mfa]\nrole_arn = {}\nsource_profile = dev\nmfa_serial = {MFA_SERIAL}\n",
+        common::config(),
+        sample::DEPLOY_ROLE
+    ));
+}
+
+const MFA_SERIAL: &str = "arn:aws:iam::111111111111:mfa/alice";
+
+#[cfg(unix)] // a session without a terminal (setsid)
+#[test]
+fn serve_without_a_terminal_for_the_mfa_code_fails_as_it_starts() {
+    use std::os::unix::process::CommandExt;
+    let env = Env::new();
+    with_mfa(&env);
+    env.login();
+    let mut cmd = env.cmd(&["serve", "mfa"]);
+    // SAFETY: setsid is async-signal-safe. A new session has no controlling
+    // terminal, even when the tests run at one.
+    unsafe {
+        cmd.pre_exec(|| match libc::setsid() {
+            -1 => Err(std::io::Error::last_os_error()),
+            _ => Ok(()),
+        })
+    };
+    let out = cmd.output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(common::exit::ERROR),
+        "{}",
+        stderr(&out)
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "an MFA code for {MFA_SERIAL} is needed, and there is no terminal to ask on"
+        )),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty(), "no endpoint handed out");
+    assert_eq!(env.emulator.calls(Op::AssumeRole), 0);
+}
+
+/// The code is asked for once, in the foreground; requests never ask, so
+/// none waits on a terminal: one that needs a new code says what to restart.
+#[cfg(unix)] // a pseudo-terminal
+#[test]
+fn serve_asks_for_the_mfa_code_as_it_starts_and_never_while_serving() {
+    use common::pty::{Pty, Sh};
+    let sh = Sh::from_name("bash");
+    sh.require();
+    let env = Env::new();
+    with_mfa(&env);
+    env.login();
+    let mut p = Pty::spawn(&env, sh, "");
+    p.send_line("ssoenv serve mfa > served.sh");
+    p.expect(&format!("Enter MFA code for {MFA_SERIAL}: "));
+    p.send_line("123456");
+    p.expect("serving credentials of profile mfa");
+    let printed = std::fs::read_to_string(env.home().join("served.sh")).unwrap();
+    let value = |name: &str| {
+        printed
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("export {name}=")))
+            .unwrap_or_else(|| panic!("{name} in {printed}"))
+            .trim_matches('\'')
+            .to_string()
+    };
+    let (url, token) = (
+        value("AWS_CONTAINER_CREDENTIALS_FULL_URI"),
+        value("AWS_CONTAINER_AUTHORIZATION_TOKEN"),
+    );
+    let issued = env.emulator.assume_role_calls()[0].issued.clone().unwrap();
+    for _ in 0..2 {
+        let (status, body) = get(&url, Some(&token));
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["AccessKeyId"], issued.as_str());
+    }
+    assert_eq!(env.emulator.calls(Op::AssumeRole), 1);
+
+    // The role's credentials run out while it serves.
+    let cache = env.home().join(".aws/cli/cache");
+    let entry_path = std::fs::read_dir(cache)
+        .unwrap()
+        .map(|f| f.unwrap().path())
+        .find(|path| env.read_json(path)["Credentials"]["AccessKeyId"] == issued.as_str())
+        .expect("the role's credentials are cached");
+    let mut entry = env.read_json(&entry_path);
+    entry["Credentials"]["Expiration"] = "2020-01-01T00:00:00Z".into();
+    std::fs::write(&entry_path, entry.to_string()).unwrap();
+    let (status, body) = get(&url, Some(&token));
+    assert_eq!(status, 502, "{body}");
+    assert_eq!(body["code"], "CredentialsUnavailable");
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!(
+            "needs a new MFA code for {MFA_SERIAL}; restart `ssoenv serve mfa`"
+        )),
+        "{message}"
+    );
+    // Said once on the server's terminal, and no second prompt.
+    p.expect("restart `ssoenv serve mfa`");
+    let screen = p.transcript();
+    assert_eq!(screen.matches("Enter MFA code").count(), 1, "{screen}");
+    assert_eq!(env.emulator.calls(Op::AssumeRole), 1);
 }

@@ -4,7 +4,7 @@ use std::process::Command;
 use crate::activation::{self, Env, handout};
 use crate::cli::ExecArgs;
 use crate::config::{self, Config};
-use crate::credential_server::{self, CredentialServer};
+use crate::credential_server::CredentialServer;
 use crate::error::{Error, Result};
 use crate::sso::assume::Mfa;
 use crate::target::{self, Target};
@@ -43,10 +43,16 @@ async fn replace(target: &Target, program: &OsStr, args: &[OsString]) -> Result<
 /// ([`platform::spawn_tied`]): killed with ssoenv, so that it never holds an
 /// endpoint that nobody serves and another local user could take over.
 async fn supervise(target: &Target, program: &OsStr, args: &[OsString]) -> Result<()> {
-    // Fail now, with exit code 3 when a sign-in is needed, rather than in
-    // the middle of the command.
-    credential_server::credentials(&target.chain).await?;
-    let server = CredentialServer::bind(target.chain.clone(), 0).await?;
+    // The server gets the credentials as it binds, before the command starts:
+    // a sign-in needed (exit 3) or an MFA code not given stops ssoenv here
+    // rather than in the middle of the command.
+    let restart = format!(
+        "ssoenv exec --server {} -- {}{}",
+        shell_words::quote(&target.chain.profile.name),
+        shell_words::quote(&program.to_string_lossy()),
+        if args.is_empty() { "" } else { " …" }
+    );
+    let server = CredentialServer::bind(target.chain.clone(), 0, restart).await?;
     let mut cmd = tokio::process::Command::new(platform::resolve_program(program));
     cmd.args(args);
     handout::exec_with_endpoint(target, &server.endpoint()).apply(cmd.as_std_mut());

@@ -6,7 +6,7 @@ use std::io::Write;
 use crate::activation::handout;
 use crate::cli::ServeArgs;
 use crate::config::Config;
-use crate::credential_server::{self, CredentialServer};
+use crate::credential_server::CredentialServer;
 use crate::error::Result;
 use crate::shell::ShellKind;
 use crate::target;
@@ -20,9 +20,8 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         chain.profile.region = Some(region);
     }
     let profile = &chain.profile;
-    // Fail now (exit 3 without a session) rather than on the first request.
-    credential_server::credentials(&chain).await?;
-    let server = CredentialServer::bind(chain.clone(), args.port).await?;
+    let restart = format!("ssoenv serve {}", shell_words::quote(&profile.name));
+    let server = CredentialServer::bind(chain.clone(), args.port, restart).await?;
     let kind = ShellKind::from_login_shell().unwrap_or(ShellKind::Bash);
     let out = handout::serve(profile, &server.endpoint()).render(kind);
     print!("{out}");

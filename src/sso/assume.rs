@@ -4,17 +4,16 @@
 //! either tool reuses what the other fetched (wave2.md §4.1).
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
-use std::time::Duration;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::cache;
 use super::client::{self, Service};
-use super::credentials::{self, REUSE_WINDOW, RoleCredentials};
-use super::lock::{self, Wait};
-use super::token;
+use super::credentials::{self, RoleCredentials};
+use super::lock;
+use super::single_flight;
 use crate::config::{Chain, RoleProfile};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
@@ -22,22 +21,53 @@ use crate::timestamp::Timestamp;
 
 /// Whether a hop that needs an MFA code may ask for one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mfa {
+pub enum Mfa<'a> {
     /// On the terminal (`/dev/tty`): commands a person runs.
     Ask,
     /// Never: the prompt hook and `credential-process`, which have no one to
     /// ask; they report that a code is needed.
     Never,
+    /// Never, in the credential server, which asked when it started: in the
+    /// background a read of the terminal stops it (SIGTTIN), and a prompt
+    /// would hold up every request meanwhile. It reports that `restart`, the
+    /// command that started it, must be run again to enter a new code.
+    NeverRestart(&'a str),
 }
 
 /// The credentials `chain` yields: the root's SSO role credentials, then
-/// each role assumed with the credentials before it.
-pub async fn credentials(chain: &Chain, mfa: Mfa) -> Result<RoleCredentials> {
-    let mut creds = credentials::get(&chain.root).await?;
-    for role in &chain.roles {
+/// each role assumed with the credentials before it. Resolved from the end,
+/// as botocore checks the assumed role's cache before its source: the last
+/// hop with reusable cached credentials is where the walk starts, so a
+/// profile whose own credentials are cached needs no sign-in (nor an MFA
+/// code) until they run out. Only when no hop has them is SSO asked.
+pub async fn credentials(chain: &Chain, mfa: Mfa<'_>) -> Result<RoleCredentials> {
+    let (next, mut creds) = match last_cached(chain)? {
+        Some((hop, creds)) => (hop + 1, creds),
+        None => (0, credentials::get(&chain.root).await?),
+    };
+    for role in &chain.roles[next..] {
         creds = get(chain, role, &creds, mfa).await?;
     }
     Ok(creds)
+}
+
+/// The last role hop whose cached credentials can be reused, and those
+/// credentials; the caches are read from the end, stopping at the first hit.
+fn last_cached(chain: &Chain) -> Result<Option<(usize, RoleCredentials)>> {
+    let now = Timestamp::now();
+    for (hop, role) in chain.roles.iter().enumerate().rev() {
+        if let Some(c) = load(role)?
+            && single_flight::reusable(&c, now)
+        {
+            crate::trace!(
+                "using cached credentials for {} until {}",
+                role.name,
+                c.expiration
+            );
+            return Ok(Some((hop, c)));
+        }
+    }
+    Ok(None)
 }
 
 /// The cached credentials of each hop, root first, for `status`: None where
@@ -143,41 +173,35 @@ pub fn load(role: &RoleProfile) -> Result<Option<RoleCredentials>> {
     Ok(cache::read::<CacheEntry>(&path(role)?)?.map(|e| e.credentials.into()))
 }
 
-/// The hop's credentials: cached ones with more than 15 minutes left, else
-/// AssumeRole with `source`, single-flight under the hop's lock, exactly as
-/// for SSO role credentials.
+/// The hop's credentials: cached ones while [`single_flight::reusable`],
+/// else AssumeRole with `source`, single-flight under the hop's lock,
+/// exactly as for SSO role credentials.
 async fn get(
     chain: &Chain,
     role: &RoleProfile,
     source: &RoleCredentials,
-    mfa: Mfa,
+    mfa: Mfa<'_>,
 ) -> Result<RoleCredentials> {
-    let seen = load(role)?;
-    if let Some(c) = &seen
-        && c.expiration.remaining(Timestamp::now()) > REUSE_WINDOW
-    {
-        crate::trace!(
-            "using cached credentials for {} until {}",
-            role.name,
-            c.expiration
-        );
-        return Ok(c.clone());
-    }
-    let wait = client::budget() * 2 + Duration::from_secs(5);
-    let _lock = lock::acquire(
-        &lock::name_for(credentials::CREDENTIALS_LOCK, &path(role)?),
-        wait,
-        "a credentials fetch",
-        Wait::Quiet,
+    let path = path(role)?;
+    let lock = lock::name_for(credentials::CREDENTIALS_LOCK, &path);
+    single_flight::get(
+        &role.name,
+        &lock,
+        || load(role),
+        || assume(chain, role, source, mfa, &path),
     )
-    .await?;
-    if let Some(c) = load(role)? {
-        let remaining = c.expiration.remaining(Timestamp::now());
-        if remaining > REUSE_WINDOW || (Some(&c) != seen.as_ref() && remaining > token::EXPIRY_SKEW)
-        {
-            return Ok(c);
-        }
-    }
+    .await
+}
+
+/// AssumeRole for the hop, asking for its MFA code as `mfa` allows, and the
+/// credentials cached at `path`.
+async fn assume(
+    chain: &Chain,
+    role: &RoleProfile,
+    source: &RoleCredentials,
+    mfa: Mfa<'_>,
+    path: &Path,
+) -> Result<RoleCredentials> {
     let code = match (&role.mfa_serial, mfa) {
         (None, _) => None,
         (Some(serial), Mfa::Ask) => Some(ask_mfa_code(serial)?),
@@ -185,6 +209,12 @@ async fn get(
             return Err(Error::failed(format!(
                 "profile {} needs an MFA code for {serial}; run `ssoenv use {}` (or `ssoenv export {}`) in a terminal to enter it",
                 role.name, chain.profile.name, chain.profile.name
+            )));
+        }
+        (Some(serial), Mfa::NeverRestart(command)) => {
+            return Err(Error::failed(format!(
+                "profile {} needs a new MFA code for {serial}; restart `{command}` in a terminal to enter it",
+                role.name
             )));
         }
     };
@@ -201,7 +231,7 @@ async fn get(
         .or(chain.root.region.as_deref())
         .unwrap_or(&chain.root.session.region);
     let entry = fetch(role, source, region, code.as_deref()).await?;
-    cache::write(&path(role)?, &entry)?;
+    cache::write(path, &entry)?;
     Ok(entry.credentials.into())
 }
 

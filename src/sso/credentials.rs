@@ -2,7 +2,6 @@
 //! cache (`~/.aws/cli/cache`), so either tool reuses what the other fetched.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize, de};
 use serde_json::json;
@@ -10,16 +9,12 @@ use zeroize::Zeroizing;
 
 use super::cache;
 use super::client::{self, Service};
-use super::lock::{self, Wait};
-use super::token;
+use super::single_flight::{self, Expiring};
+use super::{lock, token};
 use crate::config::SsoProfile;
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 use crate::timestamp::Timestamp;
-
-/// Reuse cached credentials until this close to expiry
-/// (`CachedCredentialFetcher.DEFAULT_EXPIRY_WINDOW_SECONDS`).
-pub const REUSE_WINDOW: time::Duration = time::Duration::minutes(15);
 
 /// A cache entry whose members do not read (an expiration that is not
 /// RFC 3339, or a key no environment can carry) is ignored as a whole, with
@@ -36,6 +31,12 @@ pub struct RoleCredentials {
     pub expiration: Timestamp,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
+}
+
+impl Expiring for RoleCredentials {
+    fn expiration(&self) -> Timestamp {
+        self.expiration
+    }
 }
 
 /// Whether an environment variable can hold `value`: anything but NUL. A
@@ -90,48 +91,29 @@ pub fn load(profile: &SsoProfile) -> Result<Option<RoleCredentials>> {
 /// else fetched with the session's token (refreshing the token if needed).
 /// Concurrent callers for one profile make a single GetRoleCredentials call.
 pub async fn get(profile: &SsoProfile) -> Result<RoleCredentials> {
-    let seen = load(profile)?;
-    if let Some(c) = &seen
-        && c.expiration.remaining(Timestamp::now()) > REUSE_WINDOW
-    {
-        crate::trace!(
-            "using cached credentials for {} until {}",
-            profile.name,
-            c.expiration
-        );
-        return Ok(c.clone());
-    }
-    let wait = client::budget() * 2 + Duration::from_secs(5);
-    let _lock = lock::acquire(
-        &lock::name_for(CREDENTIALS_LOCK, &path(profile)?),
-        wait,
-        "a credentials fetch",
-        Wait::Quiet,
+    let path = path(profile)?;
+    let lock = lock::name_for(CREDENTIALS_LOCK, &path);
+    single_flight::get(
+        &profile.name,
+        &lock,
+        || load(profile),
+        || async {
+            let fresh = fetch(profile).await?;
+            let entry = CliCacheEntry {
+                provider_type: Some("sso".into()),
+                credentials: fresh.clone(),
+            };
+            // Unsaved (a full disk), they still serve this command.
+            if let Err(e) = cache::write(&path, &entry) {
+                crate::warn!(
+                    "the credentials for profile {} could not be cached ({e}); this command uses them, and they are fetched again next time",
+                    profile.name
+                );
+            }
+            Ok(fresh)
+        },
     )
-    .await?;
-    // Whoever held the lock may have just fetched: reuse that even when it is
-    // short-lived (an emulator or a role with a short session), rather than
-    // every waiter fetching again.
-    if let Some(c) = load(profile)? {
-        let remaining = c.expiration.remaining(Timestamp::now());
-        if remaining > REUSE_WINDOW || (Some(&c) != seen.as_ref() && remaining > token::EXPIRY_SKEW)
-        {
-            return Ok(c);
-        }
-    }
-    let fresh = fetch(profile).await?;
-    let entry = CliCacheEntry {
-        provider_type: Some("sso".into()),
-        credentials: fresh.clone(),
-    };
-    // Unsaved (a full disk), they still serve this command.
-    if let Err(e) = cache::write(&path(profile)?, &entry) {
-        crate::warn!(
-            "the credentials for profile {} could not be cached ({e}); this command uses them, and they are fetched again next time",
-            profile.name
-        );
-    }
-    Ok(fresh)
+    .await
 }
 
 async fn fetch(profile: &SsoProfile) -> Result<RoleCredentials> {

@@ -16,6 +16,7 @@ pub mod login;
 pub mod pkce;
 pub mod ratelimit;
 pub mod registration;
+pub mod single_flight;
 pub mod token;
 
 pub use credentials::RoleCredentials;
