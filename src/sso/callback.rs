@@ -321,6 +321,7 @@ mod tests {
     #[tokio::test]
     async fn dropping_the_listener_closes_the_port_and_its_connections() {
         use tokio::io::AsyncReadExt;
+        use tokio::net::TcpStream;
 
         let listener = Listener::bind().await.unwrap();
         let addr = listener
