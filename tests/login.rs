@@ -349,6 +349,71 @@ fn a_browser_that_never_comes_back_times_out() {
     );
 }
 
+/// Without BROWSER, where there is a display, the desktop's opener gets the
+/// URL. One that stays in the foreground (xdg-open running the browser
+/// itself, as it does without a desktop environment) must not keep ssoenv
+/// from finishing once the sign-in is done.
+#[test]
+fn a_desktop_opener_that_stays_does_not_hold_the_sign_in() {
+    let env = Env::new();
+    let browser = StandIn::start(&env, Behaviour::Follow);
+    let bin = env.home().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let pid_file = env.home().join("xdg-open.pid");
+    let opener = bin.join("xdg-open");
+    std::fs::write(
+        &opener,
+        format!(
+            "#!/bin/sh\necho $$ > '{}'\necho \"$1\" >> '{}'\nexec sleep 120\n",
+            pid_file.display(),
+            browser.opened.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&opener, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut child = login(&env, &["dev"], None)
+        .env("DISPLAY", ":0")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("PATH", path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Bounded: the opener sleeps for two minutes.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("ssoenv login waited for the desktop's opener");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let pid = std::fs::read_to_string(&pid_file).unwrap_or_default();
+    if let Ok(pid) = pid.trim().parse::<i32>() {
+        // SAFETY: kill() with a process id; the opener is ours.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+    }
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(status.success(), "{err}");
+    assert_eq!(browser.opened().len(), 1, "the opener got the URL");
+    assert_eq!(env.emulator.calls(Op::StartDeviceAuthorization), 0, "{err}");
+    assert!(env.token_path("corp").exists());
+}
+
 #[test]
 fn a_browser_that_does_not_start_falls_back_to_a_code() {
     for (browser, why) in [
