@@ -899,3 +899,38 @@ fn a_refresh_lost_to_another_tool_uses_the_winners_token() {
     );
     assert_eq!(env.emulator.calls(Op::CreateToken), before + 2);
 }
+
+/// Throttling is normal at scale, never a reason to sign in: a 429 from the
+/// portal is retried, and one that outlasts the retries is an error of its
+/// own (exit 1, naming the throttling), with no sign-in started or hinted.
+#[test]
+fn throttled_role_credentials_are_retried_and_never_start_a_sign_in() {
+    let env = Env::new();
+    env.login();
+    env.emulator
+        .inject(Op::GetRoleCredentials, Fault::Status(429), 2);
+    let out = env.run(&["export", "dev", "--format", "json"]);
+    assert!(
+        out.status.success(),
+        "two 429s are retried: {}",
+        stderr(&out)
+    );
+
+    env.emulator
+        .inject(Op::GetRoleCredentials, Fault::Status(429), 1000);
+    let out = env.run(&["export", "staging", "--format", "json"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(ERROR), "{err}");
+    assert_ne!(out.status.code(), Some(LOGIN_REQUIRED));
+    assert!(
+        err.contains("TooManyRequests") || err.contains("throttl"),
+        "{err}"
+    );
+    assert!(!err.contains("ssoenv login"), "no sign-in hinted: {err}");
+    assert_eq!(
+        env.emulator.calls(Op::StartDeviceAuthorization),
+        1,
+        "only the first login's"
+    );
+    assert_eq!(env.emulator.calls(Op::Authorize), 0);
+}
