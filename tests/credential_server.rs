@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use common::{Env, stderr};
-use ssoenv::emulator::{DEFAULT_START_URL, EmulatorConfig, Op, sample};
+use ssoenv::emulator::{DEFAULT_START_URL, EmulatorConfig, Op};
 
 /// How long a request may go unanswered before the test fails instead of
 /// hanging: far longer than any answer takes.
@@ -399,14 +399,16 @@ fn botocore_fetches_from_the_endpoint_and_again_when_credentials_expire() {
 }
 
 /// The test config plus `mfa`, a role that needs an MFA code.
+#[cfg(unix)] // for the tests below, which need a terminal or its absence
 fn with_mfa(env: &Env) {
     env.write_config(&format!(
         "{}\n[profile mfa]\nrole_arn = {}\nsource_profile = dev\nmfa_serial = {MFA_SERIAL}\n",
         common::config(),
-        sample::DEPLOY_ROLE
+        ssoenv::emulator::sample::DEPLOY_ROLE
     ));
 }
 
+#[cfg(unix)]
 const MFA_SERIAL: &str = "arn:aws:iam::111111111111:mfa/alice";
 
 #[cfg(unix)] // a session without a terminal (setsid)
