@@ -45,3 +45,19 @@ pub(super) fn request_id() -> String {
 fn fill(bytes: &mut [u8]) {
     getrandom::fill(bytes).expect("the operating system's random source works");
 }
+
+/// Fresh random credentials (or the configured fixed values, for the SSO portal).
+pub(super) fn new_keys(fixed: Option<&super::CredentialValues>) -> (String, String, String) {
+    match fixed {
+        Some(v) => (
+            v.access_key_id.clone(),
+            v.secret_access_key.clone(),
+            v.session_token.clone(),
+        ),
+        None => (
+            format!("ASIA{}", random_string(UPPER_DIGITS, 16)),
+            random_string(BASE64, 40),
+            random_string(BASE64, 356),
+        ),
+    }
+}

@@ -33,7 +33,6 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 
 use self::state::State;
-pub use self::sts::{AssumeRoleCall, SigninCall};
 
 /// The start URL the emulator's examples and tests use: an `awsapps.com` host, so the AWS
 /// CLI does not try to resolve it over the network.
@@ -133,6 +132,31 @@ pub struct CredentialValues {
     pub access_key_id: String,
     pub secret_access_key: String,
     pub session_token: String,
+}
+
+/// One AssumeRole call the emulator answered (or refused after authenticating).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssumeRoleCall {
+    /// The access key id that signed the request.
+    pub caller: String,
+    pub role_arn: String,
+    pub role_session_name: String,
+    pub duration_seconds: Option<u64>,
+    pub external_id: Option<String>,
+    pub serial_number: Option<String>,
+    pub token_code: Option<String>,
+    /// The access key id issued, when the call succeeded.
+    pub issued: Option<String>,
+}
+
+/// One `getSigninToken` request with valid credentials.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SigninCall {
+    pub access_key_id: String,
+    pub session_duration: Option<u64>,
+    /// Whether the token was issued (false: refused, e.g. SessionDuration with chained
+    /// credentials).
+    pub issued: bool,
 }
 
 /// The emulated API operations, for call counters and fault injection.

@@ -11,8 +11,7 @@ use sha2::{Digest, Sha256};
 
 use super::error::ApiError;
 use super::ids::{self, ALNUM, UPPER, URL_SAFE};
-use super::sts::{self, AssumeRoleCall, SigninCall};
-use super::{Approval, EmulatorConfig, Fault, Op};
+use super::{Approval, AssumeRoleCall, EmulatorConfig, Fault, Op, SigninCall};
 
 const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 const REFRESH_TOKEN_GRANT: &str = "refresh_token";
@@ -235,7 +234,7 @@ impl State {
         chained: bool,
     ) -> (String, &Issued) {
         let fixed = self.config.credential_values.as_ref().filter(|_| !chained);
-        let (key, secret, session_token) = sts::new_keys(fixed);
+        let (key, secret, session_token) = ids::new_keys(fixed);
         let issued = Issued {
             secret,
             session_token,

@@ -12,38 +12,14 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::error::ApiError;
-use super::ids::{self, BASE64, UPPER_DIGITS, URL_SAFE};
+use super::ids::{self, UPPER_DIGITS, URL_SAFE};
 use super::state::{Issued, State};
+use super::{AssumeRoleCall, SigninCall};
 use crate::timestamp::Timestamp;
 
 const STS_NAMESPACE: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
 /// IAM's limit for a role session assumed with another role session's credentials.
 const CHAINED_MAX: u64 = 3600;
-
-/// One AssumeRole call the emulator answered (or refused after authenticating).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AssumeRoleCall {
-    /// The access key id that signed the request.
-    pub caller: String,
-    pub role_arn: String,
-    pub role_session_name: String,
-    pub duration_seconds: Option<u64>,
-    pub external_id: Option<String>,
-    pub serial_number: Option<String>,
-    pub token_code: Option<String>,
-    /// The access key id issued, when the call succeeded.
-    pub issued: Option<String>,
-}
-
-/// One `getSigninToken` request with valid credentials.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SigninCall {
-    pub access_key_id: String,
-    pub session_duration: Option<u64>,
-    /// Whether the token was issued (false: refused, e.g. SessionDuration with chained
-    /// credentials).
-    pub issued: bool,
-}
 
 /// The caller's access key id, from `Authorization: AWS4-HMAC-SHA256 Credential=AKID/...`.
 pub(super) fn signing_key(parts: &Parts) -> Option<&str> {
@@ -320,20 +296,4 @@ pub(super) fn get_signin_token(
         .signin_tokens
         .insert(token.clone(), session.session_id);
     Ok(json!({ "SigninToken": token }))
-}
-
-/// Fresh random credentials (or the configured fixed values, for the SSO portal).
-pub(super) fn new_keys(fixed: Option<&super::CredentialValues>) -> (String, String, String) {
-    match fixed {
-        Some(v) => (
-            v.access_key_id.clone(),
-            v.secret_access_key.clone(),
-            v.session_token.clone(),
-        ),
-        None => (
-            format!("ASIA{}", ids::random_string(UPPER_DIGITS, 16)),
-            ids::random_string(BASE64, 40),
-            ids::random_string(BASE64, 356),
-        ),
-    }
 }
