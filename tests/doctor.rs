@@ -12,7 +12,7 @@ use std::process::Output;
 
 use common::pty::{Pty, Sh};
 use common::{Env, stderr};
-use ssoenv::emulator::{DEFAULT_START_URL, EmulatorConfig, sample};
+use ssoenv::emulator::{DEFAULT_START_URL, EmulatorConfig, Fault, Op, sample};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -385,6 +385,39 @@ fn an_unreachable_endpoint_fails_within_the_time_out() {
     assert!(
         report.contains("✓ sso-session corp: the portal endpoint"),
         "{report}"
+    );
+}
+
+/// An endpoint that accepts the connection and never answers is cut off at
+/// --timeout (SSOENV_TIMEOUT), and says so.
+#[test]
+fn a_hanging_endpoint_is_cut_off_at_the_time_out() {
+    let env = signed_in();
+    env.emulator.inject(Op::ListAccounts, Fault::Hang, 1);
+    let mut child = env
+        .cmd(&["doctor"])
+        .env("SSOENV_TIMEOUT", "2")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("doctor waited for an endpoint that hangs");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    let report = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    let line = report
+        .lines()
+        .find(|l| l.contains("sso-session corp: ListAccounts"))
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(
+        line.starts_with("  ✗ ") && line.contains("within 2s"),
+        "{line}"
     );
 }
 
