@@ -251,22 +251,9 @@ fn adversarial_inputs_neither_panic_nor_lose_bytes() {
     }
 }
 
-/// A small deterministic generator (xorshift), so the property tests need
-/// no crate and fail the same way every time.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
-    }
-}
-
-/// `count` files made of the pieces that matter to configparser, in random
-/// order with random line endings.
-pub(crate) fn random_files(count: usize) -> Vec<String> {
+/// Files made of the pieces that matter to configparser, in random order
+/// with random line endings; the same ones for the same seed.
+pub(crate) fn random_files(seed: u64) -> impl Iterator<Item = String> {
     const PIECES: &[&str] = &[
         "[a]",
         "[b]",
@@ -295,24 +282,30 @@ pub(crate) fn random_files(count: usize) -> Vec<String> {
         "s3 =",
     ];
     const EOLS: &[&str] = &["\n", "\n", "\n", "\r\n", "\r", ""];
-    let mut rng = Rng(0x5eed_1234_abcd_ef01);
-    (0..count)
-        .map(|_| {
-            let mut file = String::new();
-            for _ in 0..rng.below(12) {
-                file.push_str(PIECES[rng.below(PIECES.len())]);
-                file.push_str(EOLS[rng.below(EOLS.len())]);
-            }
-            file
-        })
-        .collect()
+    let mut rng = fastrand::Rng::with_seed(seed);
+    std::iter::repeat_with(move || {
+        let mut file = String::new();
+        for _ in 0..rng.usize(..12) {
+            file.push_str(PIECES[rng.usize(..PIECES.len())]);
+            file.push_str(EOLS[rng.usize(..EOLS.len())]);
+        }
+        file
+    })
 }
+
+/// Files per property by default (SSOENV_PROPTEST_CASES overrides): as many
+/// as keep each of the two that use them (here and in credentials_file.rs)
+/// near a second in a debug build on the project's 2-core machine.
+pub(crate) const DEFAULT_FILES: usize = 3000;
 
 /// Parse and print back is the identity, and every edit undone gives back
 /// the file.
 #[test]
 fn random_files_round_trip_and_edits_undo() {
-    for file in random_files(400) {
-        exercise(file.as_bytes());
+    let seed = crate::proptest_cases::seed();
+    let count = crate::proptest_cases::count(DEFAULT_FILES);
+    for (case, file) in random_files(seed).take(count).enumerate() {
+        std::panic::catch_unwind(|| exercise(file.as_bytes()))
+            .unwrap_or_else(|_| panic!("seed {seed}, case {case}: {file:?}"));
     }
 }

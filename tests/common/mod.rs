@@ -6,6 +6,7 @@
 //! sees only that environment. [`require`], [`require_botocore`] and
 //! [`require_js_sdk`] find the other programs the tests need; a missing one fails the test with the
 //! command that installs it, so a test that could not run never passes.
+//! [`cases`] is the property tests' seed and case count.
 #![allow(dead_code)] // each test binary uses part of the toolkit
 
 use std::ffi::OsStr;
@@ -31,6 +32,8 @@ macro_rules! in_shells {
 
 #[cfg(unix)]
 pub mod pty;
+
+pub mod cases;
 
 use ssoenv::emulator::{DEFAULT_START_URL, Emulator, EmulatorConfig, sample};
 
