@@ -741,6 +741,29 @@ fn a_misspelt_key_gets_one_warning_and_breaks_nothing_else() {
 }
 
 #[test]
+fn a_misspelt_role_chain_key_is_named_where_the_chain_breaks() {
+    let env = Env::new();
+    env.login();
+    let config = common::config().replacen("source_profile = dev", "source_profil = dev", 1);
+    assert_ne!(config, common::config(), "the sample has a chained role");
+    env.write_config(&config);
+    let line = config
+        .lines()
+        .position(|l| l.starts_with("source_profil "))
+        .unwrap()
+        + 1;
+    let warning = format!(
+        "ssoenv: warning: {}:{line}: unknown key `source_profil` in [profile deploy]; did you mean `source_profile`?",
+        env.config_path().display()
+    );
+    let out = env.run(&["export", "deploy"]);
+    assert_eq!(out.status.code(), Some(USAGE));
+    let err = stderr(&out);
+    assert_eq!(err.matches(&warning).count(), 1, "{err}");
+    assert!(err.contains("has role_arn but no source_profile"), "{err}");
+}
+
+#[test]
 fn no_access_to_a_role_is_reported() {
     let env = Env::new();
     env.login();
