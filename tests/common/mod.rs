@@ -317,6 +317,10 @@ pub mod exit {
     pub const USAGE: i32 = exit::USAGE as i32;
     pub const LOGIN_REQUIRED: i32 = exit::LOGIN_REQUIRED as i32;
     pub const INTERRUPTED: i32 = exit::INTERRUPTED as i32;
+    /// `exec`: the command exists but cannot be run (as shells report it).
+    pub const CANNOT_EXECUTE: i32 = exit::CANNOT_EXECUTE as i32;
+    /// `exec`: there is no such command (as shells report it).
+    pub const COMMAND_NOT_FOUND: i32 = exit::COMMAND_NOT_FOUND as i32;
 }
 
 pub fn sha1_hex(s: &str) -> String {
