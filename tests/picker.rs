@@ -200,7 +200,13 @@ fn an_account_role_of_the_sign_in_is_offered_and_chosen(sh: Sh) {
     let (mut p, mut keys) = spawn(&env, sh, &[]);
     open_picker(&mut p, "denied");
     // It says what it is, with the account's name and id.
-    let line = ["account", "dev/ReadOnly", "dev", "(111111111111)", "ReadOnly"];
+    let line = [
+        "account",
+        "dev/ReadOnly",
+        "dev",
+        "(111111111111)",
+        "ReadOnly",
+    ];
     // The last of the picker's lines: it may arrive after the first ones.
     if !has_line(&p.transcript(), &line) {
         p.expect("dev/ReadOnly");
