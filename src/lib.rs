@@ -26,3 +26,9 @@ pub mod sso;
 pub mod target;
 pub mod timestamp;
 pub mod user_file;
+
+/// The property tests' seed and case count (SSOENV_PROPTEST_SEED,
+/// SSOENV_PROPTEST_CASES), read as the integration tests read them.
+#[cfg(test)]
+#[path = "../tests/common/cases.rs"]
+mod proptest_cases;

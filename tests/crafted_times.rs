@@ -12,10 +12,9 @@ use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Output, Stdio};
 
+use common::exit::LOGIN_REQUIRED;
 use common::{Env, stderr};
 use ssoenv::emulator::Op;
-
-const LOGIN_REQUIRED: i32 = 3;
 
 /// Valid RFC 3339, but before year 0000 or after 9999 in UTC.
 const OUT_OF_RANGE: &[&str] = &[

@@ -306,7 +306,7 @@ fn exec_server_gives_the_command_an_endpoint_instead_of_keys() {
     let out = env.run(&["exec", "--server", "dev", "--", "sh", "-c", "kill -KILL $$"]);
     assert_eq!(out.status.code(), Some(128 + 9));
     let out = env.run(&["exec", "--server", "dev", "--", "no-such-command-xyz"]);
-    assert_eq!(out.status.code(), Some(127), "as shells report it");
+    assert_eq!(out.status.code(), Some(common::exit::COMMAND_NOT_FOUND));
     assert!(stderr(&out).contains("command not found: no-such-command-xyz"));
 }
 

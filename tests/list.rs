@@ -9,12 +9,10 @@ use std::collections::BTreeSet;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
+use common::exit::{LOGIN_REQUIRED, USAGE};
 use common::{Env, sha1_hex, stderr};
 use serde_json::Value;
 use ssoenv::emulator::{Account, EmulatorConfig, Fault, Op};
-
-const LOGIN_REQUIRED: i32 = 3;
-const USAGE: i32 = 2;
 
 /// `count` accounts acct-1, acct-2, … whose role counts cycle from 1 to 5.
 fn accounts(count: usize) -> Vec<Account> {

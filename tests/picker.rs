@@ -430,7 +430,12 @@ fn fzf_missing_falls_back_to_the_built_in_picker(sh: Sh) {
 fn without_a_terminal_use_says_how_to_name_a_target() {
     let env = logged_in();
     let out = env.run(&["use", "--shell", "bash"]);
-    assert_eq!(out.status.code(), Some(2), "{}", common::stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(common::exit::USAGE),
+        "{}",
+        common::stderr(&out)
+    );
     assert!(out.stdout.is_empty());
     assert_eq!(
         env.emulator.calls(Op::ListAccounts),

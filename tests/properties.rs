@@ -4,7 +4,7 @@
 //! they accept behaves.
 //!
 //! The input comes from a seeded generator, so a run is reproducible: CI
-//! uses the fixed seed below. For more, or other, input:
+//! uses the fixed seed of tests/common/cases.rs. For more, or other, input:
 //! `SSOENV_PROPTEST_CASES=100000 SSOENV_PROPTEST_SEED=$RANDOM cargo test --test properties`.
 //! A failure names the seed and the value.
 
@@ -16,25 +16,17 @@ use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
 
 use common::Env;
+use common::cases::{count, seed};
 use ssoenv::dirprofile::DirFile;
 use ssoenv::shell::ShellKind;
 use ssoenv::timestamp::Timestamp;
 
-const DEFAULT_SEED: u64 = 0x5350_5345_4e56; // "SSOENV"
+/// The base case count: each property scales it by what one case costs.
 const DEFAULT_CASES: usize = 4000;
 
-fn seed() -> u64 {
-    match std::env::var("SSOENV_PROPTEST_SEED") {
-        Ok(s) => s.parse().expect("SSOENV_PROPTEST_SEED: a number"),
-        Err(_) => DEFAULT_SEED,
-    }
-}
-
+/// SSOENV_PROPTEST_CASES, or [`DEFAULT_CASES`].
 fn cases() -> usize {
-    match std::env::var("SSOENV_PROPTEST_CASES") {
-        Ok(s) => s.parse().expect("SSOENV_PROPTEST_CASES: a number"),
-        Err(_) => DEFAULT_CASES,
-    }
+    count(DEFAULT_CASES)
 }
 
 /// Characters that shells, terminals and Unicode make special, drawn more

@@ -1,5 +1,6 @@
 //! What a clone holds besides the code: the licences Cargo.toml names, the
-//! package metadata, and a changelog that covers this version.
+//! package metadata (with the repository the README clones), and a changelog
+//! that covers this version.
 
 use std::path::Path;
 
@@ -38,6 +39,20 @@ fn the_package_says_what_it_is() {
     for key in ["keywords = [\"", "categories = [\""] {
         assert!(manifest.contains(key), "Cargo.toml has no {key}…]");
     }
+}
+
+/// The repository Cargo.toml names is the one the README's install step
+/// clones, so `cargo install` users and readers land in the same place.
+#[test]
+fn the_readme_clones_the_repository_cargo_toml_names() {
+    let repository = env!("CARGO_PKG_REPOSITORY");
+    assert!(
+        repository.starts_with("https://"),
+        "Cargo.toml's repository must be a URL: {repository:?}"
+    );
+    let readme = read("README.md");
+    let clone = format!("\ngit clone {repository}\ncd ");
+    assert!(readme.contains(&clone), "README.md has no {clone:?}");
 }
 
 /// Keep a Changelog: an Unreleased section, and one for the version in

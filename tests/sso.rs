@@ -5,7 +5,7 @@ mod common;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::exit::{ERROR, LOGIN_REQUIRED, USAGE};
+use common::exit::{CANNOT_EXECUTE, COMMAND_NOT_FOUND, ERROR, LOGIN_REQUIRED, USAGE};
 use common::{Env, stderr};
 use ssoenv::emulator::{Approval, DEFAULT_START_URL, EmulatorConfig, Fault, Op, sample};
 
@@ -490,13 +490,23 @@ fn exec_exits_127_for_a_missing_command_and_126_for_one_that_cannot_run() {
             env.run(&args)
         };
         let out = run("no-such-command-xyz");
-        assert_eq!(out.status.code(), Some(127), "{server:?}: {}", stderr(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(COMMAND_NOT_FOUND),
+            "{server:?}: {}",
+            stderr(&out)
+        );
         assert_eq!(
             stderr(&out),
             "ssoenv: command not found: no-such-command-xyz\n"
         );
         let out = run(not_executable);
-        assert_eq!(out.status.code(), Some(126), "{server:?}: {}", stderr(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(CANNOT_EXECUTE),
+            "{server:?}: {}",
+            stderr(&out)
+        );
         assert!(
             stderr(&out).starts_with(&format!("ssoenv: cannot run {not_executable}: ")),
             "{}",
@@ -525,7 +535,7 @@ fn exec_without_a_profile_uses_aws_profile() {
     );
     // Neither AWS_PROFILE nor a `default` profile: the usual error.
     let out = env.run(&["exec", "--", "true"]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(USAGE), "{}", stderr(&out));
     assert!(stderr(&out).contains("`default`"), "{}", stderr(&out));
 }
 
@@ -738,6 +748,29 @@ fn a_misspelt_key_gets_one_warning_and_breaks_nothing_else() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("dev\n"));
     assert_eq!(stderr(&out), "");
+}
+
+#[test]
+fn a_misspelt_role_chain_key_is_named_where_the_chain_breaks() {
+    let env = Env::new();
+    env.login();
+    let config = common::config().replacen("source_profile = dev", "source_profil = dev", 1);
+    assert_ne!(config, common::config(), "the sample has a chained role");
+    env.write_config(&config);
+    let line = config
+        .lines()
+        .position(|l| l.starts_with("source_profil "))
+        .unwrap()
+        + 1;
+    let warning = format!(
+        "ssoenv: warning: {}:{line}: unknown key `source_profil` in [profile deploy]; did you mean `source_profile`?",
+        env.config_path().display()
+    );
+    let out = env.run(&["export", "deploy"]);
+    assert_eq!(out.status.code(), Some(USAGE));
+    let err = stderr(&out);
+    assert_eq!(err.matches(&warning).count(), 1, "{err}");
+    assert!(err.contains("has role_arn but no source_profile"), "{err}");
 }
 
 #[test]

@@ -3,9 +3,10 @@
 //! The AWS config holds settings for many tools, and every one of them
 //! ignores keys it does not know, so ssoenv must too: an unknown key is never
 //! an error. It is worth a warning only when it is almost a key that ssoenv
-//! reads (`sso_*`, `region`), and is not nearer to a key some other tool
-//! reads: that is a typo ssoenv pays for, with a profile that "has no
-//! sso_session". Everything else is left alone.
+//! reads (`sso_*`, `region`, the role-chain keys), and is not nearer to a key
+//! some other tool reads: that is a typo ssoenv pays for, with a profile that
+//! "has no sso_session" or "has role_arn but no source_profile". Everything
+//! else is left alone.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -54,6 +55,16 @@ const PROFILE_KEYS: &[&str] = &[
     "sso_role_name",
     "sso_registration_scopes",
     "region",
+    // Roles chained after SSO (config/role.rs), including the two it reads
+    // only to refuse: a misspelt one would silently change the chain.
+    "role_arn",
+    "source_profile",
+    "role_session_name",
+    "duration_seconds",
+    "external_id",
+    "mfa_serial",
+    "credential_source",
+    "web_identity_token_file",
 ];
 
 /// Keys ssoenv reads in an sso-session.
@@ -79,20 +90,17 @@ const OTHER_KEYS: &[&str] = &[
     "cli_pager",
     "cli_timestamp_format",
     "credential_process",
-    "credential_source",
     "csm_client_id",
     "csm_enabled",
     "csm_host",
     "csm_port",
     "defaults_mode",
     "disable_request_compression",
-    "duration_seconds",
     "ec2_metadata_service_endpoint",
     "ec2_metadata_service_endpoint_mode",
     "ec2_metadata_v1_disabled",
     "endpoint_discovery_enabled",
     "endpoint_url",
-    "external_id",
     "granted_sso_account_id",
     "granted_sso_region",
     "granted_sso_role_name",
@@ -102,27 +110,22 @@ const OTHER_KEYS: &[&str] = &[
     "max_attempts",
     "metadata_service_num_attempts",
     "metadata_service_timeout",
-    "mfa_serial",
     "output",
     "parameter_validation",
     "request_checksum_calculation",
     "request_min_compression_size_bytes",
     "response_checksum_validation",
     "retry_mode",
-    "role_arn",
-    "role_session_name",
     "s3",
     "sdk_ua_app_id",
     "services",
     "sigv4a_signing_region_set",
-    "source_profile",
     "sso_account_name",
     "sso_auto_populated",
     "sts_regional_endpoints",
     "tcp_keepalive",
     "use_dualstack_endpoint",
     "use_fips_endpoint",
-    "web_identity_token_file",
 ];
 
 /// The key ssoenv reads that `key` is probably a misspelling of, if any.
@@ -165,6 +168,16 @@ mod tests {
             ("regoin", "region"),
             ("regions", "region"),
             ("sso_registration_scope", "sso_registration_scopes"),
+            ("source_profil", "source_profile"),
+            ("sourceprofile", "source_profile"),
+            ("role_ar", "role_arn"),
+            ("rolearn", "role_arn"),
+            ("mfa_serail", "mfa_serial"),
+            ("external-id", "external_id"),
+            ("role_sesion_name", "role_session_name"),
+            ("duration_second", "duration_seconds"),
+            ("credential_sorce", "credential_source"),
+            ("web_identity_token_fle", "web_identity_token_file"),
         ] {
             assert_eq!(suggest(Profile, typo), Some(meant), "{typo}");
         }
@@ -191,7 +204,6 @@ mod tests {
             "sso_start",
             "role",
             "ouptut",
-            "mfa_serail",
             "credentials_process",
             "x_security_token_expires",
         ] {
@@ -199,8 +211,9 @@ mod tests {
         }
         // Nearer to granted's key than to ssoenv's.
         assert_eq!(suggest(Profile, "granted_sso_regin"), None);
-        // Session keys only in an sso-session.
+        // Session keys only in an sso-session; role chains are profiles'.
         assert_eq!(suggest(SsoSession, "sso_sesion"), None);
+        assert_eq!(suggest(SsoSession, "source_profil"), None);
         assert_eq!(suggest(SsoSession, "regoin"), None);
     }
 }

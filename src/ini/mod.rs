@@ -16,6 +16,9 @@
 
 mod edit;
 mod lex;
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod properties;
 
 use std::borrow::Cow;
 use std::collections::HashMap;

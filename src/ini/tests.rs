@@ -1,3 +1,4 @@
+use super::properties::{assert_consistent, exercise};
 use super::*;
 
 fn doc(text: &str) -> Document {
@@ -24,13 +25,6 @@ fn read(text: &str) -> Vec<(String, Vec<(String, String)>)> {
 
 fn id(doc: &Document, name: &str) -> SectionId {
     doc.sections().find(|s| s.name() == name).unwrap().id()
-}
-
-/// Every line's kind is what lexing the whole file afresh gives.
-fn assert_consistent(doc: &Document) {
-    let fresh = Document::parse(&doc.to_bytes());
-    let kinds = |d: &Document| d.lines.iter().map(|l| l.kind.clone()).collect::<Vec<_>>();
-    assert_eq!(kinds(doc), kinds(&fresh));
 }
 
 #[test]
@@ -257,80 +251,9 @@ fn adversarial_inputs_neither_panic_nor_lose_bytes() {
     }
 }
 
-/// Parse, read everything, and try every kind of edit on every section;
-/// every successful edit undone restores the bytes, every refused one
-/// changes nothing.
-fn exercise(input: &[u8]) {
-    let original = Document::parse(input);
-    assert_eq!(original.to_bytes(), input, "{input:?}");
-    let _ = original.check().map_err(|p| p.to_string());
-    let ids: Vec<SectionId> = original.sections().map(|s| s.id()).collect();
-    for s in original.sections() {
-        let _ = (s.name(), s.line(), s.holds_only(&["k"]));
-        for e in s.entries() {
-            let _ = (e.key(), e.value(), e.line(), e.continuations().count());
-        }
-    }
-
-    let mut d = Document::parse(input);
-    let new = d
-        .append_section("ssoenv-test", &[("a", "1"), ("b", "")])
-        .unwrap();
-    assert_consistent(&d);
-    d.remove_section(new).unwrap();
-    assert_eq!(d.to_bytes(), input, "append, remove: {input:?}");
-
-    for &id in &ids {
-        let mut d = Document::parse(input);
-        match d.set(id, &[("ssoenv_added", "x")]) {
-            Ok(()) => {
-                assert_consistent(&d);
-                d.remove_keys(id, &["ssoenv_added"]).unwrap();
-                assert_eq!(d.to_bytes(), input, "set, remove_keys: {input:?}");
-            }
-            Err(_) => assert_eq!(d.to_bytes(), input, "a refused edit: {input:?}"),
-        }
-        let mut d = Document::parse(input);
-        let keys: Vec<String> = d
-            .section(id)
-            .unwrap()
-            .entries()
-            .map(|e| e.key().into_owned())
-            .collect();
-        let set: Vec<(&str, &str)> = keys
-            .iter()
-            .filter(|k| edit::check_entries("t", &[(k, "")]).is_ok())
-            .map(|k| (k.as_str(), "new"))
-            .collect();
-        if d.set(id, &set).is_ok() {
-            assert_consistent(&d);
-        }
-        let _ = d.remove_keys(id, &["k", "a"]);
-        assert_consistent(&d);
-        let before = d.to_bytes();
-        if d.remove_section(id).is_err() {
-            assert_eq!(d.to_bytes(), before);
-        }
-        assert_consistent(&d);
-    }
-}
-
-/// A small deterministic generator (xorshift), so the property tests need
-/// no crate and fail the same way every time.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
-    }
-}
-
-/// `count` files made of the pieces that matter to configparser, in random
-/// order with random line endings.
-pub(crate) fn random_files(count: usize) -> Vec<String> {
+/// Files made of the pieces that matter to configparser, in random order
+/// with random line endings; the same ones for the same seed.
+pub(crate) fn random_files(seed: u64) -> impl Iterator<Item = String> {
     const PIECES: &[&str] = &[
         "[a]",
         "[b]",
@@ -359,24 +282,30 @@ pub(crate) fn random_files(count: usize) -> Vec<String> {
         "s3 =",
     ];
     const EOLS: &[&str] = &["\n", "\n", "\n", "\r\n", "\r", ""];
-    let mut rng = Rng(0x5eed_1234_abcd_ef01);
-    (0..count)
-        .map(|_| {
-            let mut file = String::new();
-            for _ in 0..rng.below(12) {
-                file.push_str(PIECES[rng.below(PIECES.len())]);
-                file.push_str(EOLS[rng.below(EOLS.len())]);
-            }
-            file
-        })
-        .collect()
+    let mut rng = fastrand::Rng::with_seed(seed);
+    std::iter::repeat_with(move || {
+        let mut file = String::new();
+        for _ in 0..rng.usize(..12) {
+            file.push_str(PIECES[rng.usize(..PIECES.len())]);
+            file.push_str(EOLS[rng.usize(..EOLS.len())]);
+        }
+        file
+    })
 }
+
+/// Files per property by default (SSOENV_PROPTEST_CASES overrides): as many
+/// as keep each of the two that use them (here and in credentials_file.rs)
+/// near a second in a debug build on the project's 2-core machine.
+pub(crate) const DEFAULT_FILES: usize = 3000;
 
 /// Parse and print back is the identity, and every edit undone gives back
 /// the file.
 #[test]
 fn random_files_round_trip_and_edits_undo() {
-    for file in random_files(400) {
-        exercise(file.as_bytes());
+    let seed = crate::proptest_cases::seed();
+    let count = crate::proptest_cases::count(DEFAULT_FILES);
+    for (case, file) in random_files(seed).take(count).enumerate() {
+        std::panic::catch_unwind(|| exercise(file.as_bytes()))
+            .unwrap_or_else(|_| panic!("seed {seed}, case {case}: {file:?}"));
     }
 }

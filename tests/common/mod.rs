@@ -6,6 +6,7 @@
 //! sees only that environment. [`require`], [`require_botocore`] and
 //! [`require_js_sdk`] find the other programs the tests need; a missing one fails the test with the
 //! command that installs it, so a test that could not run never passes.
+//! [`cases`] is the property tests' seed and case count.
 #![allow(dead_code)] // each test binary uses part of the toolkit
 
 use std::ffi::OsStr;
@@ -31,6 +32,8 @@ macro_rules! in_shells {
 
 #[cfg(unix)]
 pub mod pty;
+
+pub mod cases;
 
 use ssoenv::emulator::{DEFAULT_START_URL, Emulator, EmulatorConfig, sample};
 
@@ -314,6 +317,10 @@ pub mod exit {
     pub const USAGE: i32 = exit::USAGE as i32;
     pub const LOGIN_REQUIRED: i32 = exit::LOGIN_REQUIRED as i32;
     pub const INTERRUPTED: i32 = exit::INTERRUPTED as i32;
+    /// `exec`: the command exists but cannot be run (as shells report it).
+    pub const CANNOT_EXECUTE: i32 = exit::CANNOT_EXECUTE as i32;
+    /// `exec`: there is no such command (as shells report it).
+    pub const COMMAND_NOT_FOUND: i32 = exit::COMMAND_NOT_FOUND as i32;
 }
 
 pub fn sha1_hex(s: &str) -> String {
