@@ -315,6 +315,15 @@ fn escape(text: &str) -> String {
 mod tests {
     use super::*;
 
+    /// `127.0.0.1:PORT`, where the listener's callback is.
+    fn address(listener: &Listener) -> String {
+        let uri = listener.redirect_uri();
+        let host = uri
+            .strip_prefix("http://")
+            .and_then(|a| a.strip_suffix(PATH));
+        host.unwrap().to_string()
+    }
+
     /// What the drop is for: when the browser cannot be opened the flow
     /// falls back to a code and waits minutes more, and the port the
     /// browser would have come back to must not stay open meanwhile.
@@ -324,12 +333,7 @@ mod tests {
         use tokio::net::TcpStream;
 
         let listener = Listener::bind().await.unwrap();
-        let addr = listener
-            .redirect_uri()
-            .strip_prefix("http://")
-            .and_then(|rest| rest.strip_suffix(PATH))
-            .unwrap()
-            .to_string();
+        let addr = address(&listener);
         let mut visitor = TcpStream::connect(&addr).await.unwrap();
         drop(listener);
         let mut byte = [0u8; 1];
@@ -384,12 +388,7 @@ mod tests {
     async fn idle_connections_cannot_keep_the_browser_out() {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let listener = Listener::bind().await.unwrap();
-        let addr = listener
-            .redirect_uri()
-            .strip_prefix("http://")
-            .and_then(|a| a.strip_suffix(PATH))
-            .unwrap()
-            .to_string();
+        let addr = address(&listener);
         let mut idle = Vec::new();
         for _ in 0..LIMITS.connections * 4 {
             idle.push(tokio::net::TcpStream::connect(&addr).await.unwrap());
