@@ -20,6 +20,7 @@ use tokio::task::JoinSet;
 
 use crate::error::{Error, Result};
 use crate::loopback::{self, Limits};
+use crate::secret::Secret;
 
 /// The callback's path, as the AWS CLI registers it.
 pub const PATH: &str = "/oauth/callback";
@@ -43,15 +44,6 @@ pub enum Answer {
     },
 }
 
-/// An authorization code: never shown, not even in Debug output.
-#[derive(PartialEq, Eq)]
-pub struct Secret(pub String);
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(..)")
-    }
-}
 
 /// The browser's visit, waiting for the page that answers it. It keeps the
 /// listener's server running until then.
@@ -287,7 +279,7 @@ fn parse(query: &str) -> Option<Answer> {
             state,
         }),
         (None, Some(code)) if !code.is_empty() => Some(Answer::Code {
-            code: Secret(code),
+            code: Secret::from(code),
             state,
         }),
         _ => None,
@@ -353,7 +345,7 @@ mod tests {
         assert_eq!(
             parse("code=a%2Bb+c&state=s1"),
             Some(Answer::Code {
-                code: Secret("a+b c".into()),
+                code: Secret::from("a+b c"),
                 state: Some("s1".into())
             })
         );
@@ -415,7 +407,7 @@ mod tests {
     #[test]
     fn codes_stay_out_of_debug_output() {
         let answer = Answer::Code {
-            code: Secret("the-code".into()),
+            code: Secret::from("the-code"),
             state: None,
         };
         assert!(!format!("{answer:?}").contains("the-code"));

@@ -205,7 +205,7 @@ pub async fn sign_in(attempt: &Attempt<'_>, opener: Option<&browser::Opener>) ->
 fn check<'a>(answer: &'a Answer, secrets: &Secrets, attempt: &Attempt<'_>) -> Result<&'a str> {
     match answer {
         Answer::Code { code, state } if state.as_deref() == Some(secrets.state.as_str()) => {
-            Ok(&code.0)
+            Ok(code.expose())
         }
         Answer::Error { state, .. } | Answer::Code { state, .. }
             if state.as_deref().is_some_and(|s| s != secrets.state) =>
