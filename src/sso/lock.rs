@@ -64,8 +64,8 @@ pub async fn acquire(name: &str, wait: Duration, what: &str, how: Wait) -> Resul
         }
         if started.elapsed() >= wait {
             return Err(Error::failed(format!(
-                "gave up after {}s waiting for another ssoenv process ({what})",
-                wait.as_secs()
+                "gave up after {} waiting for another ssoenv process ({what})",
+                crate::timestamp::spoken(wait)
             )));
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
