@@ -14,11 +14,10 @@ pub async fn run(args: LoginArgs) -> Result<()> {
     let (session, profile) = match (&args.sso_session, &args.profile) {
         (Some(name), _) => (config.sso_session(name)?, None),
         (None, Some(name)) => {
-            let p = crate::target::resolve(&config, name, None)
-                .await?
-                .chain
-                .root;
-            (p.session, Some(p.name))
+            let target = crate::target::resolve(&config, name, None).await?;
+            // Hints repeat what was typed: a role profile or ACCOUNT/ROLE
+            // signs in to its root's session as well as the root does.
+            (target.chain.root.session, Some(name.clone()))
         }
         (None, None) => find(&config)?,
     };
