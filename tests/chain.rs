@@ -461,6 +461,36 @@ fn export_asks_for_the_mfa_code_on_the_terminal() {
     assert_eq!(env.emulator.calls(Op::AssumeRole), 1);
 }
 
+/// In the background of its terminal a read would stop the process
+/// (SIGTTIN) with nobody asked: it says so and fails instead.
+#[test]
+fn in_the_background_the_mfa_code_is_not_asked_for() {
+    use common::pty::{Pty, Sh};
+    let sh = Sh::from_name("bash");
+    sh.require();
+    let env = Env::new();
+    env.write_config(&format!(
+        "{}\n[profile mfa]\nrole_arn = {}\nsource_profile = dev\nmfa_serial = arn:aws:iam::111111111111:mfa/alice\n",
+        common::config(),
+        sample::DEPLOY_ROLE
+    ));
+    env.login();
+    let mut p = Pty::spawn(&env, sh, "");
+    p.send_line("set -m; ssoenv export mfa --format json > out.json 2> err.txt & wait $!; echo background=$?");
+    p.expect("background=1");
+    let err = std::fs::read_to_string(env.home().join("err.txt")).unwrap();
+    assert!(
+        err.contains("runs in the background of its terminal"),
+        "{err}"
+    );
+    assert!(
+        !p.transcript().contains("Enter MFA code"),
+        "{}",
+        p.transcript()
+    );
+    assert_eq!(env.emulator.calls(Op::AssumeRole), 0);
+}
+
 #[test]
 fn logout_of_a_role_profile_ends_its_root_session_and_its_roles() {
     let env = Env::new();

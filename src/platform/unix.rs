@@ -460,6 +460,24 @@ pub fn local_time(seconds: i64) -> Option<libc::tm> {
 
 // ---- Terminal ----
 
+/// The terminal the user types at, for a question that must reach them
+/// whatever stdin and stdout are: /dev/tty, to read from and to write to.
+/// An error when there is none, or when this process runs in its
+/// background, where reading would stop it (SIGTTIN) with nobody asked.
+pub fn open_terminal() -> io::Result<(File, File)> {
+    use std::os::fd::AsRawFd;
+    let tty = OpenOptions::new().read(true).write(true).open("/dev/tty")?;
+    // SAFETY: tcgetpgrp and getpgrp only read; the descriptor is open.
+    let foreground = unsafe { libc::tcgetpgrp(tty.as_raw_fd()) == libc::getpgrp() };
+    if !foreground {
+        return Err(io::Error::other(
+            "ssoenv runs in the background of its terminal; run it in the foreground (or `fg` it)",
+        ));
+    }
+    let write = tty.try_clone()?;
+    Ok((tty, write))
+}
+
 /// A terminal to read keys from: stdin, else the controlling terminal.
 pub fn have_key_input() -> bool {
     use std::io::IsTerminal;

@@ -690,6 +690,15 @@ pub fn local_time(seconds: i64) -> Option<libc::tm> {
 
 // ---- Terminal ----
 
+/// The console the user types at, for a question that must reach them
+/// whatever stdin and stdout are: CONIN$ to read a line from, CONOUT$ to
+/// write to. An error when the process has no console.
+pub fn open_terminal() -> io::Result<(File, File)> {
+    let read = OpenOptions::new().read(true).write(true).open("CONIN$")?;
+    let write = OpenOptions::new().read(true).write(true).open("CONOUT$")?;
+    Ok((read, write))
+}
+
 /// A console to read keys from: stdin, which is where `console` reads them.
 pub fn have_key_input() -> bool {
     use std::io::IsTerminal;

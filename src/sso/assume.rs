@@ -305,16 +305,15 @@ async fn fetch(
 /// Ask on the terminal, not stdout (which `use` and `export` hand to eval),
 /// with botocore's prompt.
 fn ask_mfa_code(serial: &str) -> Result<String> {
-    let tty = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open("/dev/tty")
-        .map_err(|_| {
-            Error::failed(format!(
-                "an MFA code for {serial} is needed, and there is no terminal to ask on"
-            ))
-        })?;
-    let mut out = &tty;
+    let (tty, mut out) = crate::platform::open_terminal().map_err(|e| {
+        // The platform's own reason (running in the background), else the
+        // system's: there is no terminal.
+        let why = match e.get_ref() {
+            Some(reason) => reason.to_string(),
+            None => "there is no terminal to ask on".to_string(),
+        };
+        Error::failed(format!("an MFA code for {serial} is needed, and {why}"))
+    })?;
     write!(out, "Enter MFA code for {serial}: ")
         .and_then(|()| out.flush())
         .map_err(|e| Error::io("write to the terminal", e))?;

@@ -44,7 +44,6 @@ pub enum Answer {
     },
 }
 
-
 /// The browser's visit, waiting for the page that answers it. It keeps the
 /// listener's server running until then.
 pub struct Callback {
