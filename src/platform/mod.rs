@@ -42,9 +42,9 @@ pub use imp::{
     CACHE_DIR, DATA_DIR, DEFAULT_SHELL, HOME_VARIABLES, Interrupt, Interrupts, KeyMode,
     PATHS_IGNORE_CASE, STATE_DIR, Tie, create_private_dir, exec, exit_code, find_on_path,
     have_key_input, home_dir, is_sharing_violation, kept_permissions, local_time, make_private,
-    may_follow_link, mode_and_owner, new_files_private, open_no_follow, open_terminal,
-    open_untrusted, others_can_change, parent_id, private_temp_dir, resolve_program, same_file,
-    spawn_tied, stop_requested, user_id,
+    make_private_command, may_follow_link, mode_and_owner, new_files_private, open_no_follow,
+    open_terminal, open_untrusted, others_can_change, parent_id, private_temp_dir, resolve_program,
+    same_file, spawn_tied, stop_requested, user_id,
 };
 
 /// Where a kind of ssoenv's own files lives: the directory `variable` names

@@ -77,8 +77,14 @@ pub fn kept_permissions(existing: Permissions, secret: bool) -> Permissions {
 }
 
 /// A file's mode and its owner's uid, as `stat` reports them.
-pub fn mode_and_owner(meta: &Metadata) -> (u32, u32) {
+pub fn mode_and_owner(_path: &Path, meta: &Metadata) -> (u32, u32) {
     (meta.mode(), meta.uid())
+}
+
+/// The command that makes the file or directory at `path` the user's alone.
+pub fn make_private_command(path: &Path, dir: bool) -> String {
+    let mode = if dir { 700 } else { 600 };
+    format!("chmod {mode} {}", path.display())
 }
 
 /// The uid files the user creates get.

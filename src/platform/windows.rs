@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use windows_sys::Win32::Foundation::{
     ERROR_ACCESS_DENIED, ERROR_LOCK_VIOLATION, ERROR_SHARING_VIOLATION, ERROR_SUCCESS, GENERIC_ALL,
-    GENERIC_WRITE, HANDLE, LocalFree, TRUE,
+    GENERIC_READ, GENERIC_WRITE, HANDLE, LocalFree, TRUE,
 };
 use windows_sys::Win32::Security::Authorization::{
     ConvertSidToStringSidW, GetNamedSecurityInfoW, GetSecurityInfo, SE_FILE_OBJECT,
@@ -26,7 +26,8 @@ use windows_sys::Win32::Security::{
 };
 use windows_sys::Win32::Storage::FileSystem::{
     DELETE, FILE_APPEND_DATA, FILE_DELETE_CHILD, FILE_FLAG_BACKUP_SEMANTICS,
-    FILE_FLAG_OPEN_REPARSE_POINT, FILE_WRITE_DATA, READ_CONTROL, WRITE_DAC, WRITE_OWNER,
+    FILE_FLAG_OPEN_REPARSE_POINT, FILE_READ_DATA, FILE_WRITE_DATA, READ_CONTROL, WRITE_DAC,
+    WRITE_OWNER,
 };
 use windows_sys::Win32::System::Console::{
     CONSOLE_MODE, CTRL_BREAK_EVENT, CTRL_C_EVENT, ENABLE_ECHO_INPUT, ENABLE_LINE_INPUT,
@@ -115,13 +116,43 @@ pub fn kept_permissions(existing: Permissions, _secret: bool) -> Permissions {
     existing
 }
 
-/// What Unix's mode and owner would say of a file: Windows has neither.
-/// Everything ssoenv creates inherits the access control list of the
-/// user's profile directory, so this reads as Unix's private and the
-/// user's (0600, 0700 for a directory, owned by [`user_id`]): checks written
-/// for modes have nothing to find here.
-pub fn mode_and_owner(meta: &Metadata) -> (u32, u32) {
-    (if meta.is_dir() { 0o700 } else { 0o600 }, user_id())
+/// What Unix's mode and owner would say of the file at `path`: Windows has
+/// neither, so the mode is made from its access control list. It reads as
+/// private and the user's (0600, 0700 for a directory, owned by
+/// [`user_id`]), with the group and other bits set when anyone but the
+/// user, SYSTEM and the Administrators may read it (0644) or change it
+/// (0666), so that checks written for modes find on Windows what they find
+/// on Unix. The owner is [`others_can_change`]'s business.
+pub fn mode_and_owner(path: &Path, meta: &Metadata) -> (u32, u32) {
+    let (private, reads, changes) = match meta.is_dir() {
+        true => (0o700, 0o055, DIRECTORY_CHANGES),
+        false => (0o600, 0o044, FILE_CHANGES),
+    };
+    let granted = |rights| {
+        let me = CurrentUser::get().ok()?;
+        let security = Security::of(path).ok()?;
+        security.granted_to_others(&me, rights).ok()?
+    };
+    let mut mode = private;
+    if granted(READS).is_some() {
+        mode |= reads;
+    }
+    if granted(changes).is_some() {
+        mode |= 0o022;
+    }
+    (mode, user_id())
+}
+
+/// The command that makes the file or directory at `path` the user's alone.
+pub fn make_private_command(path: &Path, dir: bool) -> String {
+    let grant = match dir {
+        true => "(OI)(CI)F",
+        false => "F",
+    };
+    format!(
+        "icacls \"{}\" /inheritance:r /grant:r \"%USERNAME%:{grant}\"",
+        path.display()
+    )
 }
 
 /// See [`mode_and_owner`]: the one "uid" there is.
@@ -169,65 +200,100 @@ pub fn others_can_change(path: &Path) -> io::Result<Option<String>> {
         false => FILE_CHANGES,
     };
     let me = CurrentUser::get()?;
-    let wide = wide(path.as_os_str());
-    let mut owner: PSID = std::ptr::null_mut();
-    let mut dacl: *mut ACL = std::ptr::null_mut();
-    let mut descriptor: PSECURITY_DESCRIPTOR = std::ptr::null_mut();
-    // SAFETY: the name is NUL-terminated; the out pointers are valid, and
-    // point into `descriptor`, which lives until `_free` drops.
-    let rc = unsafe {
-        GetNamedSecurityInfoW(
-            wide.as_ptr(),
-            SE_FILE_OBJECT,
-            OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION,
-            &mut owner,
-            std::ptr::null_mut(),
-            &mut dacl,
-            std::ptr::null_mut(),
-            &mut descriptor,
-        )
-    };
-    if rc != ERROR_SUCCESS {
-        return Err(io::Error::from_raw_os_error(rc as i32));
+    let security = Security::of(path)?;
+    if !me.trusts(security.owner) {
+        return Ok(Some(format!(
+            "it belongs to {}",
+            account_name(security.owner)
+        )));
     }
-    let _free = LocalMemory(descriptor);
-    if !me.trusts(owner) {
-        return Ok(Some(format!("it belongs to {}", account_name(owner))));
-    }
-    if dacl.is_null() {
-        return Ok(Some(
-            "it has no access control list: everyone can change it".into(),
-        ));
-    }
-    // SAFETY: a non-null DACL from GetNamedSecurityInfoW is a valid ACL.
-    let count = unsafe { (*dacl).AceCount };
-    for index in 0..count {
-        let mut ace = std::ptr::null_mut();
-        // SAFETY: index < AceCount; GetAce points `ace` into the ACL.
-        if unsafe { GetAce(dacl, index as u32, &mut ace) } == 0 {
-            return Err(io::Error::last_os_error());
+    Ok(security
+        .granted_to_others(&me, changes)?
+        .map(|who| match who {
+            Some(sid) => format!(
+                "{} can change it (icacls shows and removes that)",
+                account_name(sid)
+            ),
+            None => "it has no access control list: everyone can change it".into(),
+        }))
+}
+
+/// What lets someone read a file, or list a directory.
+const READS: u32 = FILE_READ_DATA | GENERIC_READ | GENERIC_ALL;
+
+/// A file's owner and access control list, as GetNamedSecurityInfoW gives
+/// them; both point into `_descriptor`.
+struct Security {
+    owner: PSID,
+    dacl: *mut ACL,
+    _descriptor: LocalMemory,
+}
+
+impl Security {
+    fn of(path: &Path) -> io::Result<Security> {
+        let wide = wide(path.as_os_str());
+        let mut owner: PSID = std::ptr::null_mut();
+        let mut dacl: *mut ACL = std::ptr::null_mut();
+        let mut descriptor: PSECURITY_DESCRIPTOR = std::ptr::null_mut();
+        // SAFETY: the name is NUL-terminated; the out pointers are valid, and
+        // point into `descriptor`, which lives as long as the Security.
+        let rc = unsafe {
+            GetNamedSecurityInfoW(
+                wide.as_ptr(),
+                SE_FILE_OBJECT,
+                OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION,
+                &mut owner,
+                std::ptr::null_mut(),
+                &mut dacl,
+                std::ptr::null_mut(),
+                &mut descriptor,
+            )
+        };
+        if rc != ERROR_SUCCESS {
+            return Err(io::Error::from_raw_os_error(rc as i32));
         }
-        // SAFETY: every ACE starts with a header.
-        let header = unsafe { &*(ace as *const ACE_HEADER) };
-        let kind = header.AceType as u32;
-        // An entry that only passes on to what is created inside does not apply here.
-        if ![ACCESS_ALLOWED_ACE_TYPE, ACCESS_ALLOWED_CALLBACK_ACE_TYPE].contains(&kind)
-            || header.AceFlags as u32 & INHERIT_ONLY_ACE != 0
-        {
-            continue;
-        }
-        // SAFETY: both kinds of entry are laid out as ACCESS_ALLOWED_ACE,
-        // the SID starting at SidStart.
-        let allowed = unsafe { &*(ace as *const ACCESS_ALLOWED_ACE) };
-        let sid = &allowed.SidStart as *const u32 as PSID;
-        if allowed.Mask & changes != 0 && !me.trusts(sid) {
-            let who = account_name(sid);
-            return Ok(Some(format!(
-                "{who} can change it (icacls shows and removes that)"
-            )));
-        }
+        Ok(Security {
+            owner,
+            dacl,
+            _descriptor: LocalMemory(descriptor),
+        })
     }
-    Ok(None)
+
+    /// Whether the list grants any of `rights` to someone `me` does not
+    /// trust: Some(Some(who)) for the first such entry, Some(None) when
+    /// there is no list at all (everyone has every right), None otherwise.
+    fn granted_to_others(&self, me: &CurrentUser, rights: u32) -> io::Result<Option<Option<PSID>>> {
+        let dacl = self.dacl;
+        if dacl.is_null() {
+            return Ok(Some(None));
+        }
+        // SAFETY: a non-null DACL from GetNamedSecurityInfoW is a valid ACL.
+        let count = unsafe { (*dacl).AceCount };
+        for index in 0..count {
+            let mut ace = std::ptr::null_mut();
+            // SAFETY: index < AceCount; GetAce points `ace` into the ACL.
+            if unsafe { GetAce(dacl, index as u32, &mut ace) } == 0 {
+                return Err(io::Error::last_os_error());
+            }
+            // SAFETY: every ACE starts with a header.
+            let header = unsafe { &*(ace as *const ACE_HEADER) };
+            let kind = header.AceType as u32;
+            // An entry that only passes on to what is created inside does not apply here.
+            if ![ACCESS_ALLOWED_ACE_TYPE, ACCESS_ALLOWED_CALLBACK_ACE_TYPE].contains(&kind)
+                || header.AceFlags as u32 & INHERIT_ONLY_ACE != 0
+            {
+                continue;
+            }
+            // SAFETY: both kinds of entry are laid out as ACCESS_ALLOWED_ACE,
+            // the SID starting at SidStart.
+            let allowed = unsafe { &*(ace as *const ACCESS_ALLOWED_ACE) };
+            let sid = &allowed.SidStart as *const u32 as PSID;
+            if allowed.Mask & rights != 0 && !me.trusts(sid) {
+                return Ok(Some(Some(sid)));
+            }
+        }
+        Ok(None)
+    }
 }
 
 /// Whether the symbolic link `link` may be followed: as on Unix, only when
@@ -789,6 +855,31 @@ mod tests {
             Some("D:\\Users\\bob".into())
         );
         assert_eq!(home(&[("HOME", "H:\\h")]), None);
+    }
+
+    /// The mode doctor judges comes from the access control list, and
+    /// agrees with the trust check on who else may change the file.
+    #[test]
+    fn the_mode_follows_the_access_control_list() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("cache.json");
+        fs::write(&file, "{}").unwrap();
+        let (mode, owner) = mode_and_owner(&file, &fs::metadata(&file).unwrap());
+        let trusted = others_can_change(&file).unwrap().is_none();
+        assert_eq!(mode & 0o022 == 0, trusted, "mode {mode:o}");
+        assert_eq!(owner, user_id());
+        // Wine's default lists let Users read what is made under %TEMP%
+        // (0644 here); a profile directory on Windows lets nobody else.
+        assert_eq!(mode & 0o700, 0o600, "{mode:o}");
+        let (dir_mode, _) = mode_and_owner(dir.path(), &fs::metadata(dir.path()).unwrap());
+        assert_eq!(dir_mode & 0o700, 0o700);
+        assert_eq!(
+            make_private_command(&file, false),
+            format!(
+                "icacls \"{}\" /inheritance:r /grant:r \"%USERNAME%:F\"",
+                file.display()
+            )
+        );
     }
 
     #[test]

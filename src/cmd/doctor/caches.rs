@@ -71,8 +71,8 @@ pub struct Meta {
 }
 
 impl Meta {
-    fn of(m: &fs::Metadata) -> Meta {
-        let (mode, uid) = crate::platform::mode_and_owner(m);
+    fn of(path: &Path, m: &fs::Metadata) -> Meta {
+        let (mode, uid) = crate::platform::mode_and_owner(path, m);
         Meta { mode, uid }
     }
 
@@ -187,7 +187,9 @@ pub fn gather(sessions: &[Session]) -> Result<Facts> {
 
 fn read_dir(path: PathBuf, role: Role) -> Dir {
     let mut dir = Dir {
-        meta: fs::symlink_metadata(&path).ok().map(|m| Meta::of(&m)),
+        meta: fs::symlink_metadata(&path)
+            .ok()
+            .map(|m| Meta::of(&path, &m)),
         path,
         role,
         error: None,
@@ -218,8 +220,8 @@ fn read_dir(path: PathBuf, role: Role) -> Dir {
             Err(e) => Content::Unreadable(e.to_string()),
         };
         dir.files.push(File {
+            meta: Meta::of(&path, &meta),
             path,
-            meta: Meta::of(&meta),
             content,
         });
     }
@@ -268,6 +270,15 @@ pub fn checks(facts: &Facts, now: Timestamp) -> Vec<Check> {
     out
 }
 
+/// The commands that make a directory or file the user's alone, here.
+fn private_dir(path: &Path) -> String {
+    crate::platform::make_private_command(path, true)
+}
+
+fn private_file(path: &Path) -> String {
+    crate::platform::make_private_command(path, false)
+}
+
 fn dir_checks(dir: &Dir, uid: u32, token_paths: &[&Path]) -> Vec<Check> {
     let shown = dir.path.display();
     let Some(meta) = dir.meta else {
@@ -288,7 +299,7 @@ fn dir_checks(dir: &Dir, uid: u32, token_paths: &[&Path]) -> Vec<Check> {
         out.push(Check::fail(
             Area::Caches,
             format!("cannot read {shown}: {e}"),
-            format!("`chmod 700 {shown}` as its owner"),
+            format!("`{}` as its owner", private_dir(&dir.path)),
         ));
         return out;
     }
@@ -299,7 +310,7 @@ fn dir_checks(dir: &Dir, uid: u32, token_paths: &[&Path]) -> Vec<Check> {
                 "{shown} is {}: other users can see what is cached",
                 octal(meta.mode)
             ),
-            format!("chmod 700 {shown}"),
+            private_dir(&dir.path),
         ));
     }
     let mut problems = false;
@@ -325,7 +336,7 @@ fn dir_checks(dir: &Dir, uid: u32, token_paths: &[&Path]) -> Vec<Check> {
                     "{path} is {}: other users can read the {holds} in it",
                     octal(file.meta.mode)
                 ),
-                format!("chmod 600 {path}"),
+                private_file(&file.path),
             ));
         }
         match &file.content {
@@ -334,7 +345,7 @@ fn dir_checks(dir: &Dir, uid: u32, token_paths: &[&Path]) -> Vec<Check> {
                 out.push(Check::fail(
                     Area::Caches,
                     format!("cannot read {path}: {e}"),
-                    format!("`chmod 600 {path}` as its owner"),
+                    format!("`{}` as its owner", private_file(&file.path)),
                 ));
             }
             // A token of the config's sign-ins is judged with the sign-in.
@@ -706,11 +717,11 @@ mod tests {
             [
                 (
                     format!("{d} is 0755: other users can see what is cached"),
-                    format!("chmod 700 {d}")
+                    private_dir(Path::new(d))
                 ),
                 (
                     format!("{d}/open.json is 0644: other users can read the sign-in in it"),
-                    format!("chmod 600 {d}/open.json")
+                    private_file(&Path::new(d).join("open.json"))
                 ),
                 (
                     format!(

@@ -4,7 +4,7 @@
 //! (the AWS CLI takes the SSO sign-in, the Go SDK and so Terraform the
 //! keys).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::{Area, Check, octal};
 use crate::credentials_file::{CredentialsFile, SectionSummary};
@@ -24,7 +24,7 @@ pub fn gather(sso_profiles: Vec<String>) -> Result<Facts> {
     let path = crate::paths::credentials_file()?;
     let mode = std::fs::metadata(&path)
         .ok()
-        .map(|m| crate::platform::mode_and_owner(&m).0);
+        .map(|m| crate::platform::mode_and_owner(&path, &m).0);
     let sections = match std::fs::read(&path) {
         Ok(bytes) => Ok(CredentialsFile::parse(&bytes).summary()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
@@ -36,6 +36,11 @@ pub fn gather(sso_profiles: Vec<String>) -> Result<Facts> {
         sections,
         sso_profiles,
     })
+}
+
+/// The command that makes the credentials file the user's alone, here.
+fn private(path: &Path) -> String {
+    crate::platform::make_private_command(path, false)
 }
 
 pub fn checks(facts: &Facts, now: Timestamp) -> Vec<Check> {
@@ -52,7 +57,7 @@ pub fn checks(facts: &Facts, now: Timestamp) -> Vec<Check> {
             return vec![Check::fail(
                 Area::CredentialsFile,
                 format!("cannot read {file}: {e}"),
-                format!("`chmod 600 {file}` as its owner"),
+                format!("`{}` as its owner", private(&facts.path)),
             )];
         }
     };
@@ -64,7 +69,7 @@ pub fn checks(facts: &Facts, now: Timestamp) -> Vec<Check> {
                 "{file} is {}: other users can read the keys in it",
                 octal(mode)
             ),
-            format!("chmod 600 {file}"),
+            private(&facts.path),
         ));
     }
     let mut current = Vec::new();
@@ -216,7 +221,7 @@ mod tests {
             failed[0],
             (
                 "/h/.aws/credentials is 0644: other users can read the keys in it".into(),
-                "chmod 600 /h/.aws/credentials".into()
+                private(Path::new("/h/.aws/credentials"))
             )
         );
         assert!(failed[1].0.contains("[staging]"));
