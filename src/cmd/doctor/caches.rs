@@ -721,7 +721,7 @@ mod tests {
                 ),
                 (
                     format!("{d}/open.json is 0644: other users can read the sign-in in it"),
-                    private_file(&Path::new(d).join("open.json"))
+                    private_file(Path::new(&format!("{d}/open.json")))
                 ),
                 (
                     format!(
