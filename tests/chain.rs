@@ -323,7 +323,7 @@ fn access_denied_names_the_role() {
 #[test]
 fn credential_process_never_asks_for_an_mfa_code() {
     let env = Env::new();
-    with_mfa(&env);
+    env.write_config_with_mfa();
     env.login();
     let out = env.run(&["credential-process", "mfa"]);
     assert!(!out.status.success());
@@ -360,7 +360,7 @@ fn status_shows_each_hop() {
 #[test]
 fn the_hook_never_asks_for_an_mfa_code() {
     let env = Env::new();
-    with_mfa(&env);
+    env.write_config_with_mfa();
     env.login();
     let out = env
         .cmd(&["hook", "bash"])
@@ -430,7 +430,7 @@ fn export_asks_for_the_mfa_code_on_the_terminal() {
     let sh = Sh::from_name("bash");
     sh.require();
     let env = Env::new();
-    with_mfa(&env);
+    env.write_config_with_mfa();
     env.login();
     let mut p = Pty::spawn(&env, sh, "");
     p.send_line("ssoenv export mfa --format json > out.json; echo exported=$?");
@@ -457,7 +457,7 @@ fn in_the_background_the_mfa_code_is_not_asked_for() {
     let sh = Sh::from_name("bash");
     sh.require();
     let env = Env::new();
-    with_mfa(&env);
+    env.write_config_with_mfa();
     env.login();
     let mut p = Pty::spawn(&env, sh, "");
     p.send_line("set -m; ssoenv export mfa --format json > out.json 2> err.txt & wait $!; echo background=$?");
@@ -486,13 +486,4 @@ fn logout_of_a_role_profile_ends_its_root_session_and_its_roles() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stderr(&out), "ssoenv: signed out of sso-session corp\n");
     assert_eq!(std::fs::read_dir(&cache).unwrap().count(), 0);
-}
-
-/// The test config plus `mfa`, a role after `dev` that needs an MFA code.
-fn with_mfa(env: &Env) {
-    env.write_config(&format!(
-        "{}\n[profile mfa]\nrole_arn = {}\nsource_profile = dev\nmfa_serial = arn:aws:iam::111111111111:mfa/alice\n",
-        common::config(),
-        sample::DEPLOY_ROLE
-    ));
 }

@@ -8,6 +8,8 @@ use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+#[cfg(unix)]
+use common::MFA_SERIAL;
 use common::{Env, stderr};
 use ssoenv::emulator::{DEFAULT_START_URL, EmulatorConfig, Op};
 
@@ -398,25 +400,12 @@ fn botocore_fetches_from_the_endpoint_and_again_when_credentials_expire() {
     assert_eq!(seen["env"]["AWS_DEFAULT_REGION"], "eu-west-1");
 }
 
-/// The test config plus `mfa`, a role that needs an MFA code.
-#[cfg(unix)] // for the tests below, which need a terminal or its absence
-fn with_mfa(env: &Env) {
-    env.write_config(&format!(
-        "{}\n[profile mfa]\nrole_arn = {}\nsource_profile = dev\nmfa_serial = {MFA_SERIAL}\n",
-        common::config(),
-        ssoenv::emulator::sample::DEPLOY_ROLE
-    ));
-}
-
-#[cfg(unix)]
-const MFA_SERIAL: &str = "arn:aws:iam::111111111111:mfa/alice";
-
 #[cfg(unix)] // a session without a terminal (setsid)
 #[test]
 fn serve_without_a_terminal_for_the_mfa_code_fails_as_it_starts() {
     use std::os::unix::process::CommandExt;
     let env = Env::new();
-    with_mfa(&env);
+    env.write_config_with_mfa();
     env.login();
     let mut cmd = env.cmd(&["serve", "mfa"]);
     // SAFETY: setsid is async-signal-safe. A new session has no controlling
@@ -454,7 +443,7 @@ fn serve_asks_for_the_mfa_code_as_it_starts_and_never_while_serving() {
     let sh = Sh::from_name("bash");
     sh.require();
     let env = Env::new();
-    with_mfa(&env);
+    env.write_config_with_mfa();
     env.login();
     let mut p = Pty::spawn(&env, sh, "");
     p.send_line("ssoenv serve mfa > served.sh");

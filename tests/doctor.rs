@@ -205,11 +205,7 @@ fn a_misspelt_key_is_renamed() {
         1,
     );
     env.write_config(&config);
-    let line = config
-        .lines()
-        .position(|l| l.starts_with("sso_sesion"))
-        .unwrap()
-        + 1;
+    let line = common::line_of(&config, "sso_sesion");
     let at = format!("{}:{line}", env.config_path().display());
     let report = problems(&env, &[]);
     assert_eq!(

@@ -708,11 +708,7 @@ fn a_misspelt_key_gets_one_warning_and_breaks_nothing_else() {
         1,
     );
     env.write_config(&config);
-    let line = config
-        .lines()
-        .position(|l| l.starts_with("sso_sesion"))
-        .unwrap()
-        + 1;
+    let line = common::line_of(&config, "sso_sesion");
     let warning = format!(
         "ssoenv: warning: {}:{line}: unknown key `sso_sesion` in [profile staging]; did you mean `sso_session`?",
         env.config_path().display()
@@ -757,11 +753,7 @@ fn a_misspelt_role_chain_key_is_named_where_the_chain_breaks() {
     let config = common::config().replacen("source_profile = dev", "source_profil = dev", 1);
     assert_ne!(config, common::config(), "the sample has a chained role");
     env.write_config(&config);
-    let line = config
-        .lines()
-        .position(|l| l.starts_with("source_profil "))
-        .unwrap()
-        + 1;
+    let line = common::line_of(&config, "source_profil ");
     let warning = format!(
         "ssoenv: warning: {}:{line}: unknown key `source_profil` in [profile deploy]; did you mean `source_profile`?",
         env.config_path().display()

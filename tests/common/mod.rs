@@ -37,6 +37,18 @@ pub mod cases;
 
 use ssoenv::emulator::{DEFAULT_START_URL, Emulator, EmulatorConfig, sample};
 
+/// The MFA device of the `mfa` profile of [`Env::write_config_with_mfa`].
+pub const MFA_SERIAL: &str = "arn:aws:iam::111111111111:mfa/alice";
+
+/// The line number (from 1) of the first line of `text` that starts with
+/// `prefix`: where a config error should point.
+pub fn line_of(text: &str, prefix: &str) -> usize {
+    text.lines()
+        .position(|l| l.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no line starts with {prefix:?}"))
+        + 1
+}
+
 /// The AWS config every test starts with: the emulator's sample profiles
 /// (`dev`, `staging`, `prod` in sso-session `corp`, and `deploy`, a role
 /// chained after `dev`), `legacy`, which carries
@@ -181,6 +193,16 @@ impl Env {
 
     pub fn login(&self) {
         self.ok(&["login", "--sso-session", sample::SESSION, "--no-browser"]);
+    }
+
+    /// The test config plus `mfa`, a role after `dev` that needs the code
+    /// of [`MFA_SERIAL`].
+    pub fn write_config_with_mfa(&self) {
+        self.write_config(&format!(
+            "{}\n[profile mfa]\nrole_arn = {}\nsource_profile = dev\nmfa_serial = {MFA_SERIAL}\n",
+            config(),
+            sample::DEPLOY_ROLE
+        ));
     }
 
     pub fn token_path(&self, key: &str) -> PathBuf {
