@@ -451,11 +451,15 @@ pub async fn reachable(config: &Config) -> Vec<Reachable> {
             }
             continue;
         }
-        if !cached.is_some_and(|l| l.is_fresh(now)) {
-            crate::say!("listing the accounts and roles of {session} (kept for 12 hours)...");
-        }
-        let profile = discovery::login_profile(config, &session);
-        match discovery::assignments(&session, profile.as_deref(), Refresh::IfStale).await {
+        let listed = match cached.filter(|l| l.is_fresh(now)) {
+            Some(fresh) => Ok(fresh),
+            None => {
+                crate::say!("listing the accounts and roles of {session} (kept for 12 hours)...");
+                let profile = discovery::login_profile(config, &session);
+                discovery::assignments(&session, profile.as_deref(), Refresh::IfStale).await
+            }
+        };
+        match listed {
             Ok(listing) => {
                 offered.push(lists.len());
                 lists.push((session, listing.assignments));

@@ -23,7 +23,9 @@
 //!   SHELL ([`DEFAULT_SHELL`]), and the bases of ssoenv's own files,
 //!   [`CACHE_DIR`], [`STATE_DIR`] and [`DATA_DIR`].
 //! - [`local_time`]: the calendar time where the user is.
-//! - [`open_url`]: the user's default browser.
+//! - [`open_url`]: the user's default browser, only ever given a web
+//!   address (`sso::browser::launch`, its one caller, checks: given a path,
+//!   the shell's "open" verb would run it).
 //! - Terminal: [`have_key_input`], whether keys can be read, [`KeyMode`],
 //!   the terminal's mode while a picker reads them, and [`open_terminal`],
 //!   to ask the user something (an MFA code).
@@ -43,8 +45,8 @@ pub use imp::{
     PATHS_IGNORE_CASE, STATE_DIR, Tie, create_private_dir, exec, exit_code, find_on_path,
     have_key_input, home_dir, is_sharing_violation, kept_permissions, local_time, make_private,
     make_private_command, may_follow_link, mode_and_owner, new_files_private, open_no_follow,
-    open_terminal, open_untrusted, others_can_change, parent_id, private_temp_dir, resolve_program,
-    same_file, spawn_tied, stop_requested, user_id,
+    open_terminal, open_untrusted, open_url, others_can_change, parent_id, private_temp_dir,
+    resolve_program, same_file, spawn_tied, stop_requested, user_id,
 };
 
 /// Where a kind of ssoenv's own files lives: the directory `variable` names
@@ -54,16 +56,4 @@ pub use imp::{
 pub struct BaseDir {
     pub variable: &'static str,
     pub under_home: &'static [&'static str],
-}
-
-/// Open `url` in the user's default browser: the shell's "open" verb on
-/// Windows, `open` on macOS, `xdg-open` elsewhere. Only web addresses: the
-/// URL of a sign-in comes from a server, and an opener given a path or
-/// another scheme would run or open something on this machine instead.
-pub async fn open_url(url: &str) -> std::io::Result<()> {
-    let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
-    if !matches!(scheme.as_deref(), Some("https" | "http")) {
-        return Err(std::io::Error::other("not a web address"));
-    }
-    imp::open_url(url).await
 }

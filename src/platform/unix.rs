@@ -555,7 +555,7 @@ impl Drop for KeyMode {
 /// blocking thread: where xdg-open finds no desktop it runs the browser in
 /// the foreground, and a thread waiting for that would keep ssoenv from
 /// exiting after the sign-in ends.
-pub(super) async fn open_url(url: &str) -> io::Result<()> {
+pub async fn open_url(url: &str) -> io::Result<()> {
     let opener = if cfg!(target_os = "macos") {
         "open"
     } else {

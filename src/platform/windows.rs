@@ -128,17 +128,15 @@ pub fn mode_and_owner(path: &Path, meta: &Metadata) -> (u32, u32) {
         true => (0o700, 0o055, DIRECTORY_CHANGES),
         false => (0o600, 0o044, FILE_CHANGES),
     };
-    let granted = |rights| {
-        let me = CurrentUser::get().ok()?;
-        let security = Security::of(path).ok()?;
-        security.granted_to_others(&me, rights).ok()?
-    };
     let mut mode = private;
-    if granted(READS).is_some() {
-        mode |= reads;
-    }
-    if granted(changes).is_some() {
-        mode |= 0o022;
+    if let (Ok(me), Ok(security)) = (CurrentUser::get(), Security::of(path)) {
+        let granted = |rights| matches!(security.granted_to_others(&me, rights), Ok(Some(_)));
+        if granted(READS) {
+            mode |= reads;
+        }
+        if granted(changes) {
+            mode |= 0o022;
+        }
     }
     (mode, user_id())
 }
@@ -811,7 +809,7 @@ impl Drop for KeyMode {
 
 /// The shell's "open" verb: the browser the user chose as the default.
 /// ShellExecute returns once the browser is started, not when it exits.
-pub(super) async fn open_url(url: &str) -> io::Result<()> {
+pub async fn open_url(url: &str) -> io::Result<()> {
     let (verb, file) = (wide(OsStr::new("open")), wide(OsStr::new(url)));
     // SAFETY: both strings are NUL-terminated; the rest may be null.
     let result = unsafe {
