@@ -337,6 +337,10 @@ pub struct ServeArgs {
     /// Port on 127.0.0.1; 0 picks a free one.
     #[arg(long, default_value_t = 0)]
     pub port: u16,
+    /// Shell whose syntax the variables are printed in (default: the one
+    /// named by $SHELL, else bash; PowerShell on Windows).
+    #[arg(long, value_parser = SupportedShell)]
+    pub shell: Option<ShellKind>,
     /// Region to print as AWS_REGION and AWS_DEFAULT_REGION (default: the
     /// profile's; for ACCOUNT/ROLE, that of the `[default]` profile).
     #[arg(long)]

@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::bounded::{BoundedChild, BoundedCommand};
 use common::exit::USAGE;
 use common::{Env, stderr};
 use ssoenv::emulator::{EmulatorConfig, Fault, Op, sample};
@@ -197,7 +198,7 @@ fn exports_at_once_make_one_call_for_each_hop() {
     let keys: Vec<serde_json::Value> = exports
         .into_iter()
         .map(|child| {
-            let out = child.wait_with_output().unwrap();
+            let out = child.bounded_wait_with_output().unwrap();
             assert!(out.status.success(), "{}", stderr(&out));
             serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["AccessKeyId"].clone()
         })
@@ -366,7 +367,7 @@ fn the_hook_never_asks_for_an_mfa_code() {
         .cmd(&["hook", "bash"])
         .env("SSOENV_PROFILE", "mfa")
         .env("SSOENV_RENEW_AT", "1")
-        .output()
+        .bounded_output()
         .unwrap();
     let err = stderr(&out);
     assert!(
@@ -403,7 +404,7 @@ fn exec_server_serves_the_chained_role() {
         .arg(&python)
         .arg(&script)
         .arg("container")
-        .output()
+        .bounded_output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let seen: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

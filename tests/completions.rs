@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::bounded::BoundedCommand;
 use std::path::Path;
 
 use common::Env;
@@ -35,7 +36,7 @@ fn profile_names_come_from_the_config() {
     let out = env
         .cmd(&["--", "ssoenv", "use", ""])
         .env("COMPLETE", "fish")
-        .output()
+        .bounded_output()
         .unwrap();
     let names: Vec<String> = String::from_utf8(out.stdout)
         .unwrap()
@@ -51,7 +52,7 @@ fn profile_names_come_from_the_config() {
     let out = env
         .cmd(&["--", "ssoenv", "exec", "pr"])
         .env("COMPLETE", "fish")
-        .output()
+        .bounded_output()
         .unwrap();
     assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), "prod");
 }
@@ -70,7 +71,7 @@ fn bash_completes_profiles_through_the_committed_script() {
     let out = env
         .command("bash")
         .args(["--norc", "--noprofile", "-c", &probe])
-        .output()
+        .bounded_output()
         .unwrap();
     let replies = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(

@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::bounded::BoundedCommand;
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -154,7 +155,7 @@ fn the_browser_opens_a_url_that_signs_in() {
     let out = env
         .cmd(&["console", "deploy"])
         .env("BROWSER", browser)
-        .output()
+        .bounded_output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(out.stdout.is_empty(), "the URL goes to the browser only");

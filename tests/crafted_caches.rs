@@ -6,6 +6,8 @@
 
 mod common;
 
+#[cfg(unix)]
+use common::bounded::BoundedCommand;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -106,7 +108,7 @@ fn every_command(env: &Env, what: &str) {
         .cmd(&["hook", "bash"])
         .env("SSOENV_PROFILE", "dev")
         .env("SSOENV_RENEW_AT", "1")
-        .output()
+        .bounded_output()
         .unwrap();
     no_panic(&out, &format!("the renewal hook with {what}"));
     assert!(!stderr(&out).contains(SECRET), "{}", stderr(&out));

@@ -7,12 +7,11 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Output, Stdio};
+use std::process::Output;
 
 use common::exit::LOGIN_REQUIRED;
+use common::served::Served;
 use common::{Env, stderr};
 use ssoenv::emulator::Op;
 
@@ -58,52 +57,6 @@ fn credentials_path(env: &Env) -> PathBuf {
         .collect();
     assert_eq!(files.len(), 1, "{files:?}");
     files.remove(0)
-}
-
-/// `serve PROFILE`: the body of one GET of its endpoint, then it is stopped
-/// as Ctrl-C would stop it.
-fn serve(env: &Env, profile: &str) -> (serde_json::Value, Output) {
-    let mut child = env
-        .cmd(&["serve", profile])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (mut url, mut token) = (String::new(), String::new());
-    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
-        let line = line.unwrap();
-        let value = || {
-            line.split_once('=')
-                .unwrap()
-                .1
-                .trim_matches('\'')
-                .to_string()
-        };
-        if line.starts_with("export AWS_CONTAINER_CREDENTIALS_FULL_URI=") {
-            url = value();
-        } else if line.starts_with("export AWS_CONTAINER_AUTHORIZATION_TOKEN=") {
-            token = value();
-            break;
-        }
-    }
-    let rest = url.strip_prefix("http://").unwrap();
-    let (host, path) = rest.split_at(rest.find('/').unwrap());
-    let mut stream = TcpStream::connect(host).unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: {token}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
-    let body = &response[response.find("\r\n\r\n").unwrap() + 4..];
-    // SAFETY: kill(2) on our own child's pid.
-    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-    (
-        serde_json::from_str(body).unwrap(),
-        child.wait_with_output().unwrap(),
-    )
 }
 
 /// A GET of the endpoint from inside `exec --server`, with bash's /dev/tcp:
@@ -192,9 +145,11 @@ fn a_token_valid_until_the_end_of_time_works_everywhere() {
     assert_eq!(served["AccessKeyId"], creds["AccessKeyId"]);
     // The credentials end first, so they are served with their own expiry.
     assert_eq!(served["Expiration"], creds["Expiration"]);
-    let (served, out) = serve(&env, "dev");
-    assert_eq!(code(&out), Some(0), "{}", stderr(&out));
+    let serving = Served::start(&env, "dev");
+    let (status, served) = serving.get();
+    assert_eq!(status, 200, "{served}");
     assert_eq!(served["Expiration"], creds["Expiration"]);
+    serving.stop();
     assert_eq!(env.emulator.calls(Op::GetRoleCredentials), 1);
 }
 

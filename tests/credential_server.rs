@@ -3,117 +3,27 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-#[cfg(unix)]
-use common::MFA_SERIAL;
-use common::{Env, stderr};
+use common::Env;
+use common::served::{Served, get};
 use ssoenv::emulator::{DEFAULT_START_URL, EmulatorConfig, Op};
-
-/// How long a request may go unanswered before the test fails instead of
-/// hanging: far longer than any answer takes.
-const BOUND: Duration = Duration::from_secs(60);
-
-/// A GET of `url` with this Authorization header: status and JSON body.
-fn get(url: &str, token: Option<&str>) -> (u16, serde_json::Value) {
-    let rest = url.strip_prefix("http://").unwrap();
-    let (host, path) = rest.split_at(rest.find('/').unwrap());
-    let mut stream = TcpStream::connect(host).unwrap();
-    stream.set_read_timeout(Some(BOUND)).unwrap();
-    let auth = token
-        .map(|t| format!("Authorization: {t}\r\n"))
-        .unwrap_or_default();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: application/json\r\n{auth}Connection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response[9..12].parse().unwrap();
-    let body = &response[response.find("\r\n\r\n").unwrap() + 4..];
-    (status, serde_json::from_str(body).unwrap())
-}
-
-/// `ssoenv serve PROFILE`, running, with the variables it printed.
-struct Served {
-    child: Child,
-    url: String,
-    token: String,
-    printed: String,
-}
-
-impl Served {
-    fn start(env: &Env, profile: &str) -> Served {
-        Self::spawn(env.cmd(&["serve", profile]))
-    }
-
-    /// `cmd` is a `serve` command.
-    fn spawn(mut cmd: Command) -> Served {
-        let mut child = cmd
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        // The token comes last.
-        let (mut url, mut token, mut printed) = (None, None, String::new());
-        while token.is_none() {
-            let line = lines.next().expect("serve printed its variables").unwrap();
-            let value = || {
-                line.split_once('=')
-                    .unwrap()
-                    .1
-                    .trim_matches('\'')
-                    .to_string()
-            };
-            if line.starts_with("export AWS_CONTAINER_CREDENTIALS_FULL_URI=") {
-                url = Some(value());
-            } else if line.starts_with("export AWS_CONTAINER_AUTHORIZATION_TOKEN=") {
-                token = Some(value());
-            }
-            printed.push_str(&line);
-            printed.push('\n');
-        }
-        Served {
-            child,
-            url: url.expect("the URI comes before the token"),
-            token: token.unwrap(),
-            printed,
-        }
-    }
-
-    fn get(&self) -> (u16, serde_json::Value) {
-        get(&self.url, Some(&self.token))
-    }
-
-    /// Stop it as Ctrl-C would; returns its stderr.
-    #[cfg(unix)]
-    fn stop(self) -> String {
-        // SAFETY: kill(2) on our own child's pid.
-        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
-        let out = self.child.wait_with_output().unwrap();
-        assert!(out.status.success(), "{}", stderr(&out));
-        stderr(&out)
-    }
-
-    /// Stop it (a console control event cannot be sent to one process
-    /// alone, so it is ended); returns its stderr.
-    #[cfg(windows)]
-    fn stop(mut self) -> String {
-        self.child.kill().unwrap();
-        stderr(&self.child.wait_with_output().unwrap())
-    }
-}
+#[cfg(unix)]
+use {
+    common::MFA_SERIAL,
+    common::bounded::{BoundedChild, BoundedCommand},
+    common::served::ANSWER_BOUND,
+    common::stderr,
+    std::io::{BufRead, BufReader},
+    std::net::TcpStream,
+    std::process::Stdio,
+};
 
 #[test]
 fn serve_answers_only_requests_with_its_token() {
     let env = Env::new();
     env.login();
-    let served = Served::start(&env, "dev");
+    let served = Served::spawn(&mut env.cmd(&["serve", "dev", "--shell", "bash"]));
     assert!(
         served.url.starts_with("http://127.0.0.1:"),
         "{}",
@@ -160,6 +70,45 @@ fn serve_answers_only_requests_with_its_token() {
     served.stop();
 }
 
+/// The variables in the syntax of the shell asked for, else of the login
+/// shell; where SHELL names none, bash, and PowerShell on Windows.
+#[test]
+fn serve_prints_the_variables_for_the_shell_it_is_asked_for() {
+    let env = Env::new();
+    env.login();
+    let posix = "export AWS_CONTAINER_AUTHORIZATION_TOKEN='";
+    let fish = "set -gx AWS_CONTAINER_AUTHORIZATION_TOKEN '";
+    let powershell = "$Env:AWS_CONTAINER_AUTHORIZATION_TOKEN = '";
+    let platform = if cfg!(windows) { powershell } else { posix };
+    let runs = [
+        ("--shell bash", posix),
+        ("--shell zsh", posix),
+        ("--shell fish", fish),
+        ("--shell powershell", powershell),
+        ("SHELL=/usr/bin/fish", fish),
+        ("SHELL=/bin/sh", posix),
+        ("SHELL unset", platform),
+    ];
+    for (how, token_line) in runs {
+        let mut cmd = env.cmd(&["serve", "dev"]);
+        if let Some(shell) = how.strip_prefix("--shell ") {
+            cmd.args(["--shell", shell]);
+        } else if let Some(path) = how.strip_prefix("SHELL=") {
+            cmd.env("SHELL", path);
+        }
+        let served = Served::spawn(&mut cmd);
+        assert!(
+            served
+                .printed
+                .contains(&format!("{token_line}{}'\n", served.token)),
+            "{how}: {}",
+            served.printed
+        );
+        assert_eq!(served.get().0, 200, "{how}");
+        served.stop();
+    }
+}
+
 #[cfg(unix)] // the file limit is set with setrlimit
 #[test]
 fn connections_that_send_nothing_do_not_keep_requests_out() {
@@ -171,7 +120,7 @@ fn connections_that_send_nothing_do_not_keep_requests_out() {
     const SILENT: usize = 300;
     let env = Env::new();
     env.login();
-    let mut cmd = env.cmd(&["serve", "dev"]);
+    let mut cmd = env.cmd(&["serve", "dev", "--shell", "bash"]);
     // SAFETY: setrlimit is async-signal-safe, and the closure allocates nothing.
     unsafe {
         cmd.pre_exec(|| {
@@ -189,11 +138,11 @@ fn connections_that_send_nothing_do_not_keep_requests_out() {
             Ok(())
         })
     };
-    let served = Served::spawn(cmd);
+    let served = Served::spawn(&mut cmd);
     let host = served.url["http://".len()..].split('/').next().unwrap();
     let addr = host.parse().unwrap();
     let silent: Vec<TcpStream> = (0..SILENT)
-        .map(|_| TcpStream::connect_timeout(&addr, BOUND).unwrap())
+        .map(|_| TcpStream::connect_timeout(&addr, ANSWER_BOUND).unwrap())
         .collect();
     let (status, body) = served.get();
     assert_eq!(status, 200, "{body}");
@@ -294,7 +243,7 @@ fn exec_server_gives_the_command_an_endpoint_instead_of_keys() {
             "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
             "/v2/credentials/x",
         )
-        .output()
+        .bounded_output()
         .unwrap();
     assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
     let stdout = String::from_utf8(out.stdout).unwrap();
@@ -341,7 +290,7 @@ fn exec_server_forwards_signals_to_the_command() {
         line.clear();
         stdout.read_line(&mut line).unwrap();
         assert_eq!(line, format!("got {name}\n"));
-        let out = child.wait_with_output().unwrap();
+        let out = child.bounded_wait_with_output().unwrap();
         assert_eq!(out.status.code(), Some(42), "{name}: {}", stderr(&out));
     }
 }
@@ -382,7 +331,7 @@ fn botocore_fetches_from_the_endpoint_and_again_when_credentials_expire() {
         .arg(&script)
         .arg("container")
         .env("AWS_PROFILE", "prod")
-        .output()
+        .bounded_output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let seen: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -416,7 +365,7 @@ fn serve_without_a_terminal_for_the_mfa_code_fails_as_it_starts() {
             _ => Ok(()),
         })
     };
-    let out = cmd.output().unwrap();
+    let out = cmd.bounded_output().unwrap();
     assert_eq!(
         out.status.code(),
         Some(common::exit::ERROR),

@@ -7,6 +7,7 @@
 
 mod common;
 
+use common::bounded::BoundedCommand;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -38,7 +39,7 @@ fn without_room(cmd: &mut Command) -> Output {
             Ok(())
         });
     }
-    cmd.output().unwrap()
+    cmd.bounded_output().unwrap()
 }
 
 fn files_in(dir: &Path) -> Vec<String> {

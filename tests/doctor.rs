@@ -6,6 +6,7 @@
 
 mod common;
 
+use common::bounded::{BoundedChild, BoundedCommand};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -35,7 +36,7 @@ fn problems(env: &Env, vars: &[(&str, &str)]) -> String {
     for (k, v) in vars {
         cmd.env(k, v);
     }
-    let out = cmd.output().unwrap();
+    let out = cmd.bounded_output().unwrap();
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -404,7 +405,7 @@ fn a_hanging_endpoint_is_cut_off_at_the_time_out() {
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    let out = child.wait_with_output().unwrap();
+    let out = child.bounded_wait_with_output().unwrap();
     let report = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{report}");
     let line = report

@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::bounded::{BoundedChild, BoundedCommand};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
@@ -70,7 +71,7 @@ fn exec_hands_the_command_keys_and_its_exit_code_back() {
     );
     let out = exec(&env, &["dev"], &command)
         .env("AWS_PROFILE", "other")
-        .output()
+        .bounded_output()
         .unwrap();
     assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
     assert_eq!(
@@ -118,7 +119,7 @@ fn exec_server_serves_the_command_until_it_exits() {
 
     // The command ends when its stdin does; its code is ssoenv's.
     drop(child.stdin.take());
-    let out = child.wait_with_output().unwrap();
+    let out = child.bounded_wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
 }
 
@@ -145,7 +146,7 @@ fn a_killed_supervisor_takes_its_command_along() {
     assert_eq!(line.trim_end(), "ready");
 
     child.kill().unwrap();
-    child.wait().unwrap();
+    child.bounded_wait().unwrap();
     // The command's stdout closes when it ends: end of file, not a timeout.
     let (done, ended) = mpsc::channel();
     std::thread::spawn(move || {
@@ -181,7 +182,7 @@ fn a_bare_name_runs_a_batch_file_on_path() {
     .unwrap();
     let out = exec(&env, &["dev"], &["tool".into(), "arg".into()])
         .env("PATH", path)
-        .output()
+        .bounded_output()
         .unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert_eq!(lines(&out.stdout), ["eu-west-1 arg"]);

@@ -3,6 +3,8 @@
 
 mod common;
 
+#[cfg(unix)]
+use common::bounded::BoundedCommand;
 use common::{Env, stderr};
 use ssoenv::emulator::{CredentialValues, EmulatorConfig};
 
@@ -45,7 +47,7 @@ fn read_back(env: &Env, shell: &[&str], code: &str, print: &str) -> Vec<String> 
         .args(&shell[1..])
         .arg(script)
         .env("AWS_SECURITY_TOKEN", "stale")
-        .output()
+        .bounded_output()
         .unwrap();
     assert!(out.status.success(), "{shell:?}: {}", stderr(&out));
     assert!(

@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::bounded::BoundedCommand;
 use std::path::Path;
 use std::process::Output;
 use std::time::{Duration, Instant};
@@ -16,7 +17,7 @@ fn hook(env: &Env, cwd: &Path, vars: &[(&str, &str)]) -> Output {
         .env("PWD", cwd)
         .env("XDG_DATA_HOME", env.home().join("data"));
     cmd.envs(vars.iter().copied());
-    cmd.output().unwrap()
+    cmd.bounded_output().unwrap()
 }
 
 /// `ssoenv allow DIR` or `ssoenv deny DIR`, run from `cwd`.
@@ -26,7 +27,7 @@ fn trust(env: &Env, verb: &str, cwd: &Path, dir: &str) {
         .current_dir(cwd)
         .env("PWD", cwd)
         .env("XDG_DATA_HOME", env.home().join("data"))
-        .output()
+        .bounded_output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
 }
@@ -66,7 +67,7 @@ fn a_stale_pwd_does_not_move_the_hook() {
     cmd.current_dir(&proj)
         .env("PWD", env.home().join("other"))
         .env("XDG_DATA_HOME", env.home().join("data"));
-    let out = cmd.output().unwrap();
+    let out = cmd.bounded_output().unwrap();
     let code = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         code.contains("$Env:SSOENV_PROFILE = 'prod'"),
@@ -249,7 +250,7 @@ fn a_file_others_can_change_is_not_trusted() {
             .current_dir(&proj)
             .env("PWD", &proj)
             .env("XDG_DATA_HOME", env.home().join("data"))
-            .output()
+            .bounded_output()
             .unwrap();
         assert_eq!(out.status.code(), Some(1), "{}", path.display());
         assert!(

@@ -7,6 +7,7 @@
 
 mod common;
 
+use common::bounded::BoundedCommand;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -116,7 +117,7 @@ fn botocore(files: &[&[u8]]) -> (tempfile::TempDir, Vec<Value>) {
     let out = Command::new(python)
         .arg(script)
         .args(&paths)
-        .output()
+        .bounded_output()
         .unwrap();
     assert!(
         out.status.success(),

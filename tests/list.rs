@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::bounded::BoundedCommand;
 use std::collections::BTreeSet;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
@@ -149,7 +150,7 @@ fn the_cache_is_reused_for_twelve_hours_or_until_refresh() {
     let out = env
         .cmd(&["list"])
         .env("XDG_CACHE_HOME", &xdg)
-        .output()
+        .bounded_output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(

@@ -6,6 +6,7 @@
 
 mod common;
 
+use common::bounded::{BoundedChild, BoundedCommand};
 use std::io::Read;
 use std::os::fd::{FromRawFd, OwnedFd};
 use std::path::PathBuf;
@@ -148,7 +149,7 @@ fn login(env: &Env, args: &[&str], browser: Option<&str>) -> Command {
 }
 
 fn run(cmd: &mut Command) -> Output {
-    cmd.output().unwrap()
+    cmd.bounded_output().unwrap()
 }
 
 fn assert_ok(out: &Output) {
@@ -484,7 +485,7 @@ fn ctrl_c_while_waiting_for_the_browser_leaves_nothing_behind() {
     });
     // SAFETY: kill(2) on our own child's pid.
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
-    let out = child.wait_with_output().unwrap();
+    let out = child.bounded_wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("sign-in cancelled"), "{err}");
@@ -514,8 +515,8 @@ fn two_concurrent_logins_make_one_authorization() {
     std::thread::sleep(Duration::from_millis(500));
     env.emulator.approve_all();
     let (a, b) = (
-        first.wait_with_output().unwrap(),
-        second.wait_with_output().unwrap(),
+        first.bounded_wait_with_output().unwrap(),
+        second.bounded_wait_with_output().unwrap(),
     );
     assert_ok(&a);
     assert_ok(&b);
@@ -716,7 +717,7 @@ fn terminal_transcript(no_color: bool) -> String {
     });
     std::thread::sleep(Duration::from_millis(2500));
     env.emulator.approve_all();
-    let out = child.wait_with_output().unwrap();
+    let out = child.bounded_wait_with_output().unwrap();
     assert!(out.status.success());
     reader.join().unwrap()
 }
@@ -775,7 +776,7 @@ fn a_terminal_picks_one_of_several_sessions() {
         let _ = master.read_to_string(&mut rest);
         rest
     });
-    let out = child.wait_with_output().unwrap();
+    let out = child.bounded_wait_with_output().unwrap();
     let rest = reader.join().unwrap();
     assert!(out.status.success(), "{rest}");
     assert!(rest.contains("signed in to sso-session other"), "{rest}");

@@ -6,6 +6,7 @@
 
 mod common;
 
+use common::bounded::BoundedCommand;
 use std::collections::BTreeSet;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
@@ -26,7 +27,7 @@ fn under_umask_000(mut cmd: Command) -> Command {
 }
 
 fn ok(env: &Env, args: &[&str]) {
-    let out = under_umask_000(env.cmd(args)).output().unwrap();
+    let out = under_umask_000(env.cmd(args)).bounded_output().unwrap();
     assert!(out.status.success(), "{args:?}: {}", stderr(&out));
 }
 
@@ -92,7 +93,7 @@ fn the_sandbox_home_is_private() {
     cmd.arg(&shell)
         .env_remove("AWS_ENDPOINT_URL_SSO")
         .env_remove("AWS_ENDPOINT_URL_SSO_OIDC");
-    let out = under_umask_000(cmd).output().unwrap();
+    let out = under_umask_000(cmd).bounded_output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let report = String::from_utf8(out.stdout).unwrap();
     let modes: Vec<Vec<&str>> = report.lines().map(|l| l.splitn(3, ' ').collect()).collect();

@@ -12,6 +12,7 @@
 
 mod common;
 
+use common::bounded::BoundedCommand;
 use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
 
@@ -158,7 +159,7 @@ impl Real {
             .args(&self.command[1..])
             .arg(file.path())
             .stdin(Stdio::null())
-            .output()
+            .bounded_output()
             .unwrap();
         assert!(
             out.status.success() && out.stderr.is_empty(),

@@ -7,6 +7,7 @@
 #[macro_use]
 mod common;
 
+use common::bounded::BoundedCommand;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -1361,7 +1362,7 @@ fn prompt_segment(env: &Env, vars: &[(&str, &str)], args: &[&str]) -> String {
     for (k, v) in vars {
         cmd.env(k, v);
     }
-    let out = cmd.output().unwrap();
+    let out = cmd.bounded_output().unwrap();
     assert!(
         out.status.success(),
         "ssoenv prompt: {}",

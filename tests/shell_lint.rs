@@ -5,6 +5,9 @@
 mod common;
 
 #[cfg(unix)]
+use common::bounded::BoundedChild;
+use common::bounded::BoundedCommand;
+#[cfg(unix)]
 use std::io::Write;
 #[cfg(unix)]
 use std::process::{Output, Stdio};
@@ -49,7 +52,7 @@ fn run(env: &Env, program: &str, args: &[&str], input: &str) -> Output {
         .unwrap()
         .write_all(input.as_bytes())
         .unwrap();
-    child.wait_with_output().unwrap()
+    child.bounded_wait_with_output().unwrap()
 }
 
 #[cfg(unix)]
@@ -279,7 +282,7 @@ fn powershell_use_and_off_output_parses() {
     let used = env
         .cmd(&["use", "dev", "--shell", "powershell"])
         .env("AWS_PROFILE", "it's mine")
-        .output()
+        .bounded_output()
         .unwrap();
     assert!(used.status.success(), "{}", common::stderr(&used));
     let used = String::from_utf8(used.stdout).unwrap();
@@ -287,7 +290,7 @@ fn powershell_use_and_off_output_parses() {
     let off = env
         .cmd(&["off", "--shell", "powershell"])
         .env("SSOENV_PROFILE", "dev")
-        .output()
+        .bounded_output()
         .unwrap();
     let off = String::from_utf8(off.stdout).unwrap();
     assert!(

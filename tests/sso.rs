@@ -2,6 +2,7 @@
 
 mod common;
 
+use common::bounded::{BoundedChild, BoundedCommand};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -203,7 +204,7 @@ fn a_hanging_server_is_given_up_on() {
     let out = env
         .cmd(&["export", "dev", "--format", "json"])
         .env("SSOENV_TIMEOUT", "1")
-        .output()
+        .bounded_output()
         .unwrap();
     assert_eq!(out.status.code(), Some(ERROR));
     assert!(stderr(&out).contains("no answer from"), "{}", stderr(&out));
@@ -286,7 +287,7 @@ fn twenty_processes_make_one_fetch() {
         .collect();
     let outputs: Vec<_> = children
         .into_iter()
-        .map(|c| c.wait_with_output().unwrap())
+        .map(|c| c.bounded_wait_with_output().unwrap())
         .collect();
     let mut keys = std::collections::HashSet::new();
     for out in &outputs {
@@ -327,8 +328,8 @@ fn concurrent_logins_share_one_approval() {
     std::thread::sleep(Duration::from_millis(500));
     env.emulator.approve_all();
     let (a, b) = (
-        first.wait_with_output().unwrap(),
-        second.wait_with_output().unwrap(),
+        first.bounded_wait_with_output().unwrap(),
+        second.bounded_wait_with_output().unwrap(),
     );
     assert!(a.status.success(), "{}", stderr(&a));
     assert!(b.status.success(), "{}", stderr(&b));
@@ -382,7 +383,7 @@ fn ctrl_c_during_sign_in_leaves_no_files() {
     }
     // SAFETY: kill(2) on our own child's pid.
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
-    let out = child.wait_with_output().unwrap();
+    let out = child.bounded_wait_with_output().unwrap();
     assert_eq!(
         out.status.code(),
         Some(common::exit::INTERRUPTED),
@@ -412,7 +413,7 @@ fn slow_down_adds_five_seconds() {
     let started = Instant::now();
     let out = env
         .cmd(&["login", "dev", "--no-browser", "--verbose"])
-        .output()
+        .bounded_output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
@@ -432,7 +433,7 @@ fn the_browser_is_opened_through_browser() {
     let out = env
         .cmd(&["login", "dev", "--use-device-code"])
         .env("BROWSER", &browser)
-        .output()
+        .bounded_output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let deadline = Instant::now() + Duration::from_secs(5);
@@ -458,7 +459,7 @@ fn exec_passes_credentials_in_the_environment_and_the_exit_status_back() {
         .cmd(&["exec", "dev", "--", "sh", "-c", script])
         .env("AWS_SECURITY_TOKEN", "stale")
         .env("AWS_PROFILE", "other")
-        .output()
+        .bounded_output()
         .unwrap();
     assert_eq!(out.status.code(), Some(7));
     let lines: Vec<String> = String::from_utf8(out.stdout)
@@ -525,7 +526,7 @@ fn exec_without_a_profile_uses_aws_profile() {
     let out = env
         .cmd(&["exec", "--", "sh", "-c", script])
         .env("AWS_PROFILE", "prod")
-        .output()
+        .bounded_output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let prod = env.credentials("prod");
@@ -667,7 +668,7 @@ fn status_selects_the_profile_as_every_verb_does() {
         let out = env
             .cmd(&["status", "--json"])
             .env(var, "prod")
-            .output()
+            .bounded_output()
             .unwrap();
         assert!(out.status.success(), "{var}: {}", stderr(&out));
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -740,7 +741,7 @@ fn a_misspelt_key_gets_one_warning_and_breaks_nothing_else() {
     let out = env
         .cmd(&["--", "ssoenv", "use", ""])
         .env("COMPLETE", "fish")
-        .output()
+        .bounded_output()
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("dev\n"));
     assert_eq!(stderr(&out), "");
@@ -786,12 +787,12 @@ fn verbose_traces_never_show_secrets() {
     });
     let login = env
         .cmd(&["login", "dev", "--no-browser", "--verbose"])
-        .output()
+        .bounded_output()
         .unwrap();
     assert!(login.status.success());
     let out = env
         .cmd(&["export", "dev", "--format", "json", "--verbose"])
-        .output()
+        .bounded_output()
         .unwrap();
     assert!(out.status.success());
     let creds: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -834,7 +835,7 @@ fn sandbox_signs_in_and_opens_a_working_shell_without_touching_home() {
         .unwrap()
         .write_all(b"ssoenv export staging --format json\n")
         .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = child.bounded_wait_with_output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let creds: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(creds["AccountId"], "222222222222");
@@ -913,10 +914,10 @@ fn a_refresh_lost_to_another_tool_uses_the_winners_token() {
         .cmd(&["export", "prod", "--format", "json"])
         .env("XDG_CACHE_HOME", env.home().join("other-locks"))
         .env("LOCALAPPDATA", env.home().join("other-locks"))
-        .output()
+        .bounded_output()
         .unwrap();
     assert!(b.status.success(), "{}", stderr(&b));
-    let a = a.wait_with_output().unwrap();
+    let a = a.bounded_wait_with_output().unwrap();
     assert!(
         a.status.success(),
         "the loser must not be told to sign in: {}",

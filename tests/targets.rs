@@ -9,6 +9,7 @@
 #[macro_use]
 mod common;
 
+use common::bounded::{BoundedChild, BoundedCommand};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
@@ -142,7 +143,7 @@ fn served(env: &Env, args: &[&str]) -> (Value, String) {
     let creds = endpoint_credentials(&url.unwrap(), &token);
     // SAFETY: signalling our own child.
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-    let out = child.wait_with_output().unwrap();
+    let out = child.bounded_wait_with_output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     (creds, printed)
 }
@@ -597,7 +598,7 @@ fn completion_offers_targets_from_the_cached_list() {
         let out = env
             .cmd(&["--", "ssoenv", "use", word])
             .env("COMPLETE", "fish")
-            .output()
+            .bounded_output()
             .unwrap();
         String::from_utf8(out.stdout)
             .unwrap()
@@ -645,7 +646,7 @@ fn completion_offers_targets_from_the_cached_list() {
         let out = env
             .cmd(&["--", "ssoenv", verb, "prod/"])
             .env("COMPLETE", "fish")
-            .output()
+            .bounded_output()
             .unwrap();
         let text = String::from_utf8(out.stdout).unwrap();
         assert!(text.starts_with("prod/ReadOnly\t"), "{verb}: {text:?}");

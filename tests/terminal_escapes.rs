@@ -7,6 +7,7 @@
 
 mod common;
 
+use common::bounded::BoundedCommand;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -51,7 +52,7 @@ fn in_dir(env: &Env, dir: &Path, args: &[&str]) -> Output {
     env.cmd(args)
         .current_dir(dir)
         .env("PWD", dir)
-        .output()
+        .bounded_output()
         .unwrap()
 }
 
@@ -135,7 +136,7 @@ fn paths_in_warnings_and_traces() {
     let out = env
         .cmd(&["--verbose", "export", "dev"])
         .env("HOME", &home)
-        .output()
+        .bounded_output()
         .unwrap();
     assert_eq!(out.status.code(), Some(exit::LOGIN_REQUIRED));
     let err = shows_escaped(&out, "warning and traces");
@@ -156,7 +157,7 @@ fn a_profile_name_in_the_prompt_segment_but_not_the_users_own_colours() {
     let out = env
         .cmd(&["prompt", "--format", "\u{1b}[32m{profile}\u{1b}[0m"])
         .env("SSOENV_PROFILE", &name)
-        .output()
+        .bounded_output()
         .unwrap();
     let shown = String::from_utf8(out.stdout).unwrap();
     assert_eq!(shown, format!("\u{1b}[32mprod{SHOWN}\u{1b}[0m\n"));

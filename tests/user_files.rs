@@ -7,6 +7,7 @@
 
 mod common;
 
+use common::bounded::BoundedCommand;
 use std::os::unix::fs::{MetadataExt, PermissionsExt, lchown, symlink};
 use std::path::Path;
 
@@ -85,7 +86,7 @@ fn a_link_of_another_user_is_not_followed() {
         let out = env
             .cmd(&["write-credentials", "dev"])
             .env("AWS_SHARED_CREDENTIALS_FILE", &file)
-            .output()
+            .bounded_output()
             .unwrap();
         assert_eq!(out.status.code(), Some(ERROR), "{}", stderr(&out));
         let shared_link = shared.join("credentials");
@@ -139,7 +140,7 @@ fn populate_through_links() {
             "{account_id}.{role_name}",
         ])
         .env("AWS_CONFIG_FILE", shared.join("config"))
-        .output()
+        .bounded_output()
         .unwrap();
     assert_eq!(out.status.code(), Some(ERROR), "{}", stderr(&out));
     assert!(
@@ -159,7 +160,7 @@ fn write_sections(env: &Env, name: &str, rounds: usize, file: Option<&Path>) {
         if let Some(file) = file {
             cmd.env("AWS_SHARED_CREDENTIALS_FILE", file);
         }
-        let out = cmd.output().unwrap();
+        let out = cmd.bounded_output().unwrap();
         assert!(out.status.success(), "{}", stderr(&out));
     }
 }

@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::bounded::{BoundedChild, BoundedCommand};
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Instant;
@@ -223,7 +224,7 @@ fn ten_processes_writing_at_once_lose_nothing() {
         })
         .collect();
     for child in children {
-        let out = child.wait_with_output().unwrap();
+        let out = child.bounded_wait_with_output().unwrap();
         assert!(out.status.success(), "{}", stderr(&out));
     }
     let text = read(&env);
@@ -395,7 +396,7 @@ fn aws_shared_credentials_file_is_honoured() {
     let out = env
         .cmd(&["write-credentials", "dev"])
         .env("AWS_SHARED_CREDENTIALS_FILE", &elsewhere)
-        .output()
+        .bounded_output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(

@@ -22,7 +22,10 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     let profile = &chain.profile;
     let restart = format!("ssoenv serve {}", shell_words::quote(&profile.name));
     let server = CredentialServer::bind(chain.clone(), args.port, restart).await?;
-    let kind = ShellKind::from_login_shell().unwrap_or(ShellKind::Bash);
+    let kind = args
+        .shell
+        .or_else(ShellKind::from_login_shell)
+        .unwrap_or(ShellKind::Bash);
     let out = handout::serve(profile, &server.endpoint()).render(kind);
     print!("{out}");
     std::io::stdout()

@@ -33,7 +33,11 @@ macro_rules! in_shells {
 #[cfg(unix)]
 pub mod pty;
 
+pub mod bounded;
 pub mod cases;
+pub mod served;
+
+use bounded::BoundedCommand;
 
 use ssoenv::emulator::{DEFAULT_START_URL, Emulator, EmulatorConfig, sample};
 
@@ -75,7 +79,8 @@ pub fn config() -> String {
 /// and ssoenv settings, XDG directories, browsers and displays, and what the
 /// shells read at startup.
 const DROPPED_PREFIXES: [&str; 3] = ["AWS_", "SSOENV_", "XDG_"];
-const DROPPED: [&str; 14] = [
+const DROPPED: [&str; 15] = [
+    "SHELL",
     "BROWSER",
     "DISPLAY",
     "WAYLAND_DISPLAY",
@@ -177,7 +182,7 @@ impl Env {
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
-        self.cmd(args).output().unwrap()
+        self.cmd(args).bounded_output().unwrap()
     }
 
     /// Run and require success; returns stdout.
@@ -267,7 +272,7 @@ impl Env {
             )
             .args(args)
             .env("AWS_CONFIG_FILE", self.config_path())
-            .output()
+            .bounded_output()
             .unwrap();
         assert!(
             out.status.success(),
@@ -295,7 +300,7 @@ pub fn js_oracle() -> PathBuf {
 
 /// The JSON the oracle printed, failing the test unless it succeeded.
 pub fn js_output(mut cmd: Command, args: &[&str]) -> serde_json::Value {
-    let out = cmd.output().unwrap();
+    let out = cmd.bounded_output().unwrap();
     assert!(
         out.status.success(),
         "the JavaScript SDK oracle {args:?} failed: {}",
