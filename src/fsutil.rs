@@ -73,8 +73,31 @@ pub fn persist(tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
     })
 }
 
-/// Read a file that may not exist: `Ok(None)` when absent.
+/// Read a file that may not exist: `Ok(None)` when absent. Anything but a
+/// regular file is an error naming it: a FIFO or device where a cache or
+/// record belongs would otherwise hold the read (and the prompt with it)
+/// until something wrote to it.
 pub fn read_optional(path: &Path) -> Result<Option<Vec<u8>>> {
+    let mut file = match retrying(|| platform::open_untrusted(path)) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(held(path, "read", e)),
+    };
+    let fail = |e| Error::io(format_args!("read {}", path.display()), e);
+    if !file.metadata().map_err(fail)?.is_file() {
+        return Err(Error::failed(format!(
+            "{} is not a regular file; remove it",
+            path.display()
+        )));
+    }
+    let mut bytes = Vec::new();
+    io::Read::read_to_end(&mut file, &mut bytes).map_err(fail)?;
+    Ok(Some(bytes))
+}
+
+/// [`read_optional`] for a file the user names, which may also be a pipe
+/// (`AWS_CONFIG_FILE=<(...)`), read as it comes.
+pub fn read_optional_stream(path: &Path) -> Result<Option<Vec<u8>>> {
     match retrying(|| fs::read(path)) {
         Ok(b) => Ok(Some(b)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
@@ -184,6 +207,27 @@ mod tests {
         assert!(!p.exists());
     }
 
+    /// A FIFO where a cache file belongs is refused at once: reading it
+    /// would wait for a writer that never comes.
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_refused_rather_than_waited_on() {
+        let d = tempfile::tempdir().unwrap();
+        let fifo = d.path().join("token.json");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a NUL-terminated path we own.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let (done, finished) = std::sync::mpsc::channel();
+        let reader = fifo.clone();
+        std::thread::spawn(move || done.send(read_optional(&reader).map(|_| ())));
+        let error = finished
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the read returned")
+            .unwrap_err();
+        assert!(error.message.contains("is not a regular file"), "{error}");
+        assert!(error.message.contains(&*fifo.to_string_lossy()), "{error}");
+    }
+
     #[test]
     fn errors_name_the_file() {
         let d = tempfile::tempdir().unwrap();
@@ -195,6 +239,7 @@ mod tests {
             assert!(e.message.contains(&*dir.to_string_lossy()), "{e}");
         };
         named(read_optional(&dir).unwrap_err());
+        named(read_optional_stream(&dir).unwrap_err());
         named(remove_if_exists(&dir).unwrap_err());
         named(write_atomic(&dir, b"x").unwrap_err());
     }

@@ -140,7 +140,7 @@ impl Config {
     /// (completion) or report the warnings themselves (`doctor`).
     pub fn load_without_warnings() -> Result<Config> {
         let path = crate::paths::config_file()?;
-        let bytes = crate::fsutil::read_optional(&path)?.unwrap_or_default();
+        let bytes = crate::fsutil::read_optional_stream(&path)?.unwrap_or_default();
         let text = String::from_utf8(bytes)
             .map_err(|_| Error::usage(format!("{}: not valid UTF-8", path.display())))?;
         Self::parse(&text, &path)
