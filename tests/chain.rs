@@ -7,7 +7,7 @@ mod common;
 
 use common::bounded::{BoundedChild, BoundedCommand};
 use common::exit::USAGE;
-use common::{Env, stderr};
+use common::{Env, MFA_SERIAL, stderr};
 use ssoenv::emulator::{EmulatorConfig, Fault, Op, sample};
 
 /// The test config plus `deep`, two hops from `dev` (through `deploy`).
@@ -422,6 +422,75 @@ fn exec_server_serves_the_chained_role() {
         "{seen} {issued:?}"
     );
     assert_eq!(seen["env"]["AWS_DEFAULT_REGION"], "eu-central-1");
+}
+
+/// The code is not shown as it is typed (botocore reads it with getpass),
+/// and the terminal echoes again afterwards; Ctrl-C ends the question, and
+/// a signal that ends ssoenv there leaves echo on even under a parent that
+/// does not restore the terminal (bash does; `sh -c` does not).
+#[test]
+fn the_mfa_code_is_typed_unseen_and_echo_comes_back() {
+    use common::pty::{Pty, Sh};
+    let sh = Sh::from_name("bash");
+    sh.require();
+    let env = Env::new();
+    env.write_config_with_mfa();
+    env.login();
+    // Each command's status, kept where the next command line can read it.
+    let mut p = Pty::spawn(&env, sh, "PROMPT_COMMAND='last=$?'");
+    // The terminal's own echo flag, as the next command sees it.
+    let echo = "stty -a | tr ' ;' '\\n\\n' | grep -x -e echo -e -echo";
+    assert_eq!(p.get(echo), "echo");
+    p.send_line("ssoenv export mfa --format json > out.json; echo exported=$?");
+    p.expect(&format!("Enter MFA code for {MFA_SERIAL}: "));
+    p.send_line("424242");
+    p.expect("exported=0");
+    assert_eq!(
+        env.emulator.assume_role_calls()[0].token_code.as_deref(),
+        Some("424242")
+    );
+    assert!(!p.transcript().contains("424242"), "{}", p.transcript());
+    assert_eq!(p.get(echo), "echo", "{}", p.transcript());
+
+    // Asked again (nothing cached), and Ctrl-C ends ssoenv at the question.
+    p.run("rm -r ~/.aws/cli/cache");
+    p.send_line("ssoenv export mfa --format json > out.json");
+    p.expect(&format!("Enter MFA code for {MFA_SERIAL}: "));
+    p.interrupt();
+    assert_eq!(p.get("echo $last"), "130", "{}", p.transcript());
+    assert_eq!(p.get(echo), "echo", "{}", p.transcript());
+
+    // Ended by SIGTERM under sh, which reads the echo flag itself.
+    let script = env.home().join("ended.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "ssoenv export mfa --format json > out.json & echo $! > pid\n\
+             wait $!; echo status=$?\n\
+             echo flag=$({echo})\n"
+        ),
+    )
+    .unwrap();
+    p.send_line(&format!("sh {}", script.display()));
+    p.expect(&format!("Enter MFA code for {MFA_SERIAL}: "));
+    // sh writes the pid just after starting ssoenv, which asks later.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let pid: i32 = loop {
+        let written = std::fs::read_to_string(env.home().join("pid")).unwrap_or_default();
+        match written.trim().parse() {
+            Ok(pid) => break pid,
+            Err(_) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(10))
+            }
+            Err(e) => panic!("no pid from the script ({e}): {written:?}"),
+        }
+    };
+    // SAFETY: kill(2) on the ssoenv the script started for this test.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    p.expect("status=143");
+    p.expect("flag=");
+    assert!(p.transcript().contains("flag=echo"), "{}", p.transcript());
+    assert_eq!(env.emulator.calls(Op::AssumeRole), 1);
 }
 
 /// A command run at a terminal asks for the code there, not on stdout.

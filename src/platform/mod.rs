@@ -27,8 +27,9 @@
 //!   address (`sso::browser::launch`, its one caller, checks: given a path,
 //!   the shell's "open" verb would run it).
 //! - Terminal: [`have_key_input`], whether keys can be read, [`KeyMode`],
-//!   the terminal's mode while a picker reads them, and [`open_terminal`],
-//!   to ask the user something (an MFA code).
+//!   the terminal's mode while a picker reads them, [`open_terminal`], to
+//!   ask the user something (an MFA code), and [`read_hidden_line`], to
+//!   read the answer unseen.
 
 #[cfg(unix)]
 mod unix;
@@ -46,7 +47,7 @@ pub use imp::{
     have_key_input, home_dir, is_sharing_violation, kept_permissions, local_time, make_private,
     make_private_command, may_follow_link, mode_and_owner, new_files_private, open_no_follow,
     open_terminal, open_untrusted, open_url, others_can_change, parent_id, private_temp_dir,
-    resolve_program, same_file, spawn_tied, stop_requested, user_id,
+    read_hidden_line, resolve_program, same_file, spawn_tied, stop_requested, user_id,
 };
 
 /// Where a kind of ssoenv's own files lives: the directory `variable` names

@@ -3,10 +3,12 @@
 use std::ffi::{CStr, OsStr, OsString};
 use std::fs::{self, File, Metadata, OpenOptions, Permissions};
 use std::io;
+use std::mem::MaybeUninit;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::ExitStatus;
+use std::sync::atomic::{AtomicI32, Ordering};
 
 use tokio::signal::unix::{Signal, SignalKind, signal};
 
@@ -482,6 +484,108 @@ pub fn open_terminal() -> io::Result<(File, File)> {
     }
     let write = tty.try_clone()?;
     Ok((tty, write))
+}
+
+/// The terminal whose echo [`read_hidden_line`] turned off, and the mode to
+/// put back, for the signal handler: a signal that ends ssoenv meanwhile
+/// (Ctrl-C) would otherwise leave the shell typing blind. Set before the
+/// handler is installed and cleared after it is removed.
+static HIDDEN_FD: AtomicI32 = AtomicI32::new(-1);
+static mut HIDDEN_SAVED: MaybeUninit<libc::termios> = MaybeUninit::uninit();
+
+/// The signals that end ssoenv at a prompt, by default or by a tokio handler.
+const ENDING_SIGNALS: [libc::c_int; 4] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT];
+
+extern "C" fn restore_echo_and_end(signal: libc::c_int) {
+    // Only async-signal-safe calls: tcsetattr, signal, raise.
+    let fd = HIDDEN_FD.load(Ordering::SeqCst);
+    // SAFETY: HIDDEN_SAVED was written before HIDDEN_FD was set.
+    unsafe {
+        if fd >= 0 {
+            libc::tcsetattr(fd, libc::TCSANOW, (&raw const HIDDEN_SAVED).cast());
+        }
+        libc::signal(signal, libc::SIG_DFL);
+        libc::raise(signal);
+    }
+}
+
+/// A line typed at `tty` without showing it, as getpass reads a password
+/// (and botocore an MFA code). The terminal's mode comes back however the
+/// read ends, a signal that ends ssoenv included; the caller writes the
+/// newline the terminal no longer echoes.
+pub fn read_hidden_line(tty: &File) -> io::Result<String> {
+    use std::io::BufRead;
+    use std::os::fd::AsRawFd;
+    let fd = tty.as_raw_fd();
+    let mut saved: libc::termios = unsafe { std::mem::zeroed() };
+    // SAFETY: tcgetattr fills the termios it is given; checked.
+    if unsafe { libc::tcgetattr(fd, &mut saved) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let hidden = HiddenInput::enter(fd, saved)?;
+    let mut line = String::new();
+    let read = io::BufReader::new(tty).read_line(&mut line);
+    drop(hidden);
+    read.map(|_| line)
+}
+
+/// Echo off on a terminal, and the handlers that turn it back on, until
+/// dropped.
+struct HiddenInput {
+    fd: libc::c_int,
+    saved: libc::termios,
+    handlers: Vec<(libc::c_int, libc::sigaction)>,
+}
+
+impl HiddenInput {
+    fn enter(fd: libc::c_int, saved: libc::termios) -> io::Result<HiddenInput> {
+        // SAFETY: written while no handler reads it (HIDDEN_FD is -1).
+        unsafe { (&raw mut HIDDEN_SAVED).write(MaybeUninit::new(saved)) };
+        HIDDEN_FD.store(fd, Ordering::SeqCst);
+        let mut input = HiddenInput {
+            fd,
+            saved,
+            handlers: Vec::new(),
+        };
+        for signal in ENDING_SIGNALS {
+            // SAFETY: an all-zero sigaction is valid; each call is checked.
+            let mut theirs: libc::sigaction = unsafe { std::mem::zeroed() };
+            if unsafe { libc::sigaction(signal, std::ptr::null(), &mut theirs) } != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            // A signal ignored (nohup's SIGHUP) stays ignored.
+            if theirs.sa_sigaction == libc::SIG_IGN {
+                continue;
+            }
+            let mut ours: libc::sigaction = unsafe { std::mem::zeroed() };
+            ours.sa_sigaction = restore_echo_and_end as *const () as libc::sighandler_t;
+            if unsafe { libc::sigaction(signal, &ours, std::ptr::null_mut()) } != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            input.handlers.push((signal, theirs));
+        }
+        let mut hidden = saved;
+        hidden.c_lflag &= !libc::ECHO;
+        // SAFETY: a valid descriptor and a termios from tcgetattr.
+        if unsafe { libc::tcsetattr(fd, libc::TCSADRAIN, &hidden) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(input)
+    }
+}
+
+impl Drop for HiddenInput {
+    fn drop(&mut self) {
+        // SAFETY: the descriptor is the caller's, still open; the handlers
+        // put back are the ones sigaction returned.
+        unsafe {
+            libc::tcsetattr(self.fd, libc::TCSADRAIN, &self.saved);
+            for (signal, theirs) in &self.handlers {
+                libc::sigaction(*signal, theirs, std::ptr::null_mut());
+            }
+        }
+        HIDDEN_FD.store(-1, Ordering::SeqCst);
+    }
 }
 
 /// A terminal to read keys from: stdin, else the controlling terminal.

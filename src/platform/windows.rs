@@ -9,6 +9,7 @@ use std::os::windows::fs::OpenOptionsExt;
 use std::os::windows::io::{AsRawHandle, FromRawHandle, OwnedHandle, RawHandle};
 use std::path::{Path, PathBuf};
 use std::process::ExitStatus;
+use std::sync::atomic::{AtomicIsize, AtomicU32, Ordering};
 use std::time::Duration;
 
 use windows_sys::Win32::Foundation::{
@@ -761,6 +762,69 @@ pub fn open_terminal() -> io::Result<(File, File)> {
     let read = OpenOptions::new().read(true).write(true).open("CONIN$")?;
     let write = OpenOptions::new().read(true).write(true).open("CONOUT$")?;
     Ok((read, write))
+}
+
+/// The console input whose echo [`read_hidden_line`] turned off, and the mode
+/// to put back, for the control handler: Ctrl-C or a closed window ending
+/// ssoenv would otherwise leave the console without echo.
+static HIDDEN_HANDLE: AtomicIsize = AtomicIsize::new(0);
+static HIDDEN_SAVED: AtomicU32 = AtomicU32::new(0);
+
+unsafe extern "system" fn restore_echo(_event: u32) -> windows_sys::core::BOOL {
+    let handle = HIDDEN_HANDLE.load(Ordering::SeqCst);
+    if handle != 0 {
+        // SAFETY: the handle stays open while HIDDEN_HANDLE holds it.
+        unsafe { SetConsoleMode(handle as HANDLE, HIDDEN_SAVED.load(Ordering::SeqCst)) };
+    }
+    // Not handled: the next handler (in the end the default, which ends
+    // the process) runs as it would have.
+    0
+}
+
+/// A line typed at the console `tty` without showing it, as getpass reads a
+/// password (and botocore an MFA code). The console's mode comes back
+/// however the read ends, Ctrl-C included; the caller writes the newline
+/// the console no longer echoes.
+pub fn read_hidden_line(tty: &File) -> io::Result<String> {
+    use std::io::BufRead;
+    let handle = tty.as_raw_handle() as HANDLE;
+    let mut saved: CONSOLE_MODE = 0;
+    // SAFETY: `saved` is a valid place for the mode; failure is checked.
+    if unsafe { GetConsoleMode(handle, &mut saved) } == 0 {
+        return Err(io::Error::last_os_error());
+    }
+    HIDDEN_SAVED.store(saved, Ordering::SeqCst);
+    HIDDEN_HANDLE.store(handle as isize, Ordering::SeqCst);
+    // SAFETY: a handler with the signature the console calls.
+    unsafe { SetConsoleCtrlHandler(Some(restore_echo), TRUE) };
+    let hidden = HiddenInput { handle, saved };
+    // SAFETY: a console input handle and a mode made from its own.
+    if unsafe { SetConsoleMode(handle, saved & !ENABLE_ECHO_INPUT) } == 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let mut line = String::new();
+    let read = io::BufReader::new(tty).read_line(&mut line);
+    drop(hidden);
+    read.map(|_| line)
+}
+
+/// Echo off on a console, and the handler that turns it back on, until
+/// dropped.
+struct HiddenInput {
+    handle: HANDLE,
+    saved: CONSOLE_MODE,
+}
+
+impl Drop for HiddenInput {
+    fn drop(&mut self) {
+        // SAFETY: the same handle, still open, and the mode it had; the
+        // handler removed is the one added.
+        unsafe {
+            SetConsoleMode(self.handle, self.saved);
+            SetConsoleCtrlHandler(Some(restore_echo), 0);
+        }
+        HIDDEN_HANDLE.store(0, Ordering::SeqCst);
+    }
 }
 
 /// A console to read keys from: stdin, which is where `console` reads them.

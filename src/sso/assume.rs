@@ -3,7 +3,7 @@
 //! AWS CLI v2's `~/.aws/cli/cache` under botocore's AssumeRole key, so
 //! either tool reuses what the other fetched (wave2.md §4.1).
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Deserializer, Serialize};
@@ -303,7 +303,7 @@ async fn fetch(
 }
 
 /// Ask on the terminal, not stdout (which `use` and `export` hand to eval),
-/// with botocore's prompt.
+/// with botocore's prompt, and without echoing the code.
 fn ask_mfa_code(serial: &str) -> Result<String> {
     let (tty, mut out) = crate::platform::open_terminal().map_err(|e| {
         // The platform's own reason (running in the background), else the
@@ -317,10 +317,11 @@ fn ask_mfa_code(serial: &str) -> Result<String> {
     write!(out, "Enter MFA code for {serial}: ")
         .and_then(|()| out.flush())
         .map_err(|e| Error::io("write to the terminal", e))?;
-    let mut line = String::new();
-    BufReader::new(&tty)
-        .read_line(&mut line)
-        .map_err(|e| Error::io("read from the terminal", e))?;
+    // Not echoed, as botocore reads it: a code on screen is a code others
+    // can read over a shoulder or in a shared session's scrollback.
+    let line = crate::platform::read_hidden_line(&tty);
+    writeln!(out).map_err(|e| Error::io("write to the terminal", e))?;
+    let line = line.map_err(|e| Error::io("read from the terminal", e))?;
     let code = line.trim();
     if code.is_empty() {
         return Err(Error::interrupted("no MFA code entered"));

@@ -221,6 +221,13 @@ impl Pty {
             .unwrap();
     }
 
+    /// Press Ctrl-C, and wait for the shell's next prompt.
+    pub fn interrupt(&mut self) {
+        self.master.write_all(b"\x03").unwrap();
+        self.wait_for("the prompt after Ctrl-C", |s| s.at_prompt());
+        self.prompt = self.screen.current().trim_end().to_string();
+    }
+
     /// Type `line`, wait for the next prompt and return everything the shell
     /// printed in between (the command's output and whatever the prompt hook
     /// printed), without the echoed input. This is also added to [`Pty::log`].
