@@ -8,7 +8,8 @@
 #   cargo build --release && bench/list.sh [path/to/ssoenv]
 #
 # Targets: no failed or throttled call, a listing within 1.25x of the rate
-# limit's floor (calls / 20 per second), a warm list under 10 ms.
+# limit's floor (calls / 20 per second), a warm list under 10 ms; the run
+# ends saying which were met and fails when one was missed.
 # ACCOUNTS, ROLES, LATENCY_MS, RATE and RUNS change the set-up. Needs
 # hyperfine, curl and python3; aws-sso-util goes, pinned by
 # bench/requirements-list.txt, into a venv of its own (target/venv-list, or
@@ -94,6 +95,8 @@ check() {
   ended=$(date +%s.%N)
   read -r calls_after throttled_after < <(counters)
   local calls=$((calls_after - calls_before)) throttled=$((throttled_after - throttled_before))
+  checked_throttled=$throttled
+  checked_ratio=$(python3 -c "print(f'{($ended - $started) / ($calls / $rate):.2f}')")
   echo "check: $name listed $(grep -c . "$work/out") lines with $calls calls," \
     "$throttled answered 429, in $(python3 -c "print(f'{$ended - $started:.2f}')") s;" \
     "floor $calls / $rate per s = $(python3 -c "print(f'{$calls / $rate:.2f}')") s"
@@ -104,15 +107,32 @@ listed=$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))))'
 echo "check: ssoenv list --json has $listed assignments; the emulator holds $expected"
 [ "$listed" -eq "$expected" ]
 check "ssoenv list --refresh (table)" "${ours[@]}"
+ours_throttled=$checked_throttled ours_ratio=$checked_ratio
 check "aws-sso-util roles" "${theirs[@]}"
 [ "$(grep -c . "$work/out")" -eq "$expected" ]
 
 hyperfine -N --runs "$runs" --export-markdown "$work/cold.md" \
   --command-name "ssoenv list --refresh" "${ours[*]}" \
   --command-name "aws-sso-util roles (peer)" "${theirs[*]}" >/dev/null
-hyperfine -N --warmup 20 --runs 300 --export-markdown "$work/warm.md" \
+hyperfine -N --warmup 20 --runs 300 --export-markdown "$work/warm.md" --export-json "$work/warm.json" \
   --command-name "ssoenv list (warm, from the cache)" "$ssoenv list --sso-session bench" >/dev/null
 cat "$work/cold.md"
 tail -n 1 "$work/warm.md"
 read -r calls throttled < <(counters)
 echo "emulator totals: $calls listing calls, $throttled answered 429"
+
+# The targets above, each met or missed; a missed one fails the benchmark.
+warm_ms=$(python3 -c 'import json, sys; print(f"{json.load(open(sys.argv[1]))["results"][0]["mean"] * 1000:.1f}")' "$work/warm.json")
+missed=0
+target() {
+  if python3 -c "import sys; sys.exit(0 if $2 else 1)"; then
+    echo "target met: $1"
+  else
+    echo "target missed: $1" >&2
+    missed=1
+  fi
+}
+target "no 429 while ssoenv lists ($ours_throttled)" "$ours_throttled == 0"
+target "listing within 1.25x of the rate floor (${ours_ratio}x)" "$ours_ratio <= 1.25"
+target "warm list under 10 ms (${warm_ms} ms)" "$warm_ms < 10"
+exit "$missed"
