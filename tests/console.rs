@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 
+use common::served::get_text;
 use common::{Env, stderr};
 use ssoenv::emulator::{DEFAULT_START_URL, Op};
 
@@ -124,24 +125,20 @@ fn the_endpoint_refuses_a_session_duration_for_chained_credentials() {
         let session =
             percent_encoding::utf8_percent_encode(&session, percent_encoding::NON_ALPHANUMERIC);
         let host = env.emulator.addr();
-        let mut stream = TcpStream::connect(host).unwrap();
-        write!(
-            stream,
-            "GET /federation?Action=getSigninToken{duration}&Session={session} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        get_text(
+            &format!("http://{host}/federation?Action=getSigninToken{duration}&Session={session}"),
+            None,
         )
-        .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        response[9..12].to_string()
+        .0
     };
     let chained = env.credentials("deploy");
-    assert_eq!(get(&chained, "&SessionDuration=3600"), "400");
-    assert_eq!(get(&chained, ""), "200");
+    assert_eq!(get(&chained, "&SessionDuration=3600"), 400);
+    assert_eq!(get(&chained, ""), 200);
     let sso = env.credentials("dev");
-    assert_eq!(get(&sso, "&SessionDuration=3600"), "200");
+    assert_eq!(get(&sso, "&SessionDuration=3600"), 200);
     let mut forged = sso.clone();
     forged["SecretAccessKey"] = "not-the-key".into();
-    assert_eq!(get(&forged, ""), "400");
+    assert_eq!(get(&forged, ""), 400);
 }
 
 /// Without --url the URL goes to BROWSER, and it signs the browser in.

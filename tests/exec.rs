@@ -6,12 +6,12 @@
 mod common;
 
 use common::bounded::{BoundedChild, BoundedCommand};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use common::served::get_text;
 use common::{Env, stderr};
 
 /// A script for the platform's shell, as the arguments after `--`.
@@ -34,29 +34,6 @@ fn lines(bytes: &[u8]) -> Vec<String> {
         .lines()
         .map(|l| l.trim_end().to_string())
         .collect()
-}
-
-/// A GET of `url` with this Authorization header: status and body.
-fn get(url: &str, token: Option<&str>) -> (u16, String) {
-    let rest = url.strip_prefix("http://").unwrap();
-    let (host, path) = rest.split_at(rest.find('/').unwrap());
-    let mut stream = TcpStream::connect(host).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(60)))
-        .unwrap();
-    let auth = token
-        .map(|t| format!("Authorization: {t}\r\n"))
-        .unwrap_or_default();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\n{auth}Connection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response[9..12].parse().unwrap();
-    let body = response[response.find("\r\n\r\n").unwrap() + 4..].to_string();
-    (status, body)
 }
 
 #[test]
@@ -111,11 +88,11 @@ fn exec_server_serves_the_command_until_it_exits() {
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     assert_eq!(keys, "unset", "no keys besides the endpoint");
 
-    let (status, body) = get(&url, Some(&token));
+    let (status, body) = get_text(&url, Some(&token));
     assert_eq!(status, 200, "{body}");
     let served: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(served["AccessKeyId"], env.credentials("dev")["AccessKeyId"]);
-    assert_eq!(get(&url, None).0, 401);
+    assert_eq!(get_text(&url, None).0, 401);
 
     // The command ends when its stdin does; its code is ssoenv's.
     drop(child.stdin.take());

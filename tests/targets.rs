@@ -9,15 +9,13 @@
 #[macro_use]
 mod common;
 
-use common::bounded::{BoundedChild, BoundedCommand};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use common::bounded::BoundedCommand;
 use std::path::PathBuf;
-use std::process::Stdio;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use common::exit::{LOGIN_REQUIRED, USAGE};
 use common::pty::{Pty, Sh};
+use common::served::Served;
 use common::{Env, sha1_hex, stderr};
 use serde_json::{Value, json};
 use ssoenv::emulator::{EmulatorConfig, Op};
@@ -91,60 +89,14 @@ fn value_of<'a>(lines: &'a [String], name: &str) -> Option<&'a str> {
     lines.iter().find_map(|l| l.strip_prefix(&prefix))
 }
 
-/// A GET of the credential endpoint `url` with `token`: the JSON body.
-fn endpoint_credentials(url: &str, token: &str) -> Value {
-    let rest = url.strip_prefix("http://").unwrap();
-    let (host, path) = rest.split_at(rest.find('/').unwrap());
-    let mut stream = TcpStream::connect(host).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(60)))
-        .unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: {token}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
-    serde_json::from_str(&response[response.find("\r\n\r\n").unwrap() + 4..]).unwrap()
-}
-
 /// `ssoenv serve ARGS` until it has printed its variables: the endpoint's
 /// credentials, and the lines printed. Stopped as Ctrl-C would.
 fn served(env: &Env, args: &[&str]) -> (Value, String) {
-    let mut full = vec!["serve"];
-    full.extend_from_slice(args);
-    let mut child = env
-        .cmd(&full)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let (mut url, mut printed) = (None, String::new());
-    let token = loop {
-        let line = lines.next().expect("serve printed its variables").unwrap();
-        printed.push_str(&line);
-        printed.push('\n');
-        let value = || {
-            line.split_once('=')
-                .unwrap()
-                .1
-                .trim_matches('\'')
-                .to_string()
-        };
-        if line.starts_with("export AWS_CONTAINER_CREDENTIALS_FULL_URI=") {
-            url = Some(value());
-        } else if line.starts_with("export AWS_CONTAINER_AUTHORIZATION_TOKEN=") {
-            break value();
-        }
-    };
-    let creds = endpoint_credentials(&url.unwrap(), &token);
-    // SAFETY: signalling our own child.
-    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-    let out = child.bounded_wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let served = Served::spawn(env.cmd(&["serve"]).args(args));
+    let (status, creds) = served.get();
+    assert_eq!(status, 200, "{creds}");
+    let printed = served.printed.clone();
+    served.stop();
     (creds, printed)
 }
 

@@ -1,5 +1,6 @@
 //! `ssoenv serve`, running for a test: the endpoint and token it printed,
-//! raw GETs of it, and a stop as Ctrl-C would stop it.
+//! raw GETs of it (or of any loopback endpoint), and a stop as Ctrl-C
+//! would stop it.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -15,8 +16,8 @@ use super::{Env, stderr};
 /// hanging: far longer than any answer takes.
 pub const ANSWER_BOUND: Duration = Duration::from_secs(60);
 
-/// A GET of `url` with this Authorization header: status and JSON body.
-pub fn get(url: &str, token: Option<&str>) -> (u16, serde_json::Value) {
+/// A GET of `url` with this Authorization header: status and body.
+pub fn get_text(url: &str, token: Option<&str>) -> (u16, String) {
     let rest = url.strip_prefix("http://").unwrap();
     let (host, path) = rest.split_at(rest.find('/').unwrap());
     let mut stream = TcpStream::connect(host).unwrap();
@@ -32,8 +33,15 @@ pub fn get(url: &str, token: Option<&str>) -> (u16, serde_json::Value) {
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     let status = response[9..12].parse().unwrap();
-    let body = &response[response.find("\r\n\r\n").unwrap() + 4..];
-    (status, serde_json::from_str(body).unwrap())
+    let body = response[response.find("\r\n\r\n").unwrap() + 4..].to_string();
+    (status, body)
+}
+
+/// [`get_text`], the body read as JSON.
+pub fn get(url: &str, token: Option<&str>) -> (u16, serde_json::Value) {
+    let (status, body) = get_text(url, token);
+    let json = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"));
+    (status, json)
 }
 
 /// NAME and value of an assignment as bash and zsh, fish or PowerShell
