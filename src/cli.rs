@@ -189,7 +189,9 @@ fn seconds(text: &str) -> Result<Duration, String> {
 
 #[derive(Debug, Args)]
 pub struct LogoutArgs {
-    /// Profile whose SSO session to sign out of (default: AWS_PROFILE, else `default`).
+    /// Profile, or ACCOUNT/ROLE from the cached account lists, whose SSO
+    /// session to sign out of (default: AWS_PROFILE, else `default`).
+    #[arg(add = targets())]
     pub profile: Option<String>,
     /// Sign out of this [sso-session].
     #[arg(long, conflicts_with = "profile")]

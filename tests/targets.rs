@@ -616,6 +616,27 @@ fn logout_removes_the_credentials_of_listed_targets() {
     assert!(!file.exists(), "target credentials outlived the sign-in");
 }
 
+/// `logout ACCOUNT/ROLE` signs out of the session whose cached list holds
+/// it, with no network call to find it (the sign-in may have ended).
+#[test]
+fn logout_of_a_target_signs_out_of_the_session_that_lists_it() {
+    let env = signed_in();
+    let err = fails(&env, &["logout", "dev/ReadOnly"], USAGE);
+    assert!(err.contains("`ssoenv list` fetches it"), "{err}");
+    assert!(env.token_path("corp").exists(), "nothing signed out");
+    env.ok(&["list"]);
+    export_json(&env, &["dev/ReadOnly"]);
+    let listings = env.emulator.calls(Op::ListAccounts);
+    let out = env.run(&["logout", "dev/ReadOnly"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("signed out of"), "{}", stderr(&out));
+    assert!(!env.token_path("corp").exists());
+    assert!(!cli_cache_file(&env, DEV, "ReadOnly", "corp").exists());
+    assert_eq!(env.emulator.calls(Op::ListAccounts), listings);
+    let err = fails(&env, &["logout", "dev/ReadOnyl"], USAGE);
+    assert!(err.contains("ReadOnly"), "a suggestion: {err}");
+}
+
 // ---------------------------------------------------------------------------
 
 fn epoch_now() -> u64 {

@@ -11,17 +11,21 @@ use crate::sso::client::{self, Service};
 use crate::sso::credentials::{self, CliCacheEntry};
 use crate::sso::lock::{self, Wait};
 use crate::sso::token::{self, CachedToken};
+use crate::target;
 
 pub async fn run(args: LogoutArgs) -> Result<()> {
     let config = Config::load()?;
     if args.all {
         return logout_all().await;
     }
+    // An ACCOUNT/ROLE is found in the cached lists alone: signing out must
+    // work when the sign-in has ended and no list can be fetched.
     let session = match &args.sso_session {
         Some(name) => config.sso_session(name)?,
         None => {
-            config
-                .chain(&config::selected_profile(args.profile.as_deref()))?
+            let spelling = config::selected_profile(args.profile.as_deref());
+            target::resolve_cached(&config, &spelling, None)?
+                .chain
                 .root
                 .session
         }
