@@ -430,14 +430,8 @@ fn exec_server_serves_the_chained_role() {
 /// does not restore the terminal (bash does; `sh -c` does not).
 #[test]
 fn the_mfa_code_is_typed_unseen_and_echo_comes_back() {
-    use common::pty::{Pty, Sh};
-    let sh = Sh::from_name("bash");
-    sh.require();
-    let env = Env::new();
-    env.write_config_with_mfa();
-    env.login();
     // Each command's status, kept where the next command line can read it.
-    let mut p = Pty::spawn(&env, sh, "PROMPT_COMMAND='last=$?'");
+    let (env, mut p) = common::pty::bash_with_mfa("PROMPT_COMMAND='last=$?'");
     // The terminal's own echo flag, as the next command sees it.
     let echo = "stty -a | tr ' ;' '\\n\\n' | grep -x -e echo -e -echo";
     assert_eq!(p.get(echo), "echo");
@@ -496,13 +490,7 @@ fn the_mfa_code_is_typed_unseen_and_echo_comes_back() {
 /// A command run at a terminal asks for the code there, not on stdout.
 #[test]
 fn export_asks_for_the_mfa_code_on_the_terminal() {
-    use common::pty::{Pty, Sh};
-    let sh = Sh::from_name("bash");
-    sh.require();
-    let env = Env::new();
-    env.write_config_with_mfa();
-    env.login();
-    let mut p = Pty::spawn(&env, sh, "");
+    let (env, mut p) = common::pty::bash_with_mfa("");
     p.send_line("ssoenv export mfa --format json > out.json; echo exported=$?");
     p.expect("Enter MFA code for arn:aws:iam::111111111111:mfa/alice: ");
     p.send_line("123456");
@@ -523,13 +511,7 @@ fn export_asks_for_the_mfa_code_on_the_terminal() {
 /// (SIGTTIN) with nobody asked: it says so and fails instead.
 #[test]
 fn in_the_background_the_mfa_code_is_not_asked_for() {
-    use common::pty::{Pty, Sh};
-    let sh = Sh::from_name("bash");
-    sh.require();
-    let env = Env::new();
-    env.write_config_with_mfa();
-    env.login();
-    let mut p = Pty::spawn(&env, sh, "");
+    let (env, mut p) = common::pty::bash_with_mfa("");
     p.send_line("set -m; ssoenv export mfa --format json > out.json 2> err.txt & wait $!; echo background=$?");
     p.expect("background=1");
     let err = std::fs::read_to_string(env.home().join("err.txt")).unwrap();

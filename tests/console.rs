@@ -5,8 +5,6 @@ mod common;
 
 use common::bounded::BoundedCommand;
 use std::collections::HashMap;
-use std::io::{Read, Write};
-use std::net::TcpStream;
 
 use common::served::get_text;
 use common::{Env, stderr};
@@ -163,16 +161,8 @@ fn the_browser_opens_a_url_that_signs_in() {
     );
     let url = std::fs::read_to_string(&opened).unwrap();
     let path = url.trim().strip_prefix(&env.emulator.endpoint()).unwrap();
-    let host = env.emulator.addr();
-    let mut stream = TcpStream::connect(host).unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    let (status, page) = get_text(&format!("http://{}{path}", env.emulator.addr()), None);
+    assert_eq!(status, 200, "{page}");
     let key = env.emulator.assume_role_calls()[0].issued.clone().unwrap();
-    assert!(response.contains(&format!("Signed in to the emulated console with {key}")));
+    assert!(page.contains(&format!("Signed in to the emulated console with {key}")));
 }

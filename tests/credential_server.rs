@@ -388,13 +388,7 @@ fn serve_without_a_terminal_for_the_mfa_code_fails_as_it_starts() {
 #[cfg(unix)] // a pseudo-terminal
 #[test]
 fn serve_asks_for_the_mfa_code_as_it_starts_and_never_while_serving() {
-    use common::pty::{Pty, Sh};
-    let sh = Sh::from_name("bash");
-    sh.require();
-    let env = Env::new();
-    env.write_config_with_mfa();
-    env.login();
-    let mut p = Pty::spawn(&env, sh, "");
+    let (env, mut p) = common::pty::bash_with_mfa("");
     p.send_line("ssoenv serve mfa > served.sh");
     p.expect(&format!("Enter MFA code for {MFA_SERIAL}: "));
     p.send_line("123456");

@@ -136,6 +136,18 @@ impl Sh {
     }
 }
 
+/// bash on a pseudo-terminal with `rc`, signed in, with the `mfa` profile
+/// of [`Env::write_config_with_mfa`].
+pub fn bash_with_mfa(rc: &str) -> (Env, Pty) {
+    let sh = Sh::from_name("bash");
+    sh.require();
+    let env = Env::new();
+    env.write_config_with_mfa();
+    env.login();
+    let pty = Pty::spawn(&env, sh, rc);
+    (env, pty)
+}
+
 /// An interactive shell on a pseudo-terminal.
 pub struct Pty {
     sh: Sh,
