@@ -45,11 +45,8 @@ pub fn run(args: SandboxArgs) -> Result<()> {
     let exe = std::env::current_exe().map_err(|e| Error::io("find the ssoenv binary", e))?;
     let shell = args
         .shell
-        .or_else(|| std::env::var_os("SHELL").map(Into::into))
-        .unwrap_or_else(|| match crate::platform::DEFAULT_SHELL {
-            "" => "bash".into(),
-            shell => shell.into(),
-        });
+        .or_else(crate::shell::login_shell)
+        .unwrap_or_else(|| "bash".into());
     // SHELL names the shell that runs, by its path: `ssoenv export` and
     // other programs choose their syntax by it.
     let shell = match shell.components().count() {

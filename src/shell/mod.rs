@@ -53,6 +53,18 @@ pub enum ShellKind {
     Powershell,
 }
 
+/// The user's login shell: SHELL (unset when empty), else the platform's
+/// (PowerShell on Windows; none on Unix). The one reader of SHELL.
+pub fn login_shell() -> Option<std::path::PathBuf> {
+    std::env::var_os("SHELL")
+        .filter(|s| !s.is_empty())
+        .map(Into::into)
+        .or_else(|| {
+            let default = crate::platform::DEFAULT_SHELL;
+            (!default.is_empty()).then(|| default.into())
+        })
+}
+
 impl ShellKind {
     /// How this shell quotes, sets and unsets.
     pub fn shell(self) -> &'static dyn Shell {
@@ -63,13 +75,10 @@ impl ShellKind {
         }
     }
 
-    /// The user's login shell ($SHELL, else the platform's: PowerShell on
-    /// Windows), when it is one of ours.
+    /// The user's [`login_shell`], when it is one of ours.
     pub fn from_login_shell() -> Option<ShellKind> {
-        let shell = std::env::var("SHELL")
-            .ok()
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| crate::platform::DEFAULT_SHELL.into());
+        let shell = login_shell()?;
+        let shell = shell.to_string_lossy();
         let name = shell.rsplit(['/', '\\']).next().unwrap_or_default();
         match name.strip_suffix(".exe").unwrap_or(name) {
             "bash" => Some(ShellKind::Bash),
