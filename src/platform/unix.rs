@@ -486,6 +486,26 @@ pub fn open_terminal() -> io::Result<(File, File)> {
     Ok((tty, write))
 }
 
+/// The mode of the terminal open at `fd`.
+fn terminal_mode(fd: libc::c_int) -> io::Result<libc::termios> {
+    // SAFETY: tcgetattr fills the termios it is given; checked.
+    let mut mode: libc::termios = unsafe { std::mem::zeroed() };
+    if unsafe { libc::tcgetattr(fd, &mut mode) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(mode)
+}
+
+/// Set the mode of the terminal open at `fd` once what was written has
+/// gone out: TCSADRAIN, not TCSAFLUSH, so keys typed ahead are kept.
+fn set_terminal_mode(fd: libc::c_int, mode: &libc::termios) -> io::Result<()> {
+    // SAFETY: a termios made from one tcgetattr filled; checked.
+    if unsafe { libc::tcsetattr(fd, libc::TCSADRAIN, mode) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
 /// The terminal whose echo [`read_hidden_line`] turned off, and the mode to
 /// put back, for the signal handler: a signal that ends ssoenv meanwhile
 /// (Ctrl-C) would otherwise leave the shell typing blind. Set before the
@@ -517,12 +537,7 @@ pub fn read_hidden_line(tty: &File) -> io::Result<String> {
     use std::io::BufRead;
     use std::os::fd::AsRawFd;
     let fd = tty.as_raw_fd();
-    let mut saved: libc::termios = unsafe { std::mem::zeroed() };
-    // SAFETY: tcgetattr fills the termios it is given; checked.
-    if unsafe { libc::tcgetattr(fd, &mut saved) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    let hidden = HiddenInput::enter(fd, saved)?;
+    let hidden = HiddenInput::enter(fd, terminal_mode(fd)?)?;
     let mut line = String::new();
     let read = io::BufReader::new(tty).read_line(&mut line);
     drop(hidden);
@@ -566,20 +581,16 @@ impl HiddenInput {
         }
         let mut hidden = saved;
         hidden.c_lflag &= !libc::ECHO;
-        // SAFETY: a valid descriptor and a termios from tcgetattr.
-        if unsafe { libc::tcsetattr(fd, libc::TCSADRAIN, &hidden) } != 0 {
-            return Err(io::Error::last_os_error());
-        }
+        set_terminal_mode(fd, &hidden)?;
         Ok(input)
     }
 }
 
 impl Drop for HiddenInput {
     fn drop(&mut self) {
-        // SAFETY: the descriptor is the caller's, still open; the handlers
-        // put back are the ones sigaction returned.
+        let _ = set_terminal_mode(self.fd, &self.saved);
+        // SAFETY: the handlers put back are the ones sigaction returned.
         unsafe {
-            libc::tcsetattr(self.fd, libc::TCSADRAIN, &self.saved);
             for (signal, theirs) in &self.handlers {
                 libc::sigaction(*signal, theirs, std::ptr::null_mut());
             }
@@ -622,21 +633,13 @@ impl KeyMode {
             )
         };
         let fd = tty.as_ref().map_or(libc::STDIN_FILENO, |f| f.as_raw_fd());
-        // SAFETY: tcgetattr fills the termios it is given; checked below.
-        let mut saved: libc::termios = unsafe { std::mem::zeroed() };
-        if unsafe { libc::tcgetattr(fd, &mut saved) } != 0 {
-            return Err(std::io::Error::last_os_error());
-        }
+        let saved = terminal_mode(fd)?;
         let mut keys = saved;
         keys.c_lflag &= !(libc::ICANON | libc::ECHO | libc::ISIG | libc::IEXTEN);
         keys.c_iflag &= !(libc::IXON | libc::ICRNL);
         keys.c_cc[libc::VMIN] = 1;
         keys.c_cc[libc::VTIME] = 0;
-        // TCSADRAIN, not TCSAFLUSH: keys typed ahead are kept.
-        // SAFETY: a valid descriptor and a termios from tcgetattr.
-        if unsafe { libc::tcsetattr(fd, libc::TCSADRAIN, &keys) } != 0 {
-            return Err(std::io::Error::last_os_error());
-        }
+        set_terminal_mode(fd, &keys)?;
         Ok(KeyMode {
             _tty: tty,
             fd,
@@ -647,8 +650,8 @@ impl KeyMode {
 
 impl Drop for KeyMode {
     fn drop(&mut self) {
-        // SAFETY: the descriptor is still open (`_tty` is dropped after this).
-        unsafe { libc::tcsetattr(self.fd, libc::TCSADRAIN, &self.saved) };
+        // The descriptor is still open: `_tty` is dropped after this.
+        let _ = set_terminal_mode(self.fd, &self.saved);
     }
 }
 

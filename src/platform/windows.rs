@@ -764,6 +764,25 @@ pub fn open_terminal() -> io::Result<(File, File)> {
     Ok((read, write))
 }
 
+/// The input mode of the console behind `handle`.
+fn console_mode(handle: HANDLE) -> io::Result<CONSOLE_MODE> {
+    let mut mode: CONSOLE_MODE = 0;
+    // SAFETY: `mode` is a valid place for the mode; failure is checked.
+    if unsafe { GetConsoleMode(handle, &mut mode) } == 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(mode)
+}
+
+/// Set the input mode of the console behind `handle`.
+fn set_console_mode(handle: HANDLE, mode: CONSOLE_MODE) -> io::Result<()> {
+    // SAFETY: SetConsoleMode checks the handle and the mode; failure is checked.
+    if unsafe { SetConsoleMode(handle, mode) } == 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
 /// The console input whose echo [`read_hidden_line`] turned off, and the mode
 /// to put back, for the control handler: Ctrl-C or a closed window ending
 /// ssoenv would otherwise leave the console without echo.
@@ -788,20 +807,13 @@ unsafe extern "system" fn restore_echo(_event: u32) -> windows_sys::core::BOOL {
 pub fn read_hidden_line(tty: &File) -> io::Result<String> {
     use std::io::BufRead;
     let handle = tty.as_raw_handle() as HANDLE;
-    let mut saved: CONSOLE_MODE = 0;
-    // SAFETY: `saved` is a valid place for the mode; failure is checked.
-    if unsafe { GetConsoleMode(handle, &mut saved) } == 0 {
-        return Err(io::Error::last_os_error());
-    }
+    let saved = console_mode(handle)?;
     HIDDEN_SAVED.store(saved, Ordering::SeqCst);
     HIDDEN_HANDLE.store(handle as isize, Ordering::SeqCst);
     // SAFETY: a handler with the signature the console calls.
     unsafe { SetConsoleCtrlHandler(Some(restore_echo), TRUE) };
     let hidden = HiddenInput { handle, saved };
-    // SAFETY: a console input handle and a mode made from its own.
-    if unsafe { SetConsoleMode(handle, saved & !ENABLE_ECHO_INPUT) } == 0 {
-        return Err(io::Error::last_os_error());
-    }
+    set_console_mode(handle, saved & !ENABLE_ECHO_INPUT)?;
     let mut line = String::new();
     let read = io::BufReader::new(tty).read_line(&mut line);
     drop(hidden);
@@ -817,12 +829,9 @@ struct HiddenInput {
 
 impl Drop for HiddenInput {
     fn drop(&mut self) {
-        // SAFETY: the same handle, still open, and the mode it had; the
-        // handler removed is the one added.
-        unsafe {
-            SetConsoleMode(self.handle, self.saved);
-            SetConsoleCtrlHandler(Some(restore_echo), 0);
-        }
+        let _ = set_console_mode(self.handle, self.saved);
+        // SAFETY: the handler removed is the one added.
+        unsafe { SetConsoleCtrlHandler(Some(restore_echo), 0) };
         HIDDEN_HANDLE.store(0, Ordering::SeqCst);
     }
 }
@@ -848,24 +857,17 @@ impl KeyMode {
         // SAFETY: GetStdHandle has no preconditions; the handle is the
         // process's own and is not closed here.
         let handle = unsafe { GetStdHandle(STD_INPUT_HANDLE) };
-        let mut saved: CONSOLE_MODE = 0;
-        // SAFETY: `saved` is a valid place for the mode; failure is checked.
-        if unsafe { GetConsoleMode(handle, &mut saved) } == 0 {
-            return Err(io::Error::last_os_error());
-        }
+        let saved = console_mode(handle)?;
         let keys = saved & !(ENABLE_PROCESSED_INPUT | ENABLE_LINE_INPUT | ENABLE_ECHO_INPUT);
-        // SAFETY: a console input handle and a mode made from its own.
-        if unsafe { SetConsoleMode(handle, keys) } == 0 {
-            return Err(io::Error::last_os_error());
-        }
+        set_console_mode(handle, keys)?;
         Ok(KeyMode { handle, saved })
     }
 }
 
 impl Drop for KeyMode {
     fn drop(&mut self) {
-        // SAFETY: the same handle, still open, and the mode it had.
-        unsafe { SetConsoleMode(self.handle, self.saved) };
+        // The same handle, still open, and the mode it had.
+        let _ = set_console_mode(self.handle, self.saved);
     }
 }
 

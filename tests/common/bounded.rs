@@ -48,18 +48,26 @@ impl BoundedChild for Child {
     }
 
     fn bounded_wait(&mut self) -> io::Result<ExitStatus> {
-        let deadline = Instant::now() + BOUND;
-        loop {
-            if let Some(status) = self.try_wait()? {
-                return Ok(status);
-            }
-            if Instant::now() >= deadline {
-                let _ = self.kill();
-                let _ = self.wait();
-                panic!("process {} still ran after {BOUND:?}; killed it", self.id());
-            }
-            thread::sleep(POLL);
+        match exited_by(self, Instant::now() + BOUND)? {
+            Some(status) => Ok(status),
+            None => panic!("process {} still ran after {BOUND:?}; killed it", self.id()),
         }
+    }
+}
+
+/// `child`'s exit status once it exits, or `None` (it is then killed and
+/// reaped) if it still runs at `deadline`.
+fn exited_by(child: &mut Child, deadline: Instant) -> io::Result<Option<ExitStatus>> {
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(Some(status));
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Ok(None);
+        }
+        thread::sleep(POLL);
     }
 }
 
@@ -76,17 +84,9 @@ fn finish(mut child: Child, what: &str) -> Output {
     drop(child.stdin.take());
     let stdout = child.stdout.take().map(Pipe::read);
     let stderr = child.stderr.take().map(Pipe::read);
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if Instant::now() < deadline => thread::sleep(POLL),
-            Ok(None) => break None,
-            Err(e) => panic!("waiting for {what}: {e}"),
-        }
-    };
+    let status =
+        exited_by(&mut child, deadline).unwrap_or_else(|e| panic!("waiting for {what}: {e}"));
     let Some(status) = status else {
-        let _ = child.kill();
-        let _ = child.wait();
         panic!(
             "{what} still ran after {BOUND:?}; killed it.\nstdout:\n{}\nstderr:\n{}",
             Pipe::so_far(&stdout),
