@@ -3,10 +3,10 @@
 
 mod common;
 
-use common::bounded::BoundedCommand;
 use std::path::Path;
 
 use common::Env;
+use common::bounded::BoundedCommand;
 
 #[test]
 fn committed_scripts_are_in_sync() {

@@ -3,9 +3,9 @@
 
 mod common;
 
-use common::bounded::BoundedCommand;
 use std::collections::HashMap;
 
+use common::bounded::BoundedCommand;
 use common::served::get_text;
 use common::{Env, stderr};
 use ssoenv::emulator::{DEFAULT_START_URL, Op};

@@ -6,11 +6,11 @@
 
 mod common;
 
-#[cfg(unix)]
-use common::bounded::BoundedCommand;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+#[cfg(unix)]
+use common::bounded::BoundedCommand;
 use common::{Env, stderr};
 use ssoenv::emulator::Op;
 

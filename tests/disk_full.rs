@@ -7,12 +7,12 @@
 
 mod common;
 
-use common::bounded::BoundedCommand;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Duration;
 
+use common::bounded::BoundedCommand;
 use common::{Env, exit, stderr};
 use ssoenv::emulator::{EmulatorConfig, Op};
 

@@ -6,11 +6,11 @@
 
 mod common;
 
-use common::bounded::{BoundedChild, BoundedCommand};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+use common::bounded::{BoundedChild, BoundedCommand};
 use common::pty::{Pty, Sh};
 use common::{Env, stderr};
 use ssoenv::emulator::{DEFAULT_START_URL, EmulatorConfig, Fault, Op, sample};

@@ -5,12 +5,12 @@
 
 mod common;
 
-use common::bounded::{BoundedChild, BoundedCommand};
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use common::bounded::{BoundedChild, BoundedCommand};
 use common::served::get_text;
 use common::{Env, stderr};
 

@@ -3,11 +3,11 @@
 
 mod common;
 
-use common::bounded::BoundedCommand;
 use std::path::Path;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
+use common::bounded::BoundedCommand;
 use common::{Env, stderr};
 use ssoenv::emulator::{Fault, Op};
 

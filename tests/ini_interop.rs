@@ -7,10 +7,10 @@
 
 mod common;
 
-use common::bounded::BoundedCommand;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::bounded::BoundedCommand;
 use serde_json::{Value, json};
 use ssoenv::config::Config;
 use ssoenv::ini::{DEFAULT_SECTION, Document};

@@ -5,11 +5,11 @@
 
 mod common;
 
-use common::bounded::BoundedCommand;
 use std::collections::BTreeSet;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
+use common::bounded::BoundedCommand;
 use common::exit::{LOGIN_REQUIRED, USAGE};
 use common::{Env, sha1_hex, stderr};
 use serde_json::Value;

@@ -6,7 +6,6 @@
 
 mod common;
 
-use common::bounded::{BoundedChild, BoundedCommand};
 use std::io::Read;
 use std::os::fd::{FromRawFd, OwnedFd};
 use std::path::PathBuf;
@@ -16,6 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use common::bounded::{BoundedChild, BoundedCommand};
 use common::{Env, stderr};
 use ssoenv::emulator::browser::{self, Visit};
 use ssoenv::emulator::{Approval, EmulatorConfig, Op};

@@ -6,13 +6,13 @@
 
 mod common;
 
-use common::bounded::BoundedCommand;
 use std::collections::BTreeSet;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::bounded::BoundedCommand;
 use common::{Env, stderr};
 
 fn under_umask_000(mut cmd: Command) -> Command {

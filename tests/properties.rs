@@ -12,11 +12,11 @@
 
 mod common;
 
-use common::bounded::BoundedCommand;
 use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
 
 use common::Env;
+use common::bounded::BoundedCommand;
 use common::cases::{count, seed};
 use ssoenv::dirprofile::DirFile;
 use ssoenv::shell::ShellKind;

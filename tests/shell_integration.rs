@@ -7,12 +7,12 @@
 #[macro_use]
 mod common;
 
-use common::bounded::BoundedCommand;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use common::Env;
+use common::bounded::BoundedCommand;
 use common::pty::{self, Pty, Sh};
 use ssoenv::emulator::{EmulatorConfig, Op};
 

@@ -5,13 +5,13 @@
 mod common;
 
 #[cfg(unix)]
-use common::bounded::BoundedChild;
-use common::bounded::BoundedCommand;
-#[cfg(unix)]
 use std::io::Write;
 #[cfg(unix)]
 use std::process::{Output, Stdio};
 
+#[cfg(unix)]
+use common::bounded::BoundedChild;
+use common::bounded::BoundedCommand;
 use common::{Env, stderr};
 
 const VARIANTS: [&[&str]; 5] = [

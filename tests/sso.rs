@@ -2,10 +2,10 @@
 
 mod common;
 
-use common::bounded::{BoundedChild, BoundedCommand};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use common::bounded::{BoundedChild, BoundedCommand};
 use common::exit::{CANNOT_EXECUTE, COMMAND_NOT_FOUND, ERROR, LOGIN_REQUIRED, USAGE};
 use common::{Env, stderr};
 use ssoenv::emulator::{Approval, DEFAULT_START_URL, EmulatorConfig, Fault, Op, sample};

@@ -9,10 +9,10 @@
 #[macro_use]
 mod common;
 
-use common::bounded::BoundedCommand;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use common::bounded::BoundedCommand;
 use common::exit::{LOGIN_REQUIRED, USAGE};
 use common::pty::{Pty, Sh};
 use common::served::Served;

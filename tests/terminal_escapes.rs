@@ -7,11 +7,11 @@
 
 mod common;
 
-use common::bounded::BoundedCommand;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+use common::bounded::BoundedCommand;
 use common::{Env, exit, stderr};
 
 /// Set the window title, erase the line, go back to its start, and write a

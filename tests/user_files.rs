@@ -7,10 +7,10 @@
 
 mod common;
 
-use common::bounded::BoundedCommand;
 use std::os::unix::fs::{MetadataExt, PermissionsExt, lchown, symlink};
 use std::path::Path;
 
+use common::bounded::BoundedCommand;
 use common::exit::ERROR;
 use common::{Env, stderr};
 

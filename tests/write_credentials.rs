@@ -3,11 +3,11 @@
 
 mod common;
 
-use common::bounded::{BoundedChild, BoundedCommand};
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Instant;
 
+use common::bounded::{BoundedChild, BoundedCommand};
 use common::exit::{ERROR, LOGIN_REQUIRED};
 use common::{Env, stderr};
 use ssoenv::emulator::Op;
